@@ -11,15 +11,15 @@ namespace sb {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,    // the caller's input is wrong
-  kNotFound,           // the thing asked for does not exist
-  kAlreadyExists,      // a unique key is taken
-  kFailedPrecondition, // wrong state for this call
-  kPermissionDenied,   // authenticated, but not allowed
-  kUnauthenticated,    // no or bad credentials
-  kResourceExhausted,  // a limit was hit (size, rate)
-  kUnavailable,        // transient: try again later
-  kInternal,           // a bug or an unexpected condition
+  kInvalidArgument,     // the caller's input is wrong
+  kNotFound,            // the thing asked for does not exist
+  kAlreadyExists,       // a unique key is taken
+  kFailedPrecondition,  // wrong state for this call
+  kPermissionDenied,    // authenticated, but not allowed
+  kUnauthenticated,     // no or bad credentials
+  kResourceExhausted,   // a limit was hit (size, rate)
+  kUnavailable,         // transient: try again later
+  kInternal,            // a bug or an unexpected condition
 };
 
 std::string_view code_name(Code code);
@@ -41,11 +41,21 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status invalid_argument(std::string m) { return {Code::kInvalidArgument, std::move(m)}; }
-inline Status not_found(std::string m) { return {Code::kNotFound, std::move(m)}; }
-inline Status failed_precondition(std::string m) { return {Code::kFailedPrecondition, std::move(m)}; }
-inline Status unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
-inline Status internal_error(std::string m) { return {Code::kInternal, std::move(m)}; }
+inline Status invalid_argument(std::string m) {
+  return {Code::kInvalidArgument, std::move(m)};
+}
+inline Status not_found(std::string m) {
+  return {Code::kNotFound, std::move(m)};
+}
+inline Status failed_precondition(std::string m) {
+  return {Code::kFailedPrecondition, std::move(m)};
+}
+inline Status unavailable(std::string m) {
+  return {Code::kUnavailable, std::move(m)};
+}
+inline Status internal_error(std::string m) {
+  return {Code::kInternal, std::move(m)};
+}
 
 // A value or the Status explaining why there is none.
 template <class T>
