@@ -1,0 +1,61 @@
+// The daemon's configuration file: JSON with comments (.jsonc), strictly validated.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "log/log.h"
+
+namespace sb::config {
+
+// Where a secret lives: "env:NAME", "file:/path" (relative paths resolved at load) or, discouraged
+// and warned about at load, "literal:value".
+struct SecretRef {
+  std::string source;
+};
+
+struct InstanceConfig {
+  std::string id;  // [a-z0-9][a-z0-9_-]{0,62}
+  std::string plugin;
+  bool enabled = true;
+  std::string config_json = "{}";  // the instance's "config" object, passed verbatim to the plugin
+  std::map<std::string, SecretRef> secrets;
+};
+
+struct HttpConfig {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+  size_t max_body_bytes = 1 << 20;
+  int threads = 8;
+};
+
+struct Config {
+  std::filesystem::path data_dir;  // required
+  HttpConfig http;
+  std::vector<std::filesystem::path> plugin_dirs;
+  std::vector<InstanceConfig> instances;
+  sb::log::LogOptions log;
+  int worker_threads = 2;
+  std::filesystem::path source;       // the file it was loaded from (empty for parse_config)
+  std::vector<std::string> warnings;  // non-fatal findings, e.g. literal secrets; log them
+};
+
+// Reads and validates a config file. Relative paths resolve against the file's directory.
+sb::Result<Config> load_config(const std::filesystem::path& file);
+
+// Same, from text; relative paths resolve against base_dir.
+sb::Result<Config> parse_config(std::string_view text, const std::filesystem::path& base_dir);
+
+// Reads the secret's value. Error messages name the reference, never the value.
+sb::Result<std::string> resolve_secret(const SecretRef& ref);
+
+// True when id matches [a-z0-9][a-z0-9_-]{0,62}.
+bool is_valid_instance_id(std::string_view id);
+
+}  // namespace sb::config
