@@ -1,0 +1,271 @@
+#include "config/config.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "config/jsonc.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using sb::config::parse_config;
+
+std::string error_of(std::string_view text) {
+  auto cfg = parse_config(text, "/etc/sb");
+  EXPECT_FALSE(cfg.is_ok()) << text;
+  return cfg.is_ok() ? "" : cfg.status().message();
+}
+
+TEST(Config, FullConfigWithCommentsParses) {
+  auto cfg = parse_config(R"(// switchboard
+{
+  "data_dir": "data",  // relative to the file
+  /* block
+     comment */
+  "http": {"host": "127.0.0.1", "port": 9090, "max_body_bytes": 4096, "threads": 3},
+  "plugin_dirs": ["plugins", "/opt/sb/plugins"],
+  "log": {"level": "debug", "json": true, "file": "logs/sb.log"},
+  "worker_threads": 4,
+  "instances": [
+    {"id": "wa-sales", "plugin": "whatsapp", "enabled": false,
+     "config": {"phone_number_id": "123", "nested": {"x": [1, 2.5, null, "a//b"]}, "unknown": true},
+     "secrets": {"access_token": "env:WA_TOKEN", "app_secret": "file:secrets/app"}},
+    {"id": "echo1", "plugin": "echo"}
+  ]
+})",
+                          "/etc/sb");
+  ASSERT_TRUE(cfg.is_ok()) << cfg.status().message();
+  EXPECT_EQ(cfg->data_dir, fs::path("/etc/sb/data"));
+  EXPECT_EQ(cfg->http.port, 9090);
+  EXPECT_EQ(cfg->http.max_body_bytes, 4096u);
+  EXPECT_EQ(cfg->http.threads, 3);
+  ASSERT_EQ(cfg->plugin_dirs.size(), 2u);
+  EXPECT_EQ(cfg->plugin_dirs[0], fs::path("/etc/sb/plugins"));
+  EXPECT_EQ(cfg->plugin_dirs[1], fs::path("/opt/sb/plugins"));
+  EXPECT_EQ(cfg->log.level, "debug");
+  EXPECT_TRUE(cfg->log.json);
+  EXPECT_EQ(cfg->log.file, fs::path("/etc/sb/logs/sb.log"));
+  EXPECT_EQ(cfg->worker_threads, 4);
+  ASSERT_EQ(cfg->instances.size(), 2u);
+  const auto& wa = cfg->instances[0];
+  EXPECT_EQ(wa.id, "wa-sales");
+  EXPECT_EQ(wa.plugin, "whatsapp");
+  EXPECT_FALSE(wa.enabled);
+  EXPECT_EQ(wa.secrets.at("access_token").source, "env:WA_TOKEN");
+  EXPECT_EQ(wa.secrets.at("app_secret").source, "file:/etc/sb/secrets/app");
+  // The plugin's config is passed on as JSON, key order kept, unknown keys allowed.
+  EXPECT_EQ(wa.config_json,
+            R"({"phone_number_id":"123","nested":{"x":[1,2.5,null,"a//b"]},"unknown":true})");
+  EXPECT_TRUE(cfg->instances[1].enabled);
+  EXPECT_EQ(cfg->instances[1].config_json, "{}");
+  EXPECT_TRUE(cfg->warnings.empty());
+}
+
+TEST(Config, DefaultsApply) {
+  auto cfg = parse_config(R"({"data_dir": "/var/lib/sb"})", "/etc/sb");
+  ASSERT_TRUE(cfg.is_ok());
+  EXPECT_EQ(cfg->http.host, "127.0.0.1");
+  EXPECT_EQ(cfg->http.port, 8080);
+  EXPECT_EQ(cfg->http.max_body_bytes, 1u << 20);
+  EXPECT_EQ(cfg->worker_threads, 2);
+  EXPECT_EQ(cfg->log.level, "info");
+  EXPECT_FALSE(cfg->log.file.has_value());
+}
+
+TEST(ConfigErrors, UnknownKeysWithPath) {
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "htp": {}})"), R"(unknown key "htp" at $.htp)");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "http": {"prot": 1}})"),
+            R"(unknown key "prot" at $.http.prot)");
+  EXPECT_EQ(
+      error_of(R"({"data_dir": "d", "instances": [{"id": "a", "plugin": "p", "confg": {}}]})"),
+      R"(unknown key "confg" at $.instances[0].confg)");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "log": {"lvl": "info"}})"),
+            R"(unknown key "lvl" at $.log.lvl)");
+}
+
+TEST(ConfigErrors, WrongTypes) {
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "http": {"port": "8080"}})"),
+            "wrong type at $.http.port: expected integer, got string");
+  EXPECT_EQ(error_of(R"({"data_dir": 5})"),
+            "wrong type at $.data_dir: expected string, got integer");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "instances": {}})"),
+            "wrong type at $.instances: expected array, got object");
+  EXPECT_EQ(
+      error_of(R"({"data_dir": "d", "instances": [{"id": "a", "plugin": "p", "enabled": 1}]})"),
+      "wrong type at $.instances[0].enabled: expected boolean, got integer");
+  EXPECT_EQ(
+      error_of(R"({"data_dir": "d", "instances": [{"id": "a", "plugin": "p", "config": []}]})"),
+      "wrong type at $.instances[0].config: expected object, got array");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "plugin_dirs": ["a", 2]})"),
+            "wrong type at $.plugin_dirs[1]: expected string, got integer");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "worker_threads": 1.5})"),
+            "wrong type at $.worker_threads: expected integer, got number");
+  EXPECT_EQ(error_of("[1]"), "wrong type at $: expected object, got array");
+}
+
+TEST(ConfigErrors, MissingRequiredKeys) {
+  EXPECT_EQ(error_of("{}"), R"(missing required key "data_dir" at $)");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "instances": [{"id": "a"}]})"),
+            R"(missing required key "plugin" at $.instances[0])");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "instances": [{"plugin": "p"}]})"),
+            R"(missing required key "id" at $.instances[0])");
+}
+
+TEST(ConfigErrors, DuplicateAndInvalidInstanceIds) {
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "instances": [{"id": "a", "plugin": "p"},
+                                                      {"id": "a", "plugin": "q"}]})"),
+            R"(duplicate instance id "a" at $.instances[1].id)");
+  const std::string rule = ": must match [a-z0-9][a-z0-9_-]{0,62}";
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "instances": [{"id": "Wa", "plugin": "p"}]})"),
+            R"(invalid instance id "Wa" at $.instances[0].id)" + rule);
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "instances": [{"id": "-a", "plugin": "p"}]})"),
+            R"(invalid instance id "-a" at $.instances[0].id)" + rule);
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "instances": [{"id": "", "plugin": "p"}]})"),
+            R"(invalid instance id "" at $.instances[0].id)" + rule);
+  std::string long_id(64, 'a');
+  EXPECT_EQ(
+      error_of(R"({"data_dir": "d", "instances": [{"id": ")" + long_id + R"(", "plugin": "p"}]})"),
+      "invalid instance id \"" + long_id + "\" at $.instances[0].id" + rule);
+  EXPECT_TRUE(sb::config::is_valid_instance_id(std::string(63, 'a')));
+  EXPECT_TRUE(sb::config::is_valid_instance_id("0wa_sales-2"));
+}
+
+TEST(ConfigErrors, RangesAndValues) {
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "http": {"port": 70000}})"),
+            "port 70000 out of range at $.http.port: must be 0-65535");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "http": {"port": -1}})"),
+            "port -1 out of range at $.http.port: must be 0-65535");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "worker_threads": 0})"),
+            "value 0 out of range at $.worker_threads: must be 1-256");
+  EXPECT_EQ(
+      error_of(R"({"data_dir": "d", "log": {"level": "loud"}})"),
+      R"(invalid log level "loud" at $.log.level: expected trace, debug, info, warn or error)");
+}
+
+TEST(ConfigErrors, ParseErrorsCarryLineAndColumn) {
+  EXPECT_EQ(error_of("{\n  \"data_dir\": \"d\",\n  \"http\": {\"port\": 80,}\n}"),
+            "parse error at line 3, column 23: trailing comma before '}'");
+  EXPECT_EQ(error_of("{\n  \"data_dir\": \"d\"\n  \"x\": 1\n}"),
+            "parse error at line 3, column 3: expected ',' or '}' after a member");
+  EXPECT_EQ(error_of("{\"data_dir\": \"d\", /* open"),
+            "parse error at line 1, column 19: unterminated /* comment");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "data_dir": "e"})"),
+            "parse error at line 1, column 19: duplicate key \"data_dir\"");
+  EXPECT_EQ(error_of(""),
+            "parse error at line 1, column 1: unexpected end of input, expected a value");
+}
+
+TEST(ConfigErrors, SecretReferences) {
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "instances": [{"id": "a", "plugin": "p",
+                       "secrets": {"token": "EAAG-pasted-token"}}]})"),
+            "invalid secret reference at $.instances[0].secrets.token: must start with env:, file: "
+            "or literal:");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "instances": [{"id": "a", "plugin": "p",
+                       "secrets": {"token": "env:BAD NAME"}}]})"),
+            "invalid environment variable name in secret reference at "
+            "$.instances[0].secrets.token");
+}
+
+TEST(Config, LiteralSecretIsWarnedAboutWithoutItsValue) {
+  auto cfg = parse_config(R"({"data_dir": "d", "instances": [{"id": "a", "plugin": "p",
+                              "secrets": {"token": "literal:s3cr3t-value"}}]})",
+                          "/etc");
+  ASSERT_TRUE(cfg.is_ok());
+  ASSERT_EQ(cfg->warnings.size(), 1u);
+  EXPECT_EQ(
+      cfg->warnings[0],
+      R"(instance "a": secret "token" is a literal in the config file; prefer env: or file:)");
+  auto value = sb::config::resolve_secret(cfg->instances[0].secrets.at("token"));
+  ASSERT_TRUE(value.is_ok());
+  EXPECT_EQ(*value, "s3cr3t-value");
+}
+
+class ConfigFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("sb_config_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return dir_ / name;
+  }
+  fs::path dir_;
+};
+
+TEST_F(ConfigFiles, SecretsResolveFromEnvAndFileAndErrorsNeverShowValues) {
+  ::setenv("SB_TEST_SECRET_TOKEN", "tok-from-env", 1);
+  ::unsetenv("SB_TEST_SECRET_MISSING");
+  write("app_secret", "from-file\n");
+  auto path = write("sb.jsonc", R"({"data_dir": ".", "instances": [{"id": "a", "plugin": "p",
+      "secrets": {"t": "env:SB_TEST_SECRET_TOKEN", "f": "file:app_secret",
+                  "m": "env:SB_TEST_SECRET_MISSING", "nf": "file:nope"}}]})");
+  auto cfg = sb::config::load_config(path);
+  ASSERT_TRUE(cfg.is_ok()) << cfg.status().message();
+  EXPECT_EQ(cfg->source, path);
+  EXPECT_EQ(cfg->data_dir, dir_);
+  const auto& secrets = cfg->instances[0].secrets;
+  auto t = sb::config::resolve_secret(secrets.at("t"));
+  ASSERT_TRUE(t.is_ok());
+  EXPECT_EQ(*t, "tok-from-env");
+  auto f = sb::config::resolve_secret(secrets.at("f"));
+  ASSERT_TRUE(f.is_ok());
+  EXPECT_EQ(*f, "from-file");  // trailing newline dropped
+  auto m = sb::config::resolve_secret(secrets.at("m"));
+  ASSERT_FALSE(m.is_ok());
+  EXPECT_EQ(m.status().code(), sb::Code::kNotFound);
+  EXPECT_EQ(m.status().message(), "environment variable SB_TEST_SECRET_MISSING is not set");
+  auto nf = sb::config::resolve_secret(secrets.at("nf"));
+  ASSERT_FALSE(nf.is_ok());
+  EXPECT_EQ(nf.status().message(),
+            "cannot read secret file " + (dir_ / "nope").string() + ": No such file or directory");
+  // No message anywhere carries a value.
+  for (const auto& msg : {m.status().message(), nf.status().message()}) {
+    EXPECT_EQ(msg.find("tok-from-env"), std::string::npos);
+    EXPECT_EQ(msg.find("from-file"), std::string::npos);
+  }
+}
+
+TEST_F(ConfigFiles, LoadErrorsNameTheFile) {
+  auto path = write("bad.jsonc", "{\"data_dir\": \"d\", \"htp\": 1}");
+  auto cfg = sb::config::load_config(path);
+  ASSERT_FALSE(cfg.is_ok());
+  EXPECT_EQ(cfg.status().message(), path.string() + R"(: unknown key "htp" at $.htp)");
+  auto missing = sb::config::load_config(dir_ / "absent.jsonc");
+  ASSERT_FALSE(missing.is_ok());
+  EXPECT_EQ(missing.status().message(), "cannot read config file " +
+                                            (dir_ / "absent.jsonc").string() +
+                                            ": No such file or directory");
+}
+
+TEST(Jsonc, StringsEscapesAndNumbers) {
+  auto v = sb::config::parse_jsonc(
+      R"({"s": "a\"b\\c\/\n\u00e9\ud83d\ude00", "i": -42, "big": 9223372036854775807,
+          "huge": 1e400000, "d": 1.25e2, "t": true, "f": false, "n": null})");
+  ASSERT_FALSE(v.is_ok());  // 1e400000 overflows a double
+  v = sb::config::parse_jsonc(
+      R"({"s": "a\"b\\c\/\n\u00e9\ud83d\ude00", "i": -42, "big": 9223372036854775807,
+          "d": 1.25e2, "t": true, "n": null})");
+  ASSERT_TRUE(v.is_ok()) << v.status().message();
+  auto obj = v->extract<Poco::JSON::Object::Ptr>();
+  EXPECT_EQ(obj->getValue<std::string>("s"), "a\"b\\c/\n\xC3\xA9\xF0\x9F\x98\x80");
+  EXPECT_EQ(obj->getValue<Poco::Int64>("i"), -42);
+  EXPECT_EQ(obj->getValue<Poco::Int64>("big"), INT64_MAX);
+  EXPECT_DOUBLE_EQ(obj->getValue<double>("d"), 125.0);
+  EXPECT_TRUE(obj->getValue<bool>("t"));
+  EXPECT_TRUE(obj->isNull("n"));
+  EXPECT_FALSE(sb::config::parse_jsonc(R"(["\ud83d"])").is_ok());
+  EXPECT_FALSE(sb::config::parse_jsonc("[01]").is_ok());
+  EXPECT_FALSE(sb::config::parse_jsonc("[\"tab\there\"]").is_ok());
+  EXPECT_FALSE(sb::config::parse_jsonc(std::string(100, '[') + std::string(100, ']')).is_ok());
+}
+
+}  // namespace
