@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -117,6 +118,7 @@ class Store {
 struct StoreOptions {
   bool synchronous_full = false;  // WAL + synchronous=NORMAL by default
   int busy_timeout_ms = 5000;
+  std::function<int64_t()> now_ms;  // Unix ms for created/updated stamps; empty = system clock
 };
 
 // The newest schema version this code knows; a database with a newer one is refused.
