@@ -1,0 +1,6 @@
+// The one place that turns EchoChannel into a loadable plugin. SB_PLUGIN_ID & co. come from
+// sb_add_plugin(), so the entry always agrees with manifest.json.
+#include "echo_channel.hpp"
+
+SB_PLUGIN(echo::EchoChannel, SB_PLUGIN_ID, SB_PLUGIN_VERSION, SB_PLUGIN_KIND, SB_PLUGIN_DESCRIPTION,
+          SB_CAP_SEND_TEXT | SB_CAP_RECEIVE | SB_CAP_DELIVERY_REPORTS | SB_CAP_WEBHOOKS)
