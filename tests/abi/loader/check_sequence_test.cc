@@ -23,6 +23,7 @@ std::vector<std::string> good_fixtures() {
 #endif
 #ifdef SB_ABI_HAVE_SDK_FIXTURES
   names.emplace_back("sdk_check_noexc");
+  names.emplace_back("sdk_snapshot_1_0");
 #endif
   return names;
 }
