@@ -10,8 +10,6 @@
 # the manifest cannot disagree. Works for C-only and C++ plugins.
 include_guard(GLOBAL)
 
-set(_SB_PLUGIN_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR})
-
 function(_sb_plugin_json_escape out value)
   string(REPLACE "\\" "\\\\" value "${value}")
   string(REPLACE "\"" "\\\"" value "${value}")
@@ -47,6 +45,9 @@ function(sb_add_plugin target)
   if(P_DESCRIPTION MATCHES "[\n\r\t]" OR P_DESCRIPTION MATCHES "\\$<")
     message(FATAL_ERROR "sb_add_plugin(${target}): DESCRIPTION must be one plain line")
   endif()
+  # This file's directory, wherever sb_add_plugin() is called from (a variable set at include time
+  # would be visible only in the including directory's scope).
+  set(_SB_PLUGIN_CMAKE_DIR ${CMAKE_CURRENT_FUNCTION_LIST_DIR})
   if(NOT P_OUTPUT_DIRECTORY)
     set(P_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/plugins/${P_ID})
   endif()
