@@ -269,3 +269,18 @@ TEST(Jsonc, StringsEscapesAndNumbers) {
 }
 
 }  // namespace
+
+namespace {
+
+// The shipped example must stay loadable as the format evolves.
+TEST(ConfigExample, DocsExampleLoads) {
+  auto cfg = sb::config::load_config(SB_EXAMPLE_CONFIG);
+  ASSERT_TRUE(cfg.is_ok()) << cfg.status().message();
+  EXPECT_EQ(cfg->instances.size(), 2u);
+  EXPECT_TRUE(cfg->warnings.empty());
+  EXPECT_EQ(cfg->instances[0].config_json, R"({"delay_ms":200,"prefix":"echo: "})");
+  EXPECT_EQ(cfg->data_dir,
+            (std::filesystem::path(SB_EXAMPLE_CONFIG).parent_path() / "data").lexically_normal());
+}
+
+}  // namespace
