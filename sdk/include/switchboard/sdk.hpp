@@ -590,11 +590,12 @@ class WebhookResponse {
 // Outbound HTTP
 // ---------------------------------------------------------------------------------------------------
 
+// Owns its strings, so headers can be built from temporaries ("Bearer " + token) safely.
 struct HttpRequest {
-  std::string_view method = "GET";
-  std::string_view url;
-  std::vector<std::pair<std::string_view, std::string_view>> headers;
-  std::string_view body;
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
   std::chrono::milliseconds timeout{0};  // 0 = the host's default
 };
 
