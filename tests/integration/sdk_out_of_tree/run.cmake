@@ -62,7 +62,8 @@ endfunction()
 
 # 1. Install the SDK component only.
 run("install the SDK" ${CMAKE_COMMAND} --install ${SB_BUILD_DIR} --prefix ${prefix} --component sdk)
-foreach(f include/switchboard/abi.h include/switchboard/sdk.hpp include/switchboard/json.hpp
+foreach(f include/switchboard/abi.h include/switchboard/sdk.hpp include/switchboard/sdk/plugin.hpp
+          include/switchboard/json.hpp
           include/switchboard/testing/fake_host.hpp
           lib/cmake/SwitchboardSDK/SwitchboardSDKConfig.cmake
           lib/cmake/SwitchboardSDK/SwitchboardSDKConfigVersion.cmake
