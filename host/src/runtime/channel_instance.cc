@@ -1,0 +1,454 @@
+#include "runtime/channel_instance.h"
+
+#include <strings.h>
+
+#include <future>
+
+#include <boost/asio/post.hpp>
+
+#include "log/log.h"
+#include "runtime/sinks.h"
+
+namespace sb::runtime {
+
+struct ChannelInstance::Key {};
+
+namespace {
+
+constexpr size_t kMaxWebhookReplyBody = size_t{4} << 20;
+constexpr size_t kMaxWebhookReplyHeaders = 64;
+
+int http_status_for(int32_t plugin_status) {
+  switch (plugin_status) {
+    case SB_ERR_INVALID_ARG:
+      return 400;
+    case SB_ERR_AUTH:
+      return 401;
+    case SB_ERR_REJECTED:
+      return 403;
+    case SB_ERR_NOT_FOUND:
+      return 404;
+    case SB_ERR_RATE_LIMITED:
+      return 429;
+    case SB_ERR_UNSUPPORTED:
+      return 501;
+    case SB_ERR_TRANSIENT:
+    case SB_ERR_STATE:
+      return 503;
+    case SB_ERR_TIMEOUT:
+      return 504;
+    default:
+      return 500;
+  }
+}
+
+std::string json_error_body(std::string_view code, std::string_view message) {
+  return "{\"error\":{\"code\":\"" + log::json_escape(code) + "\",\"message\":\"" +
+         log::json_escape(message) + "\"}}";
+}
+
+WebhookReply error_reply(int status, std::string_view code, std::string_view message) {
+  WebhookReply r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = json_error_body(code, message);
+  return r;
+}
+
+bool retryable_status(int32_t status) {
+  return status == SB_ERR_TRANSIENT || status == SB_ERR_RATE_LIMITED || status == SB_ERR_TIMEOUT;
+}
+
+// The plugin's answer to a webhook, built through sb_webhook_response.
+struct ReplyBuilder {
+  WebhookReply reply;
+  bool status_set = false;
+  sb_webhook_response response{
+      sizeof(sb_webhook_response), this,
+      [](void* ctx, int32_t status) {
+        auto* self = static_cast<ReplyBuilder*>(ctx);
+        if (status < 100 || status > 599) return;
+        self->reply.status = status;
+        self->status_set = true;
+      },
+      [](void* ctx, const char* name, size_t name_size, const char* value, size_t value_size) {
+        auto* self = static_cast<ReplyBuilder*>(ctx);
+        const std::string_view n = view(name, name_size), v = view(value, value_size);
+        // No header injection: names are tokens, values carry no line breaks.
+        if (n.empty() || n.find_first_of(":\r\n \t") != std::string_view::npos ||
+            v.find_first_of("\r\n") != std::string_view::npos ||
+            self->reply.headers.size() >= kMaxWebhookReplyHeaders) {
+          return;
+        }
+        if (n.size() == 12 && strncasecmp(n.data(), "Content-Type", 12) == 0) {
+          self->reply.content_type = std::string(v);
+        } else {
+          self->reply.headers.emplace_back(n, v);
+        }
+      },
+      [](void* ctx, const char* data, size_t size) {
+        auto* self = static_cast<ReplyBuilder*>(ctx);
+        const size_t room =
+            kMaxWebhookReplyBody - std::min(kMaxWebhookReplyBody, self->reply.body.size());
+        self->reply.body.append(view(data, size).substr(0, room));
+      }};
+};
+
+}  // namespace
+
+std::string_view to_string(InstanceState state) {
+  switch (state) {
+    case InstanceState::kCreated:
+      return "created";
+    case InstanceState::kStarting:
+      return "starting";
+    case InstanceState::kRunning:
+      return "running";
+    case InstanceState::kDegraded:
+      return "degraded";
+    case InstanceState::kFailed:
+      return "failed";
+    case InstanceState::kStopped:
+      return "stopped";
+  }
+  return "unknown";
+}
+
+ChannelInstance::ChannelInstance(const Key&, boost::asio::io_context& io,
+                                 const HostServices& services, InstanceSpec spec,
+                                 const sb_host_api* api)
+    : io_(io),
+      services_(services),
+      spec_(std::move(spec)),
+      api_(api),
+      strand_(boost::asio::make_strand(io)),
+      logger_(log::logger(spec_.plugin->id())) {
+  for (const auto& [name, value] : spec_.secrets) secret_values_.push_back(value);
+}
+
+ChannelInstance::~ChannelInstance() = default;
+
+std::shared_ptr<ChannelInstance> ChannelInstance::make(boost::asio::io_context& io,
+                                                       const HostServices& services,
+                                                       InstanceSpec spec, const sb_host_api* api) {
+  return std::make_shared<ChannelInstance>(Key{}, io, services, std::move(spec), api);
+}
+
+template <class F>
+auto ChannelInstance::on_strand(F&& f) -> decltype(f()) {
+  using R = decltype(f());
+  if (strand_.running_in_this_thread()) return f();
+  auto task = std::make_shared<std::packaged_task<R()>>(std::forward<F>(f));
+  auto result = task->get_future();
+  // packaged_task keeps any exception for get(): nothing escapes the Asio handler.
+  boost::asio::post(strand_, [task] { (*task)(); });
+  return result.get();
+}
+
+std::string ChannelInstance::state_reason() const {
+  std::lock_guard lock(mu_);
+  return state_reason_;
+}
+
+void ChannelInstance::set_state(InstanceState state, std::string reason) {
+  {
+    std::lock_guard lock(mu_);
+    state_reason_ = std::move(reason);
+  }
+  state_.store(state);
+}
+
+InstanceStats ChannelInstance::stats() const {
+  InstanceStats s;
+  s.inbound_stored = counters_.inbound_stored.load();
+  s.inbound_duplicate = counters_.inbound_duplicate.load();
+  s.inbound_invalid = counters_.inbound_invalid.load();
+  s.sent = counters_.sent.load();
+  s.send_pending = counters_.send_pending.load();
+  s.send_failed = counters_.send_failed.load();
+  s.delivery_reports = counters_.delivery_reports.load();
+  s.webhooks = counters_.webhooks.load();
+  s.webhook_errors = counters_.webhook_errors.load();
+  return s;
+}
+
+Status ChannelInstance::create() {
+  return on_strand([this]() -> Status {
+    if (channel_ != nullptr || destroyed_ || stopping_) {
+      return failed_precondition("instance \"" + id() + "\": create called twice or after stop");
+    }
+    const auto& vt = plugin().vtable();
+    if (vt.validate_config != nullptr) {
+      ErrorCapture err;
+      const int32_t rc =
+          vt.validate_config(spec_.config_json.data(), spec_.config_json.size(), err.sink());
+      if (rc < 0) {
+        Status s = status_from_plugin(
+            rc, "instance \"" + id() + "\": plugin \"" + plugin().id() + "\" rejected its config",
+            log::redact(err.message(), secret_values_));
+        set_state(InstanceState::kFailed, s.message());
+        return s;
+      }
+    }
+    const sb_create_params params{sizeof(sb_create_params), 0, api_, &ctx_, to_sb(spec_.id),
+                                  to_sb(spec_.config_json)};
+    ErrorCapture err;
+    sb_channel* out = nullptr;
+    in_setup_ = true;
+    const int32_t rc = plugin().entry().create(&params, &out, err.sink());
+    in_setup_ = false;
+    if (rc < 0 || out == nullptr) {
+      Status s = status_from_plugin(
+          rc < 0 ? rc : SB_ERR_INTERNAL,
+          "instance \"" + id() + "\": plugin \"" + plugin().id() + "\" create failed",
+          rc < 0 ? log::redact(err.message(), secret_values_) : "create returned no channel");
+      set_state(InstanceState::kFailed, s.message());
+      return s;
+    }
+    channel_ = out;
+    set_state(InstanceState::kCreated, "");
+    return Status::ok();
+  });
+}
+
+Status ChannelInstance::start() {
+  return on_strand([this]() -> Status {
+    if (channel_ == nullptr || stopping_) {
+      return failed_precondition("instance \"" + id() +
+                                 "\": start needs a created, unstopped instance");
+    }
+    set_state(InstanceState::kStarting, "");
+    ErrorCapture err;
+    in_setup_ = true;
+    const int32_t rc = plugin().vtable().start(channel_, err.sink());
+    in_setup_ = false;
+    if (rc < 0) {
+      Status s = status_from_plugin(rc, "instance \"" + id() + "\": start failed",
+                                    log::redact(err.message(), secret_values_));
+      set_state(InstanceState::kFailed, s.message());
+      return s;
+    }
+    // The plugin may already have reported degraded (or failed) during start; keep that.
+    if (state_.load() == InstanceState::kStarting) set_state(InstanceState::kRunning, "");
+    return Status::ok();
+  });
+}
+
+void ChannelInstance::stop() {
+  on_strand([this] {
+    if (stop_done_) return;
+    // From here on every queued timer or post of this instance finds stopping_ set and returns
+    // without calling the plugin: they run on this strand, after this job.
+    stopping_ = true;
+    if (channel_ != nullptr) plugin().vtable().stop(channel_);
+    cancel_all_timers();
+    stop_done_ = true;
+    size_t pending = 0;
+    {
+      std::lock_guard lock(mu_);
+      pending = pending_sends_.size();
+    }
+    if (pending > 0) {
+      logger_->warn("[{}] stopped with {} send(s) still pending; they stay queued", id(), pending);
+    }
+    set_state(InstanceState::kStopped, "stopped");
+  });
+}
+
+void ChannelInstance::destroy() {
+  stop();
+  on_strand([this] {
+    if (destroyed_) return;
+    destroyed_ = true;
+    if (channel_ != nullptr) plugin().vtable().destroy(channel_);
+    channel_ = nullptr;
+  });
+}
+
+void ChannelInstance::cancel_all_timers() {
+  std::lock_guard lock(mu_);
+  for (auto& [timer_id, timer] : timers_) timer->cancel();
+  timers_.clear();
+}
+
+std::vector<std::string> ChannelInstance::webhook_paths() const {
+  std::lock_guard lock(mu_);
+  return {webhook_paths_.begin(), webhook_paths_.end()};
+}
+
+void ChannelInstance::record_send_result(int64_t message_id, int32_t status,
+                                         std::string_view provider_id,
+                                         std::string_view error_message,
+                                         std::string_view provider_code, SendOutcome* outcome) {
+  store::Store& store = *services_.store;
+  if (status >= 0) {
+    if (!provider_id.empty()) {
+      if (Status s = store.set_provider_id(message_id, provider_id); !s) {
+        logger_->error("[{}] message {}: cannot record provider id: {}", id(), message_id,
+                       s.message());
+      }
+    }
+    ++counters_.sent;
+    if (outcome != nullptr) {
+      outcome->kind = SendOutcome::Kind::kSent;
+      outcome->provider_message_id = std::string(provider_id);
+    }
+    return;
+  }
+  ++counters_.send_failed;
+  const bool retryable = retryable_status(status);
+  // A retryable failure leaves the message queued so a retry (same idempotency key) may still
+  // send it; only a final refusal marks it failed, which the store keeps terminal.
+  if (!retryable) {
+    store::DeliveryUpdate update;
+    update.instance_id = id();
+    update.message_id = message_id;
+    update.status = store::DeliveryStatus::kFailed;
+    update.error_code = provider_code.empty() ? status_name(status) : std::string(provider_code);
+    update.error_text = std::string(error_message);
+    if (Status s = store.apply_delivery(update); !s) {
+      logger_->error("[{}] message {}: cannot record failure: {}", id(), message_id, s.message());
+    }
+  }
+  if (outcome != nullptr) {
+    outcome->kind = SendOutcome::Kind::kFailed;
+    outcome->retryable = retryable;
+    outcome->error =
+        status_from_plugin(status, "instance \"" + id() + "\": send failed", error_message);
+  }
+}
+
+Result<SendOutcome> ChannelInstance::send(const store::OutboundMessage& message) {
+  const InstanceState st = state_.load();
+  if (stopping_ || (st != InstanceState::kRunning && st != InstanceState::kDegraded)) {
+    return failed_precondition("instance \"" + id() + "\" is " + std::string(to_string(st)) +
+                               ", not running");
+  }
+  store::OutboundMessage row = message;
+  row.instance_id = id();
+  auto inserted = services_.store->insert_outbound(row);
+  if (!inserted) return inserted.status();
+  const int64_t message_id = *inserted;
+
+  return on_strand([&]() -> Result<SendOutcome> {
+    SendOutcome outcome;
+    outcome.message_id = message_id;
+    if (stopping_ || channel_ == nullptr) {
+      return failed_precondition("instance \"" + id() + "\" stopped before the send");
+    }
+    // The same idempotency key maps to the same row: never send a message twice.
+    {
+      std::lock_guard lock(mu_);
+      if (pending_sends_.contains(message_id)) {
+        outcome.kind = SendOutcome::Kind::kPending;
+        outcome.duplicate = true;
+        return outcome;
+      }
+    }
+    auto existing = services_.store->get_message(message_id);
+    if (!existing) return existing.status();
+    if (existing->has_value()) {
+      const store::MessageRecord& rec = **existing;
+      if (!rec.provider_message_id.empty() || rec.status == store::DeliveryStatus::kFailed) {
+        outcome.duplicate = true;
+        outcome.provider_message_id = rec.provider_message_id;
+        outcome.kind = rec.status == store::DeliveryStatus::kFailed ? SendOutcome::Kind::kFailed
+                                                                    : SendOutcome::Kind::kSent;
+        if (outcome.kind == SendOutcome::Kind::kFailed) {
+          outcome.error =
+              failed_precondition("message " + std::to_string(message_id) + " failed earlier");
+        }
+        return outcome;
+      }
+    }
+
+    sb_outbound_message m{};
+    m.struct_size = sizeof m;
+    m.message_id = message_id;
+    m.idempotency_key = to_sb(row.idempotency_key);
+    m.to = to_sb(row.to);
+    m.from = to_sb(row.from);
+    m.content_type = to_sb(row.content_type);
+    m.text = to_sb(row.text);
+    m.payload_json = to_sb(row.payload_json);
+    StringSink provider_id(1024);
+    ErrorCapture err;
+    const int32_t rc = plugin().vtable().send(channel_, &m, provider_id.sink(), err.sink());
+    if (rc == SB_PENDING) {
+      std::lock_guard lock(mu_);
+      pending_sends_.insert(message_id);
+      ++counters_.send_pending;
+      outcome.kind = SendOutcome::Kind::kPending;
+      return outcome;
+    }
+    record_send_result(message_id, rc, provider_id.str(),
+                       log::redact(err.message(), secret_values_), err.provider_code(), &outcome);
+    if (rc < 0 && err.retryable()) outcome.retryable = true;
+    return outcome;
+  });
+}
+
+std::optional<WebhookReply> ChannelInstance::handle_webhook(WebhookCall call) {
+  {
+    std::lock_guard lock(mu_);
+    if (!webhook_paths_.contains(call.path)) return std::nullopt;
+  }
+  ++counters_.webhooks;
+  if (stopping_) {
+    ++counters_.webhook_errors;
+    return error_reply(503, "instance_stopped", "instance \"" + id() + "\" is stopped");
+  }
+  struct Job {
+    WebhookCall call;
+    WebhookReply reply;
+    std::promise<void> done;
+  };
+  auto job = std::make_shared<Job>();
+  job->call = std::move(call);
+  auto done = job->done.get_future();
+  boost::asio::post(strand_, [self = shared_from_this(), job] {
+    try {
+      if (self->stopping_ || self->channel_ == nullptr) {
+        job->reply = error_reply(503, "instance_stopped", "instance is stopped");
+      } else if (self->plugin().vtable().handle_webhook == nullptr) {
+        job->reply = error_reply(501, "unsupported", "the channel takes no webhooks");
+      } else {
+        const WebhookCall& c = job->call;
+        const sb_webhook_request req{sizeof(sb_webhook_request),
+                                     0,
+                                     to_sb(c.method),
+                                     to_sb(c.path),
+                                     to_sb(c.query),
+                                     to_sb(c.headers),
+                                     to_sb(c.body),
+                                     to_sb(c.remote_addr)};
+        ReplyBuilder builder;
+        const int32_t rc =
+            self->plugin().vtable().handle_webhook(self->channel_, &req, &builder.response);
+        if (rc < 0) ++self->counters_.webhook_errors;
+        if (builder.status_set) {
+          job->reply = std::move(builder.reply);
+        } else if (rc >= 0) {
+          builder.reply.status = 200;
+          job->reply = std::move(builder.reply);
+        } else {
+          job->reply =
+              error_reply(http_status_for(rc), "webhook_failed",
+                          "the channel could not handle this request (" + status_name(rc) + ")");
+        }
+      }
+    } catch (...) {
+      job->reply = error_reply(500, "internal", "webhook handling failed");
+    }
+    job->done.set_value();
+  });
+  if (done.wait_for(services_.webhook_timeout) != std::future_status::ready) {
+    ++counters_.webhook_errors;
+    logger_->error("[{}] webhook {} not answered within {} ms", id(), job->call.path,
+                   services_.webhook_timeout.count());
+    return error_reply(504, "webhook_timeout", "the channel did not answer in time");
+  }
+  return std::move(job->reply);
+}
+
+}  // namespace sb::runtime

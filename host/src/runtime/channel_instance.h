@@ -1,0 +1,181 @@
+// One configured channel instance: a plugin's sb_channel driven on its own strand.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <spdlog/logger.h>
+#include <switchboard/abi.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "core/status.h"
+#include "plugin/loaded_plugin.h"
+#include "store/store.h"
+
+namespace sb::runtime {
+class ChannelInstance;
+}
+
+// The ABI's opaque per-instance context: what the C trampolines get back from the plugin.
+struct sb_host_ctx {
+  sb::runtime::ChannelInstance* instance;
+};
+
+namespace sb::runtime {
+
+enum class InstanceState { kCreated, kStarting, kRunning, kDegraded, kFailed, kStopped };
+std::string_view to_string(InstanceState state);  // "created", "starting", ...
+
+// What the host lends every instance. Outlives the instances.
+struct HostServices {
+  store::Store* store = nullptr;
+  std::function<int64_t()> now_ms;  // Unix ms; empty = the system clock (tests inject their own)
+  uint32_t default_http_timeout_ms = 30'000;
+  size_t max_http_response_bytes = size_t{16} << 20;
+  std::chrono::milliseconds webhook_timeout{30'000};  // an HTTP thread never waits longer
+};
+
+struct InstanceSpec {
+  std::string id;
+  std::shared_ptr<plugin::LoadedPlugin> plugin;
+  std::string config_json = "{}";
+  std::map<std::string, std::string> secrets;  // name -> resolved value; never logged
+};
+
+struct InstanceStats {
+  uint64_t inbound_stored = 0, inbound_duplicate = 0, inbound_invalid = 0;
+  uint64_t sent = 0, send_pending = 0, send_failed = 0;
+  uint64_t delivery_reports = 0, webhooks = 0, webhook_errors = 0;
+};
+
+struct SendOutcome {
+  enum class Kind { kSent, kPending, kFailed };
+  int64_t message_id = 0;
+  Kind kind = Kind::kFailed;
+  std::string provider_message_id;
+  Status error;  // kFailed: the plugin's status and message
+  bool retryable = false;
+  bool duplicate = false;  // the idempotency key was seen before; the plugin was not called
+};
+
+struct WebhookCall {
+  std::string method, path, query, headers, body, remote_addr;  // path below /webhooks/<id>
+};
+
+struct WebhookReply {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string content_type;  // from the plugin's Content-Type header, if any
+  std::string body;
+};
+
+class ChannelInstance : public std::enable_shared_from_this<ChannelInstance> {
+ public:
+  struct Key;  // construct through make()
+  ChannelInstance(const Key&, boost::asio::io_context& io, const HostServices& services,
+                  InstanceSpec spec, const sb_host_api* api);
+  ~ChannelInstance();
+  ChannelInstance(const ChannelInstance&) = delete;
+  ChannelInstance& operator=(const ChannelInstance&) = delete;
+
+  static std::shared_ptr<ChannelInstance> make(boost::asio::io_context& io,
+                                               const HostServices& services, InstanceSpec spec,
+                                               const sb_host_api* api);
+
+  const std::string& id() const { return spec_.id; }
+  const plugin::LoadedPlugin& plugin() const { return *spec_.plugin; }
+  InstanceState state() const { return state_.load(); }
+  std::string state_reason() const;
+  InstanceStats stats() const;
+
+  // Lifecycle; each runs the plugin call on the strand and waits. Call from outside the strand.
+  Status create();  // validate_config (when the plugin has it), then create
+  Status start();   // running on success, failed (with the plugin's message) otherwise
+  void stop();      // idempotent; when it returns no timer or post of this instance will run
+  void destroy();   // stops first if needed; idempotent
+
+  // Records the message (queued), calls the plugin's send on the strand, records the outcome.
+  Result<SendOutcome> send(const store::OutboundMessage& message);
+
+  // nullopt when the instance has not registered `call.path`.
+  std::optional<WebhookReply> handle_webhook(WebhookCall call);
+  std::vector<std::string> webhook_paths() const;
+
+  // --- the host API, reached through the C trampolines in host_api.cc ---
+  void api_log(int32_t level, std::string_view message);
+  int32_t api_submit_inbound(const sb_inbound_message* const* messages, uint32_t count,
+                             int32_t* statuses);
+  int32_t api_report_delivery(const sb_delivery_report* report);
+  void api_report_state(int32_t state, std::string_view reason);
+  uint64_t api_set_timer(uint64_t delay_ms, sb_task_fn fn, void* user_data);
+  int32_t api_cancel_timer(uint64_t timer_id);
+  int32_t api_post(sb_task_fn fn, void* user_data);
+  int32_t api_http_request(const sb_http_request* request, const sb_http_response_sink* response,
+                           const sb_error_sink* err);
+  int32_t api_register_webhook(std::string_view path);
+  int32_t api_kv_get(std::string_view key, const sb_output_sink* out);
+  int32_t api_kv_put(std::string_view key, std::string_view value);
+  int32_t api_kv_delete(std::string_view key);
+  int32_t api_get_secret(std::string_view name, const sb_output_sink* out);
+  int64_t api_now_ms();
+  int32_t api_complete_send(int64_t message_id, int32_t status, std::string_view provider_id,
+                            const sb_error_info* err);
+
+ private:
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+
+  // Runs f on the strand and waits for its result (inline when already on the strand).
+  template <class F>
+  auto on_strand(F&& f) -> decltype(f());
+  void set_state(InstanceState state, std::string reason);
+  void cancel_all_timers();
+  // Records a send's outcome in the store (strand or any thread).
+  void record_send_result(int64_t message_id, int32_t status, std::string_view provider_id,
+                          std::string_view error_message, std::string_view provider_code,
+                          SendOutcome* outcome);
+
+  boost::asio::io_context& io_;
+  const HostServices& services_;
+  InstanceSpec spec_;
+  const sb_host_api* api_;
+  Strand strand_;
+  sb_host_ctx ctx_{this};
+  std::shared_ptr<spdlog::logger> logger_;
+  std::vector<std::string> secret_values_;  // for redaction
+
+  sb_channel* channel_ = nullptr;  // strand only
+  bool in_setup_ = false;          // strand only: inside create or start (webhooks may register)
+  bool stop_done_ = false, destroyed_ = false;  // strand only
+  std::atomic<bool> stopping_{false};
+  std::atomic<InstanceState> state_{InstanceState::kCreated};
+
+  mutable std::mutex mu_;  // guards everything below
+  std::string state_reason_;
+  std::set<std::string, std::less<>> webhook_paths_;
+  std::map<uint64_t, std::shared_ptr<boost::asio::steady_timer>> timers_;
+  uint64_t next_timer_id_ = 1;
+  std::set<int64_t> pending_sends_;
+
+  struct Counters {
+    std::atomic<uint64_t> inbound_stored{0}, inbound_duplicate{0}, inbound_invalid{0}, sent{0},
+        send_pending{0}, send_failed{0}, delivery_reports{0}, webhooks{0}, webhook_errors{0};
+  } counters_;
+};
+
+// The one static host API table; every instance's sb_host_ctx routes calls to its instance.
+const sb_host_api* host_api_table();
+
+}  // namespace sb::runtime

@@ -1,0 +1,91 @@
+#include "runtime/routes.h"
+
+#include "runtime_fixture.h"
+
+namespace sb::runtime {
+namespace {
+
+class RoutesTest : public sbtest::RuntimeFixture {
+ protected:
+  void install() {
+    metrics_ = std::make_shared<http::MetricsRegistry>();
+    RouteOptions options;
+    options.store_ok = [this] { return store_ok_; };
+    options.plugins_loaded = [this] { return registry_.list().size(); };
+    install_routes(router_, *runtime_, metrics_, options);
+  }
+  http::Response get(const std::string& path, const std::string& method = "GET",
+                     const std::string& body = "", const std::string& query = "") {
+    http::Request req;
+    req.method = method;
+    req.path = path;
+    req.query = query;
+    req.body = body;
+    return router_.dispatch(req);
+  }
+  http::Router router_;
+  std::shared_ptr<http::MetricsRegistry> metrics_;
+  bool store_ok_ = true;
+};
+
+TEST_F(RoutesTest, HealthAndReadiness) {
+  add("r1");
+  install();
+  EXPECT_EQ(get("/healthz").status, 200);
+  auto ready = get("/readyz");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  store_ok_ = false;
+  ready = get("/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_NE(ready.body.find("\"store\":\"unavailable\""), std::string::npos) << ready.body;
+}
+
+TEST_F(RoutesTest, ReadinessNamesInstancesThatAreNotRunning) {
+  add("good");
+  add("broken", R"({"fail_start":true})", false);
+  (void)runtime_->start_instance("broken");
+  install();
+  auto r = get("/readyz");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("\"id\":\"broken\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"state\":\"failed\""), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("\"id\":\"good\""), std::string::npos) << r.body;
+}
+
+TEST_F(RoutesTest, WebhooksRouteToTheInstance) {
+  add("wa");
+  install();
+  auto r = get("/webhooks/wa/inbound", "POST", "hi", "id=m-1");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "stored");
+  EXPECT_EQ(get("/webhooks/wa/unregistered", "POST").status, 404);
+  auto missing = get("/webhooks/nobody/inbound", "POST");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(missing.body.find("\"error\""), std::string::npos);
+}
+
+TEST_F(RoutesTest, MetricsCountStatesAndMessages) {
+  auto inst = add("m1");
+  add("m2", R"({"fail_start":true})", false);
+  (void)runtime_->start_instance("m2");
+  install();
+  get("/webhooks/m1/inbound", "POST", "hi", "id=a");
+  get("/webhooks/m1/inbound", "POST", "hi", "id=a");
+  const std::string text = get("/metrics").body;
+  EXPECT_NE(text.find("switchboard_instances{state=\"running\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("switchboard_instances{state=\"failed\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("switchboard_plugins_loaded 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("switchboard_inbound_messages_total{instance=\"m1\",result=\"stored\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("switchboard_inbound_messages_total{instance=\"m1\",result=\"duplicate\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("switchboard_uptime_seconds"), std::string::npos);
+  EXPECT_NE(text.find("switchboard_stored_messages{direction=\"inbound\",instance=\"m1\"} 1"),
+            std::string::npos)
+      << text;
+}
+
+}  // namespace
+}  // namespace sb::runtime
