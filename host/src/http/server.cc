@@ -28,6 +28,14 @@ namespace {
 constexpr std::streamsize kDrainLimit = 8 << 20;
 constexpr size_t kReadChunk = 16 << 10;
 
+// Bounded label values: unknown methods are counted as "other".
+std::string method_label(const std::string& method) {
+  for (const char* m : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
+    if (method == m) return method;
+  }
+  return "other";
+}
+
 void send(Poco::Net::HTTPServerResponse& out, const Response& r) {
   out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
   out.setContentType(r.content_type);
@@ -46,8 +54,9 @@ bool drain(std::istream& in, std::streamsize limit) {
 
 class RequestHandler final : public Poco::Net::HTTPRequestHandler {
  public:
-  RequestHandler(std::shared_ptr<const Router> router, size_t max_body)
-      : router_(std::move(router)), max_body_(max_body) {}
+  RequestHandler(std::shared_ptr<const Router> router, size_t max_body,
+                 std::shared_ptr<MetricsRegistry> metrics)
+      : router_(std::move(router)), max_body_(max_body), metrics_(std::move(metrics)) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& in,
                      Poco::Net::HTTPServerResponse& out) override {
@@ -57,15 +66,25 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
       // Usually the client went away mid-request; nothing to answer if headers already went out.
       sb::log::logger("http")->warn("request {} {} failed: {}", in.getMethod(), in.getURI(),
                                     e.displayText());
-      if (!out.sent()) send(out, json_error(400, "bad_request", "malformed request"));
+      if (!out.sent()) respond(in, out, json_error(400, "bad_request", "malformed request"));
     } catch (const std::exception& e) {
       sb::log::logger("http")->error("request {} {} failed: {}", in.getMethod(), in.getURI(),
                                      e.what());
-      if (!out.sent()) send(out, json_error(500, "internal", "internal server error"));
+      if (!out.sent()) respond(in, out, json_error(500, "internal", "internal server error"));
     }
   }
 
  private:
+  // Counted before sending, so a client that got the answer also sees it in /metrics.
+  void respond(const Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out,
+               const Response& r) {
+    if (metrics_) {
+      metrics_->inc("sb_http_requests_total",
+                    {{"method", method_label(in.getMethod())}, {"code", std::to_string(r.status)}});
+    }
+    send(out, r);
+  }
+
   void handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) {
     Request req;
     req.method = in.getMethod();
@@ -100,7 +119,7 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
                                      req.path);
       resp = json_error(500, "internal", "internal server error");
     }
-    send(out, resp);
+    respond(in, out, resp);
   }
 
   void too_large(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out,
@@ -109,26 +128,30 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
       drained_or_drainable = drain(in.stream(), kDrainLimit);
     }
     if (!drained_or_drainable) out.setKeepAlive(false);
-    send(out, json_error(413, "payload_too_large",
-                         "request body exceeds " + std::to_string(max_body_) + " bytes"));
+    respond(in, out,
+            json_error(413, "payload_too_large",
+                       "request body exceeds " + std::to_string(max_body_) + " bytes"));
   }
 
   std::shared_ptr<const Router> router_;
   size_t max_body_;
+  std::shared_ptr<MetricsRegistry> metrics_;
 };
 
 class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  HandlerFactory(std::shared_ptr<const Router> router, size_t max_body)
-      : router_(std::move(router)), max_body_(max_body) {}
+  HandlerFactory(std::shared_ptr<const Router> router, size_t max_body,
+                 std::shared_ptr<MetricsRegistry> metrics)
+      : router_(std::move(router)), max_body_(max_body), metrics_(std::move(metrics)) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest&) override {
-    return new RequestHandler(router_, max_body_);  // POCO takes ownership
+    return new RequestHandler(router_, max_body_, metrics_);  // POCO takes ownership
   }
 
  private:
   std::shared_ptr<const Router> router_;
   size_t max_body_;
+  std::shared_ptr<MetricsRegistry> metrics_;
 };
 
 std::string describe_listen_error(const Poco::Exception& e) {
@@ -193,11 +216,13 @@ sb::Status Server::start() {
     params->setServerName("switchboard");
     impl_->pool = std::make_unique<Poco::ThreadPool>(1, o.threads + 1);
     impl_->server = std::make_unique<Poco::Net::HTTPServer>(
-        new HandlerFactory(impl_->router, o.max_body_bytes), *impl_->pool, socket, params);
+        new HandlerFactory(impl_->router, o.max_body_bytes, o.metrics), *impl_->pool, socket,
+        params);
     impl_->server->start();
   } catch (const Poco::Exception& e) {
     impl_->server.reset();
     impl_->pool.reset();
+    impl_->port = 0;
     return sb::unavailable("cannot listen on " + where + ": " + describe_listen_error(e));
   }
   return {};

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "http/metrics.h"
 #include "http/router.h"
 
 namespace sb::http {
@@ -17,6 +18,8 @@ struct ServerOptions {
   size_t max_body_bytes = 1 << 20;
   int threads = 8;
   int max_queued = 256;  // connections waiting for a thread
+  // When set, every answered request counts in sb_http_requests_total{method,code}.
+  std::shared_ptr<MetricsRegistry> metrics;
 };
 
 // Bodies above max_body_bytes (by Content-Length or while reading a chunked body) get 413

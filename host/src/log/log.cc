@@ -50,6 +50,29 @@ class JsonFormatter final : public spdlog::formatter {
   }
 };
 
+// The one sink every logger writes to: it redacts configured secrets, then fans out to the real
+// sinks (stderr, file), which can be swapped while other threads log.
+class RedactingDistSink final : public spdlog::sinks::dist_sink_mt {
+ public:
+  void set_secrets(std::vector<std::string> secrets) {
+    std::lock_guard lock(mutex_);
+    secrets_ = std::move(secrets);
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    if (secrets_.empty()) return spdlog::sinks::dist_sink_mt::sink_it_(msg);
+    std::string_view payload(msg.payload.data(), msg.payload.size());
+    std::string clean = redact(payload, secrets_);
+    spdlog::details::log_msg copy = msg;
+    copy.payload = spdlog::string_view_t(clean.data(), clean.size());
+    spdlog::sinks::dist_sink_mt::sink_it_(copy);
+  }
+
+ private:
+  std::vector<std::string> secrets_;  // guarded by the base sink's mutex_
+};
+
 std::unique_ptr<spdlog::formatter> make_formatter(bool json) {
   if (json) return std::make_unique<JsonFormatter>();
   return std::make_unique<spdlog::pattern_formatter>(kTextPattern, spdlog::pattern_time_type::utc);
@@ -60,7 +83,7 @@ std::unique_ptr<spdlog::formatter> make_formatter(bool json) {
 // re-init swaps the dist_sink's children, which is safe while other threads log.
 class LogState {
  public:
-  LogState() : root_(std::make_shared<spdlog::sinks::dist_sink_mt>()) {
+  LogState() : root_(std::make_shared<RedactingDistSink>()) {
     auto err = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
     err->set_formatter(make_formatter(false));
     root_->set_sinks({err});
@@ -93,6 +116,8 @@ class LogState {
     return sb::Status::ok();
   }
 
+  void set_secrets(std::vector<std::string> secrets) { root_->set_secrets(std::move(secrets)); }
+
   std::shared_ptr<spdlog::logger> get(std::string_view name) {
     std::lock_guard lock(mutex_);
     auto it = loggers_.find(name);
@@ -106,7 +131,7 @@ class LogState {
 
  private:
   std::mutex mutex_;
-  std::shared_ptr<spdlog::sinks::dist_sink_mt> root_;
+  std::shared_ptr<RedactingDistSink> root_;
   spdlog::level::level_enum level_ = spdlog::level::info;
   std::map<std::string, std::shared_ptr<spdlog::logger>, std::less<>> loggers_;
 };
@@ -142,6 +167,11 @@ sb::Status init_logging(const LogOptions& options) {
 
 std::shared_ptr<spdlog::logger> logger(std::string_view name) {
   return state().get(name);
+}
+
+void set_redacted_secrets(std::vector<std::string> secrets) {
+  std::erase_if(secrets, [](const std::string& s) { return s.empty(); });
+  state().set_secrets(std::move(secrets));
 }
 
 std::optional<spdlog::level::level_enum> parse_level(std::string_view name) {

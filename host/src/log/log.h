@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <spdlog/logger.h>
 
@@ -31,6 +32,11 @@ std::shared_ptr<spdlog::logger> logger(std::string_view name);
 
 // Parses "trace".."error" (also "warning", "critical", "off"); nullopt for anything else.
 std::optional<spdlog::level::level_enum> parse_level(std::string_view name);
+
+// From now on every logged line (host and plugin loggers alike) has each of these values replaced
+// by "***" before it reaches a sink. Call it with the resolved secrets after loading the config;
+// a later call replaces the set. Defence in depth: code must still never log secrets.
+void set_redacted_secrets(std::vector<std::string> secrets);
 
 // Replaces every occurrence of each non-empty secret value in text with "***".
 std::string redact(std::string_view text, std::span<const std::string> secrets);

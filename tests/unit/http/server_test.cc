@@ -62,6 +62,7 @@ class ServerTest : public ::testing::Test {
     opts.port = 0;
     opts.max_body_bytes = 1024;
     opts.threads = 4;
+    opts.metrics = metrics_;
     server_ = std::make_unique<Server>(opts, router);
     auto st = server_->start();
     ASSERT_TRUE(st.is_ok()) << st.message();
@@ -237,6 +238,12 @@ TEST_F(ServerTest, MetricsEndpointServesPrometheusText) {
   Poco::StreamCopier::copyToString(s->receiveResponse(resp), body);
   EXPECT_EQ(resp.getContentType(), "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_NE(body.find("sb_inbound_total{instance=\"wa\"} 3\n"), std::string::npos) << body;
+  // The server counts what it answered, including its own errors.
+  EXPECT_EQ(call("GET", "/nope").status, 404);
+  EXPECT_EQ(call("POST", "/echo", std::string(2000, 'x')).status, 413);
+  EXPECT_EQ(metrics_->value("sb_http_requests_total", {{"method", "GET"}, {"code", "200"}}), 1);
+  EXPECT_EQ(metrics_->value("sb_http_requests_total", {{"method", "GET"}, {"code", "404"}}), 1);
+  EXPECT_EQ(metrics_->value("sb_http_requests_total", {{"method", "POST"}, {"code", "413"}}), 1);
 }
 
 }  // namespace

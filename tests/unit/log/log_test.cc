@@ -79,6 +79,25 @@ TEST_F(LogTest, TextFormatAndReinitChangesLevelOfExistingLoggers) {
   EXPECT_NE(lines[0].find("warning"), std::string::npos) << lines[0];
 }
 
+TEST_F(LogTest, RedactedSecretsNeverReachTheSinks) {
+  sb::log::LogOptions opts;
+  opts.json = true;
+  opts.file = dir_ / "redacted.log";
+  ASSERT_TRUE(sb::log::init_logging(opts).is_ok());
+  sb::log::set_redacted_secrets({"EAAGtoken123", ""});
+  auto lg = sb::log::logger("wa-sales");
+  lg->info("calling graph with Bearer EAAGtoken123 twice EAAGtoken123");
+  sb::log::set_redacted_secrets({});
+  lg->info("after clearing: EAAGtoken123");
+  lg->flush();
+  auto lines = read_lines(dir_ / "redacted.log");
+  ASSERT_EQ(lines.size(), 2u);
+  Poco::JSON::Parser parser;
+  auto first = parser.parse(lines[0]).extract<Poco::JSON::Object::Ptr>();
+  EXPECT_EQ(first->getValue<std::string>("msg"), "calling graph with Bearer *** twice ***");
+  EXPECT_NE(lines[1].find("EAAGtoken123"), std::string::npos);
+}
+
 TEST_F(LogTest, LoggerIsSharedByName) {
   EXPECT_EQ(sb::log::logger("a").get(), sb::log::logger("a").get());
   EXPECT_NE(sb::log::logger("a").get(), sb::log::logger("b").get());
