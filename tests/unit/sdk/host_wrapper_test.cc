@@ -227,3 +227,17 @@ TEST(WebhookRequestView, HeaderLookupIsCaseInsensitiveAndQueryDecodes) {
   EXPECT_EQ(req.query_param("bad"), "%zz");
   EXPECT_EQ(req.query_param("nope"), std::nullopt);
 }
+
+TEST(HostWrapper, WholeCallFailureGivesEveryMessageTheCallsStatus) {
+  FakeHost fake;
+  fake.api().submit_inbound = [](sb_host_ctx*, const sb_inbound_message* const*, uint32_t,
+                                 int32_t*) -> int32_t { return SB_ERR_STATE; };
+  sw::Host host(&fake.api(), fake.ctx());
+  sw::InboundMessage m;
+  m.provider_message_id("m1").from("+49301234567", "phone");
+  EXPECT_EQ(host.submit_inbound(m), SB_ERR_STATE);
+  std::vector<sw::InboundMessage> batch(2, m);
+  auto r = host.submit_inbound(batch);
+  EXPECT_EQ(r.status, SB_ERR_STATE);
+  EXPECT_EQ(r.statuses, (std::vector<int32_t>{SB_ERR_STATE, SB_ERR_STATE}));
+}

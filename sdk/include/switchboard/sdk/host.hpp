@@ -5,6 +5,7 @@
 #include <switchboard/sdk/http.hpp>
 #include <switchboard/sdk/messages.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -99,15 +100,21 @@ class Host {
       return r;
     }
     if (messages.empty()) return r;
+    // A host that fails the whole call may leave statuses unwritten: those get the call's status.
+    constexpr int32_t kUnwritten = INT32_MIN;
+    std::fill(r.statuses.begin(), r.statuses.end(), kUnwritten);
     r.status = api_->submit_inbound(ctx_, messages.data(), static_cast<uint32_t>(messages.size()),
                                     r.statuses.data());
+    for (int32_t& s : r.statuses) {
+      if (s == kUnwritten) s = r.status < 0 ? r.status : SB_ERR_INTERNAL;
+    }
     return r;
   }
 
   // One message; the answer is its own status (SB_OK, SB_DUPLICATE or an SB_ERR_*).
   int32_t submit_inbound(const InboundMessage& message) const {
     SubmitResult r = submit_inbound(std::span<const InboundMessage>(&message, 1));
-    return r.status < 0 && r.statuses[0] >= 0 ? r.status : r.statuses[0];
+    return r.statuses[0];
   }
 
   int32_t report_delivery(const DeliveryReport& report) const noexcept {
