@@ -1,0 +1,173 @@
+// `switchboard serve`: wire config, logging, store, plugins, runtime and HTTP; run until a signal.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <ostream>
+
+#include "app/cli.h"
+#include "config/config.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "log/log.h"
+#include "plugin/registry.h"
+#include "runtime/routes.h"
+#include "runtime/runtime.h"
+#include "store/store.h"
+
+namespace sb::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+int fail(std::ostream& err, const std::string& message) {
+  err << "error: " << message << "\n";
+  return kExitFailure;
+}
+
+Status prepare_data_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return unavailable("cannot create data_dir " + dir.string() + ": " + ec.message());
+  if (!fs::is_directory(dir, ec)) {
+    return invalid_argument("data_dir " + dir.string() + " is not a directory");
+  }
+  if (::access(dir.c_str(), R_OK | W_OK | X_OK) != 0) {
+    return unavailable("data_dir " + dir.string() +
+                       " is not readable and writable: " + std::strerror(errno));
+  }
+  return Status::ok();
+}
+
+std::string plugin_ids(const plugin::Registry& registry) {
+  std::string ids;
+  for (const auto& p : registry.list()) ids += (ids.empty() ? "" : ", ") + p->id();
+  return ids.empty() ? "none" : ids;
+}
+
+// Blocks SIGINT/SIGTERM in this thread and every thread started after it, so sigwait owns them.
+sigset_t block_shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a client hanging up must not kill the daemon
+  return set;
+}
+
+}  // namespace
+
+int serve(const fs::path& config_file, std::ostream& err) {
+  const sigset_t signals = block_shutdown_signals();
+
+  auto config = config::load_config(config_file);
+  if (!config) return fail(err, config.status().message());
+  const config::Config& cfg = *config;
+  if (Status s = log::init_logging(cfg.log); !s) return fail(err, "log: " + s.message());
+  auto logger = log::logger("switchboard");
+  for (const auto& w : cfg.warnings) logger->warn("config: {}", w);
+  logger->info("{} starting with {}", version_line(), cfg.source.string());
+
+  if (Status s = prepare_data_dir(cfg.data_dir); !s) return fail(err, s.message());
+  const fs::path db_file = cfg.data_dir / "switchboard.db";
+  auto opened = store::open_sqlite_store(db_file);
+  if (!opened) {
+    return fail(err, "cannot open store " + db_file.string() + ": " + opened.status().message());
+  }
+  std::unique_ptr<store::Store> store = store::make_group_commit_store(std::move(opened).value());
+
+  plugin::Registry registry;
+  for (const auto& r : registry.scan(cfg.plugin_dirs)) {
+    if (r.ok()) {
+      logger->info("plugin {} {} loaded from {}", r.plugin()->id(), r.plugin()->manifest().version,
+                   r.path.string());
+    } else {
+      logger->error("plugin at {} refused: {}: {}", r.path.string(),
+                    plugin::to_string(r.error().kind), r.error().message);
+    }
+  }
+  for (const auto& f : registry.init_all(runtime::host_api_table())) {
+    logger->error("plugin {} refused: {}: {}", f.plugin_id, plugin::to_string(f.error.kind),
+                  f.error.message);
+  }
+
+  // Check every instance before starting any, so a typo fails fast with nothing half-started.
+  std::vector<runtime::InstanceSpec> specs;
+  for (const auto& inst : cfg.instances) {
+    if (!inst.enabled) {
+      logger->info("instance {} is disabled", inst.id);
+      continue;
+    }
+    runtime::InstanceSpec spec;
+    spec.id = inst.id;
+    spec.plugin = registry.find(inst.plugin);
+    if (spec.plugin == nullptr) {
+      return fail(err, "instance \"" + inst.id + "\": unknown plugin \"" + inst.plugin +
+                           "\" (loaded: " + plugin_ids(registry) + ")");
+    }
+    spec.config_json = inst.config_json;
+    for (const auto& [name, ref] : inst.secrets) {
+      auto value = config::resolve_secret(ref);
+      if (!value) {
+        return fail(err, "instance \"" + inst.id + "\": secret \"" + name +
+                             "\": " + value.status().message());
+      }
+      spec.secrets.emplace(name, std::move(value).value());
+    }
+    specs.push_back(std::move(spec));
+  }
+
+  runtime::HostServices services;
+  services.store = store.get();
+  runtime::Runtime runtime(runtime::RuntimeOptions{cfg.worker_threads}, services);
+  for (auto& spec : specs) {
+    const std::string id = spec.id;
+    Status s = runtime.add_instance(std::move(spec));
+    if (s) s = runtime.start_instance(id);
+    if (s) {
+      logger->info("instance {} running", id);
+    } else {
+      // The host keeps serving; /readyz names the instance until an operator fixes it.
+      logger->error("instance {} failed: {}", id, s.message());
+    }
+  }
+
+  auto router = std::make_shared<http::Router>();
+  auto metrics = std::make_shared<http::MetricsRegistry>();
+  runtime::RouteOptions routes;
+  store::Store* store_ptr = store.get();
+  routes.store_ok = [store_ptr] { return store_ptr->counters().is_ok(); };
+  routes.plugins_loaded = [&registry] { return registry.list().size(); };
+  runtime::install_routes(*router, runtime, metrics, routes);
+
+  http::ServerOptions server_options;
+  server_options.host = cfg.http.host;
+  server_options.port = cfg.http.port;
+  server_options.max_body_bytes = cfg.http.max_body_bytes;
+  server_options.threads = cfg.http.threads;
+  http::Server server(server_options, router);
+  if (Status s = server.start(); !s) {
+    runtime.shutdown();
+    registry.deinit_all();
+    return fail(err, s.message());
+  }
+  logger->info("listening on http://{}:{}", cfg.http.host, server.port());
+
+  int signo = 0;
+  while (sigwait(&signals, &signo) != 0) {
+  }
+  logger->info("received {}, shutting down", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+  server.stop();  // no new webhooks; running handlers finish first
+  runtime.shutdown();
+  registry.deinit_all();
+  store.reset();
+  logger->info("stopped");
+  logger->flush();
+  return kExitOk;
+}
+
+}  // namespace sb::app
