@@ -1,7 +1,9 @@
+#include <atomic>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -193,6 +195,24 @@ TEST_F(ServerTest, HandlerExceptionIs500AndServerLivesOn) {
   EXPECT_EQ(error_code(r.body), "internal");
   EXPECT_EQ(r.body.find("handler bug"), std::string::npos);  // internals stay in the log
   EXPECT_EQ(call("GET", "/healthz").status, 200);
+}
+
+TEST_F(ServerTest, ConcurrentClientsAllGetTheirOwnAnswers) {
+  constexpr int kClients = 8, kRequests = 40;  // more clients than server threads
+  std::atomic<int> good{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      auto s = session();
+      for (int i = 0; i < kRequests; ++i) {
+        std::string body = "client " + std::to_string(c) + " request " + std::to_string(i);
+        auto r = call(*s, "POST", "/echo", body);
+        if (r.status == 200 && r.body == body) ++good;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(good.load(), kClients * kRequests);
 }
 
 TEST_F(ServerTest, PortInUseIsOneClearLine) {
