@@ -1,7 +1,13 @@
 #include "plugin/registry.h"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <system_error>
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 
 namespace sb::plugin {
 namespace {
@@ -26,6 +32,23 @@ void collect(const std::filesystem::path& dir, bool descend,
 
 }  // namespace
 
+std::string peek_manifest_id(const std::filesystem::path& manifest_json) {
+  std::error_code ec;
+  if (std::filesystem::file_size(manifest_json, ec) > 64 * 1024 || ec) return {};
+  std::ifstream in(manifest_json, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  try {
+    Poco::JSON::Parser parser;
+    auto root = parser.parse(text.str());
+    if (root.type() != typeid(Poco::JSON::Object::Ptr)) return {};
+    auto id = root.extract<Poco::JSON::Object::Ptr>()->get("id");
+    return id.isString() ? id.extract<std::string>() : std::string{};
+  } catch (const Poco::Exception&) {
+    return {};
+  }
+}
+
 std::vector<std::filesystem::path> find_manifests(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> out;
   collect(dir, true, out);
@@ -38,30 +61,31 @@ std::vector<ScanResult> Registry::scan(const std::vector<std::filesystem::path>&
   for (const auto& dir : dirs) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) {
-      results.push_back({dir, LoadError{LoadErrorKind::kManifestInvalid,
-                                        dir.string() + ": plugin directory does not exist"}});
+      results.push_back({dir, "",
+                         LoadError{LoadErrorKind::kManifestInvalid,
+                                   dir.string() + ": plugin directory does not exist"}});
       continue;
     }
     for (const auto& manifest_path : find_manifests(dir)) {
       auto manifest = read_manifest(manifest_path);
       if (auto* err = std::get_if<LoadError>(&manifest)) {
-        results.push_back({manifest_path, std::move(*err)});
+        results.push_back({manifest_path, peek_manifest_id(manifest_path), std::move(*err)});
         continue;
       }
       const auto& m = std::get<Manifest>(manifest);
       if (auto it = plugins_.find(m.id); it != plugins_.end()) {
-        results.push_back(
-            {manifest_path, LoadError{LoadErrorKind::kManifestInvalid,
-                                      manifest_path.string() + ": plugin id \"" + m.id +
-                                          "\" is already provided by " +
-                                          it->second->manifest().manifest_path.string()}});
+        results.push_back({manifest_path, m.id,
+                           LoadError{LoadErrorKind::kManifestInvalid,
+                                     manifest_path.string() + ": plugin id \"" + m.id +
+                                         "\" is already provided by " +
+                                         it->second->manifest().manifest_path.string()}});
         continue;
       }
       auto loaded = load_plugin(m);
       if (auto* plugin = std::get_if<std::shared_ptr<LoadedPlugin>>(&loaded)) {
         plugins_.emplace(m.id, *plugin);
       }
-      results.push_back({manifest_path, std::move(loaded)});
+      results.push_back({manifest_path, m.id, std::move(loaded)});
     }
   }
   return results;

@@ -15,6 +15,7 @@ namespace sb::plugin {
 
 struct ScanResult {
   std::filesystem::path path;  // the manifest (or the directory, when it cannot be read)
+  std::string declared_id;     // the manifest's "id" when it has one, even if the load failed
   std::variant<std::shared_ptr<LoadedPlugin>, LoadError> outcome;
 
   bool ok() const { return std::holds_alternative<std::shared_ptr<LoadedPlugin>>(outcome); }
@@ -50,6 +51,10 @@ class Registry {
  private:
   std::map<std::string, std::shared_ptr<LoadedPlugin>, std::less<>> plugins_;
 };
+
+// The "id" string of a manifest file, read leniently (empty when there is none); for messages
+// about plugins that failed to load.
+std::string peek_manifest_id(const std::filesystem::path& manifest_json);
 
 // Manifest files a scan of dir finds, sorted (exposed for `plugins list`).
 std::vector<std::filesystem::path> find_manifests(const std::filesystem::path& dir);
