@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <ostream>
 
@@ -81,7 +82,12 @@ int serve(const fs::path& config_file, std::ostream& err) {
   std::unique_ptr<store::Store> store = store::make_group_commit_store(std::move(opened).value());
 
   plugin::Registry registry;
+  std::map<std::string, std::string> refused;  // declared plugin id -> why it did not load
   for (const auto& r : registry.scan(cfg.plugin_dirs)) {
+    if (!r.ok() && !r.declared_id.empty() && !registry.find(r.declared_id)) {
+      refused[r.declared_id] =
+          std::string(plugin::to_string(r.error().kind)) + ": " + r.error().message;
+    }
     if (r.ok()) {
       logger->info("plugin {} {} loaded from {}", r.plugin()->id(), r.plugin()->manifest().version,
                    r.path.string());
@@ -93,6 +99,7 @@ int serve(const fs::path& config_file, std::ostream& err) {
   for (const auto& f : registry.init_all(runtime::host_api_table())) {
     logger->error("plugin {} refused: {}: {}", f.plugin_id, plugin::to_string(f.error.kind),
                   f.error.message);
+    refused[f.plugin_id] = std::string(plugin::to_string(f.error.kind)) + ": " + f.error.message;
   }
 
   // Check every instance before starting any, so a typo fails fast with nothing half-started.
@@ -105,6 +112,10 @@ int serve(const fs::path& config_file, std::ostream& err) {
     runtime::InstanceSpec spec;
     spec.id = inst.id;
     spec.plugin = registry.find(inst.plugin);
+    if (spec.plugin == nullptr && refused.contains(inst.plugin)) {
+      return fail(err, "instance \"" + inst.id + "\": plugin \"" + inst.plugin +
+                           "\" did not load: " + refused[inst.plugin]);
+    }
     if (spec.plugin == nullptr) {
       return fail(err, "instance \"" + inst.id + "\": unknown plugin \"" + inst.plugin +
                            "\" (loaded: " + plugin_ids(registry) + ")");
