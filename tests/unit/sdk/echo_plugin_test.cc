@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace sw = switchboard;
@@ -61,6 +63,25 @@ TEST_F(Echo, EntryMatchesItsManifest) {
   EXPECT_EQ(sw::view(e->version), "1.0.0");
   EXPECT_EQ(e->capabilities & (SB_CAP_SEND_TEXT | SB_CAP_RECEIVE | SB_CAP_DELIVERY_REPORTS),
             SB_CAP_SEND_TEXT | SB_CAP_RECEIVE | SB_CAP_DELIVERY_REPORTS);
+}
+
+TEST_F(Echo, ManifestBesideTheLibraryAgreesWithTheEntry) {
+  std::string path = SB_ECHO_PLUGIN_PATH;
+  std::string dir = path.substr(0, path.rfind('/'));
+  std::ifstream in(dir + "/manifest.json");
+  ASSERT_TRUE(in) << dir;
+  std::stringstream text;
+  text << in.rdbuf();
+  auto m = json::parse(text.str());
+  ASSERT_TRUE(m) << text.str();
+  const sb_plugin_entry* e = fake.entry();
+  EXPECT_EQ(m->find("id")->as_string(), sw::view(e->id));
+  EXPECT_EQ(m->find("library")->as_string(), path.substr(path.rfind('/') + 1));
+  EXPECT_EQ(m->find("abi_major")->as_int(), e->abi_major);
+  EXPECT_EQ(m->find("abi_minor_required")->as_int(), e->abi_minor_required);
+  EXPECT_EQ(m->find("version")->as_string(), sw::view(e->version));
+  EXPECT_EQ(m->find("channel_kind")->as_string(), sw::view(e->channel_kind));
+  EXPECT_EQ(m->find("description")->as_string(), sw::view(e->description));
 }
 
 TEST_F(Echo, SendAnswersUniqueProviderIds) {

@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace sw = switchboard;
 using sw::testing::FakeHost;
@@ -240,4 +242,22 @@ TEST(HostWrapper, WholeCallFailureGivesEveryMessageTheCallsStatus) {
   auto r = host.submit_inbound(batch);
   EXPECT_EQ(r.status, SB_ERR_STATE);
   EXPECT_EQ(r.statuses, (std::vector<int32_t>{SB_ERR_STATE, SB_ERR_STATE}));
+}
+
+TEST(HostWrapper, PostsFromAnotherThreadAllRunOnce) {
+  FakeHost fake;
+  sw::Host host(&fake.api(), fake.ctx());
+  constexpr int kTasks = 2000;
+  int ran = 0;  // touched only by the tasks, which run on this thread (the "strand")
+  std::atomic<bool> refused{false};
+  std::thread producer([&] {
+    for (int i = 0; i < kTasks && !refused; ++i) {
+      if (host.post([&ran] { ++ran; }) != SB_OK) refused = true;
+    }
+  });
+  while (ran < kTasks && !refused) fake.run_posted();
+  producer.join();
+  EXPECT_FALSE(refused);
+  EXPECT_EQ(ran, kTasks);
+  EXPECT_EQ(host.pending_tasks(), 0u);
 }
