@@ -30,12 +30,12 @@ file(MAKE_DIRECTORY ${_sb_abi_marker_dir})
 
 foreach(name IN LISTS SB_ABI_GOOD_FIXTURES)
   _sb_abi_cli_test(good_${name} PATH ${SB_ABI_FIXTURE_DIR}/${name}/manifest.json EXIT 0
-                   STDOUT "(^|\n)id: ${name}\n")
+                   STDOUT "(^|\n)id: +${name}\n(.*\n)?status: +ok")
 endforeach()
 # The same facts whichever PATH form is given, and as JSON.
 _sb_abi_cli_test(good_by_library PATH ${SB_ABI_FIXTURE_DIR}/check_c/check_c.so EXIT 0
-                 STDOUT "(^|\n)id: check_c\n")
-_sb_abi_cli_test(good_by_dir PATH ${SB_ABI_FIXTURE_DIR}/check_c EXIT 0 STDOUT "(^|\n)id: check_c\n")
+                 STDOUT "(^|\n)id: +check_c\n(.*\n)?status: +ok")
+_sb_abi_cli_test(good_by_dir PATH ${SB_ABI_FIXTURE_DIR}/check_c EXIT 0 STDOUT "(^|\n)id: +check_c\n(.*\n)?status: +ok")
 _sb_abi_cli_test(good_json PATH ${SB_ABI_FIXTURE_DIR}/check_c/manifest.json FLAGS --json EXIT 0
                  STDOUT "\"id\": *\"check_c\"")
 # Positive control: inspecting a loadable fixture does run its constructor and entry function.
