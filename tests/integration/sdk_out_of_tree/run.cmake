@@ -105,7 +105,20 @@ if(rc EQUAL 0)
   message(FATAL_ERROR "find_package(SwitchboardSDK 2.0) accepted the 1.x SDK")
 endif()
 
-# 5. The host, when this build has one, loads what we built.
+# 5. sb_add_plugin() refuses ids the host would refuse, at configure time.
+set(bad ${SB_WORK_DIR}/bad-id)
+file(WRITE ${bad}/CMakeLists.txt
+  "cmake_minimum_required(VERSION 3.20)\nproject(bad LANGUAGES C)\nfind_package(SwitchboardSDK 1.0 REQUIRED)\n"
+  "sb_add_plugin(bad SOURCES x.c ID \"Bad Id\" VERSION 1.0.0 KIND test)\n")
+file(WRITE ${bad}/x.c "int x;\n")
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${bad} -B ${bad}/build -DCMAKE_PREFIX_PATH=${prefix}
+                -DCMAKE_C_COMPILER=${SB_C_COMPILER}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(rc EQUAL 0 OR NOT out MATCHES "must match \\[a-z0-9_-\\]\\+")
+  message(FATAL_ERROR "sb_add_plugin accepted the id 'Bad Id' (${rc}):\n${out}")
+endif()
+
+# 6. The host, when this build has one, loads what we built.
 if(SB_SWITCHBOARD)
   if(NOT EXISTS ${SB_SWITCHBOARD})
     message(FATAL_ERROR "switchboard is part of this build but not built: ${SB_SWITCHBOARD}")
