@@ -1,0 +1,398 @@
+// Test-control API under /_sim/ (no auth; the server only listens on 127.0.0.1): reset, clock,
+// settings, fixtures, review decisions, fault injection, inspection of sends and deliveries.
+#include <Poco/String.h>
+
+#include <set>
+
+#include "sim.h"
+
+namespace wasim {
+
+namespace {
+
+std::string need(const Obj& in, const std::string& key) {
+  auto v = getStr(in, key);
+  if (!v || v->empty()) throw err(100, key + " is required");
+  return *v;
+}
+
+GraphError notFound(const std::string& what) {
+  GraphError e = err(100, what + " not found");
+  e.http_status = 404;
+  return e;
+}
+
+}  // namespace
+
+void Sim::reset() {
+  scheduler_.clear();
+  dispatcher_.clear();
+  clock_.reset();
+  settings_ = opts_.settings;
+  dispatcher_.configure(opts_.webhooks);
+  tokens_ = opts_.tokens;
+  wabas_.clear();
+  numbers_.clear();
+  templates_.clear();
+  users_.clear();
+  sent_.clear();
+  sent_order_.clear();
+  inbound_.clear();
+  media_.clear();
+  last_user_message_ms_.clear();
+  pair_buckets_.clear();
+  faults_.clear();
+}
+
+Response Sim::createWaba(const Obj& in) {
+  if (!in) throw err(100, "expected a JSON object");
+  Waba w;
+  w.id = getStr(in, "id").value_or(ids_.node());
+  if (wabas_.count(w.id) || numbers_.count(w.id)) throw err(100, "id " + w.id + " already in use");
+  w.name = getStr(in, "name").value_or("Sim Business");
+  w.business_verified = getBool(in, "business_verified").value_or(false);
+  w.max_phone_numbers =
+      static_cast<int>(getInt(in, "max_phone_numbers").value_or(w.business_verified ? 20 : 2));
+  if (auto uri = getStr(in, "override_callback_uri")) {
+    if (!isLoopbackUrl(*uri)) throw err(100, "override_callback_uri must be http://127.0.0.1");
+    w.override_uri = *uri;
+  }
+  wabas_[w.id] = w;
+  auto numbers = newArr();
+  if (auto list = getArr(in, "numbers")) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      auto r = createFixtureNumber(list->getObject(static_cast<unsigned>(i)), w.id);
+      numbers->add(parseObject(r.body).value_or(newObj())->get("id"));
+    }
+  }
+  auto o = newObj();
+  o->set("id", w.id);
+  o->set("numbers", numbers);
+  return respond(o);
+}
+
+// A number created directly in a chosen state (default: verified and CONNECTED), so message
+// tests need not walk the onboarding flow.
+Response Sim::createFixtureNumber(const Obj& in, const std::string& waba_id) {
+  if (!in) throw err(100, "expected a JSON object");
+  if (!findWaba(waba_id)) throw notFound("WABA " + waba_id);
+  PhoneNumber pn;
+  pn.id = getStr(in, "id").value_or(ids_.node());
+  if (numbers_.count(pn.id) || wabas_.count(pn.id)) throw err(100, "id " + pn.id + " in use");
+  pn.waba_id = waba_id;
+  pn.cc = getStr(in, "cc").value_or("1");
+  pn.number = getStr(in, "phone_number").value_or("555" + ids_.digits(7));
+  pn.verified_name = getStr(in, "verified_name").value_or("Sim Support");
+  pn.mps = getDouble(in, "mps").value_or(settings_.default_mps);
+  if (getBool(in, "connected").value_or(true)) {
+    pn.code_verification_status = "VERIFIED";
+    pn.name_status = "APPROVED";
+    pn.status = "CONNECTED";
+    pn.platform_type = "CLOUD_API";
+    pn.quality_rating = "GREEN";
+    pn.pin = getStr(in, "pin").value_or("123456");
+  }
+  if (auto uri = getStr(in, "override_callback_uri")) {
+    if (!isLoopbackUrl(*uri)) throw err(100, "override_callback_uri must be http://127.0.0.1");
+    pn.override_uri = *uri;
+  }
+  numbers_[pn.id] = pn;
+  auto o = newObj();
+  o->set("id", pn.id);
+  return respond(o);
+}
+
+Response Sim::controlNumber(Request& req, PhoneNumber& pn, const std::string& action) {
+  const Obj& in = req.params;
+  if (action == "code" && req.method == "GET") {
+    if (!pn.code) throw notFound("verification code");
+    auto o = newObj();
+    o->set("code", *pn.code);
+    o->set("sent_at", pn.code_sent_ms / 1000);
+    return respond(o);
+  }
+  if (req.method != "POST") throw err(100, "use POST");
+  if (action == "expire_code") {
+    pn.code_expired = true;
+    return success();
+  }
+  if (action == "name_review") {
+    const auto decision = Poco::toUpper(need(in, "decision"));
+    if (decision != "APPROVED" && decision != "REJECTED" && decision != "DEFERRED" &&
+        decision != "PENDING")
+      throw err(100, "decision must be APPROVED, REJECTED, DEFERRED or PENDING");
+    const bool change = pn.new_display_name.has_value();
+    const std::string requested = change ? *pn.new_display_name : pn.verified_name;
+    const std::string status = decision == "APPROVED"   ? "APPROVED"
+                               : decision == "REJECTED" ? "DECLINED"
+                                                        : "PENDING_REVIEW";
+    if (change) {
+      pn.new_name_status = status;
+      if (decision == "APPROVED") pn.name_approved_ms = clock_.nowMs();
+    } else {
+      pn.name_status = status;
+    }
+    auto v = newObj();
+    v->set("display_phone_number", pn.digits());
+    v->set("decision", decision);
+    v->set("requested_verified_name", requested);
+    if (decision == "REJECTED")
+      v->set("rejection_reason",
+             getStr(in, "rejection_reason").value_or("NAME_FORMAT_UNACCEPTABLE"));
+    else
+      v->set("rejection_reason", Poco::Dynamic::Var());
+    emitAccount(callbackFor(pn), pn.waba_id, "phone_number_name_update", v);
+    return success();
+  }
+  if (action == "oba_review") {
+    const auto decision = Poco::toUpper(need(in, "decision"));
+    if (decision != "APPROVED" && decision != "REJECTED")
+      throw err(100, "decision must be APPROVED or REJECTED");
+    pn.oba_status = decision;
+    pn.is_official = decision == "APPROVED";
+    auto info = newObj();
+    info->set("alert_severity", "INFORMATIONAL");
+    info->set("alert_status", "ACTIVE");
+    info->set("alert_type", decision == "APPROVED" ? "OBA_APPROVED" : "OBA_REJECTED");
+    info->set("alert_description",
+              decision == "APPROVED"
+                  ? "Your request for an official business account was approved."
+                  : "Your request for an official business account was rejected.");
+    auto v = newObj();
+    v->set("entity_type", "PHONE_NUMBER");
+    v->set("entity_id", pn.id);
+    v->set("alert_info", info);
+    emitAccount(callbackFor(pn), pn.waba_id, "account_alerts", v);
+    return success();
+  }
+  if (action == "quality") {
+    auto v = newObj();
+    v->set("display_phone_number", pn.digits());
+    std::string event = getStr(in, "event").value_or("");
+    if (auto q = getStr(in, "quality_rating")) {
+      if (event.empty())
+        event = *q == "RED" ? "FLAGGED" : pn.quality_rating == "RED" ? "UNFLAGGED" : "";
+      pn.quality_rating = *q;
+    }
+    if (auto tier = getStr(in, "messaging_limit_tier")) {
+      if (event.empty()) event = "UPGRADE";
+      v->set("old_limit", pn.messaging_limit_tier);
+      v->set("current_limit", *tier);
+      v->set("max_daily_conversations_per_business", *tier);
+      pn.messaging_limit_tier = *tier;
+    }
+    if (auto level = getStr(in, "throughput")) {
+      if (*level != "STANDARD" && *level != "HIGH") throw err(100, "throughput: STANDARD|HIGH");
+      if (*level == "HIGH" && pn.throughput_level != "HIGH") {
+        event = "THROUGHPUT_UPGRADE";
+        // During the upgrade (up to a minute) sends fail with 131057.
+        pn.maintenance_until_ms = clock_.nowMs() + getInt(in, "upgrade_ms").value_or(0);
+      }
+      pn.throughput_level = *level;
+      pn.mps = *level == "HIGH" ? 1000 : settings_.default_mps;
+    }
+    if (auto mps = getDouble(in, "mps")) pn.mps = *mps;
+    if (!event.empty()) {
+      v->set("event", event);
+      emitAccount(callbackFor(pn), pn.waba_id, "phone_number_quality_update", v);
+    }
+    return success();
+  }
+  if (action == "security") {
+    auto v = newObj();
+    v->set("display_phone_number", pn.digits());
+    v->set("event", need(in, "event"));
+    if (auto r = getStr(in, "requester")) v->set("requester", *r);
+    emitAccount(callbackFor(pn), pn.waba_id, "security", v);
+    return success();
+  }
+  throw notFound("number action " + action);
+}
+
+Response Sim::controlTemplate(Request& req, Template& t, const std::string& action) {
+  const Obj& in = req.params;
+  if (action == "status") {
+    const auto status = Poco::toUpper(need(in, "status"));
+    static const std::set<std::string> kStatuses = {
+        "APPROVED",  "REJECTED",         "PAUSED",   "DISABLED",       "FLAGGED", "REINSTATED",
+        "IN_APPEAL", "PENDING_DELETION", "ARCHIVED", "LIMIT_EXCEEDED", "LOCKED",  "PENDING"};
+    if (!kStatuses.count(status)) throw err(100, "unknown template status " + status);
+    ++t.review_generation;  // a manual decision wins over a scheduled review
+    setTemplateStatus(t, status, getStr(in, "reason").value_or("NONE"));
+    return success();
+  }
+  if (action == "quality") {
+    const auto score = Poco::toUpper(need(in, "score"));
+    auto v = newObj();
+    v->set("previous_quality_score", t.quality);
+    v->set("new_quality_score", score);
+    v->set("message_template_id", static_cast<int64_t>(std::stoll(t.id)));
+    v->set("message_template_name", t.name);
+    v->set("message_template_language", t.language);
+    t.quality = score;
+    emitTemplateEvent(t, "message_template_quality_update", v);
+    return success();
+  }
+  if (action == "category") {
+    const auto category = Poco::toUpper(need(in, "category"));
+    auto v = newObj();
+    v->set("message_template_id", static_cast<int64_t>(std::stoll(t.id)));
+    v->set("message_template_name", t.name);
+    v->set("message_template_language", t.language);
+    v->set("previous_category", t.category);
+    v->set("new_category", category);
+    t.category = category;
+    emitTemplateEvent(t, "template_category_update", v);
+    return success();
+  }
+  throw notFound("template action " + action);
+}
+
+Response Sim::control(Request& req) {
+  const auto& seg = req.segments;  // "_sim", area, ...
+  const std::string area = seg.size() > 1 ? seg[1] : "";
+  const std::string& m = req.method;
+  const Obj& in = req.params;
+
+  if (area == "reset" && m == "POST") {
+    reset();
+    return success();
+  }
+  if (area == "clock") {
+    const std::string op = seg.size() > 2 ? seg[2] : "";
+    if (op == "advance" && m == "POST") {
+      clock_.advanceMs(getInt(in, "ms").value_or(0) + getInt(in, "seconds").value_or(0) * 1000);
+    } else if (op == "set" && m == "POST") {
+      if (auto ms = getInt(in, "epoch_ms"))
+        clock_.setMs(*ms);
+      else
+        clock_.setMs(getInt(in, "epoch_s").value_or(clock_.nowSec()) * 1000);
+    } else if (!(op.empty() && m == "GET")) {
+      throw notFound("clock operation");
+    }
+    scheduler_.poke();
+    dispatcher_.poke();
+    auto o = newObj();
+    o->set("now_ms", clock_.nowMs());
+    o->set("now", clock_.nowSec());
+    return respond(o);
+  }
+  if (area == "config") {
+    if (m == "POST") {
+      WebhookConfig w = dispatcher_.config();
+      Settings s = settings_;
+      if (auto problem = applySettings(in, s, w); !problem.empty()) throw err(100, problem);
+      settings_ = s;
+      dispatcher_.configure(w);
+    }
+    return respond(settingsToJson(settings_, dispatcher_.config()));
+  }
+  if (area == "tokens" && m == "POST") {
+    tokens_[need(in, "token")] = tokenFromJson(in);
+    return success();
+  }
+  if (area == "tokens" && m == "DELETE" && seg.size() > 2) {
+    tokens_.erase(seg[2]);
+    return success();
+  }
+  if (area == "wabas" && seg.size() == 2 && m == "POST") return createWaba(in);
+  if (area == "wabas" && seg.size() == 4 && m == "POST") {
+    Waba* w = findWaba(seg[2]);
+    if (!w) throw notFound("WABA " + seg[2]);
+    if (seg[3] == "capability") {
+      if (auto v = getInt(in, "max_phone_numbers")) w->max_phone_numbers = static_cast<int>(*v);
+      if (auto v = getStr(in, "messaging_limit")) w->messaging_limit = *v;
+      if (auto v = getBool(in, "business_verified")) w->business_verified = *v;
+      auto value = newObj();
+      value->set("max_daily_conversations_per_business", w->messaging_limit);
+      value->set("max_phone_numbers_per_business", w->max_phone_numbers);
+      emitAccount(callbackForWaba(*w), w->id, "business_capability_update", value);
+      return success();
+    }
+    if (seg[3] == "webhook") {  // any account-level field: account_update, account_review_update
+      auto value = getObj(in, "value");
+      if (!value) throw err(100, "value object is required");
+      emitAccount(callbackForWaba(*w), w->id, need(in, "field"), deepCopy(value));
+      return success();
+    }
+  }
+  if (area == "numbers" && seg.size() == 2 && m == "POST")
+    return createFixtureNumber(in, need(in, "waba_id"));
+  if (area == "numbers" && seg.size() == 4) {
+    PhoneNumber* pn = findNumber(seg[2]);
+    if (!pn) throw notFound("number " + seg[2]);
+    return controlNumber(req, *pn, seg[3]);
+  }
+  if (area == "templates" && seg.size() == 4 && m == "POST") {
+    Template* t = findTemplate(seg[2]);
+    if (!t) throw notFound("template " + seg[2]);
+    return controlTemplate(req, *t, seg[3]);
+  }
+  if (area == "users" && m == "POST") {
+    User& u = users_[need(in, "wa_id")];
+    if (auto v = getStr(in, "state")) {
+      if (*v != "ok" && *v != "not_whatsapp" && *v != "blocked")
+        throw err(100, "state must be ok, not_whatsapp or blocked");
+      u.state = *v;
+    }
+    if (auto v = getBool(in, "read_receipts")) u.read_receipts = *v;
+    if (auto v = getStr(in, "name")) u.name = *v;
+    if (auto v = getBool(in, "marketing_opt_out")) u.marketing_opt_out = *v;
+    if (auto v = getBool(in, "marketing_capped")) u.marketing_capped = *v;
+    return success();
+  }
+  if (area == "inbound" && m == "POST") return injectInbound(req);
+  if (area == "faults") {
+    if (m == "DELETE") {
+      faults_.clear();
+      return success();
+    }
+    if (m == "POST") {
+      Fault f;
+      f.pattern = need(in, "path");
+      f.method = getStr(in, "method").value_or("");
+      f.remaining = static_cast<int>(getInt(in, "count").value_or(1));
+      f.http_status = static_cast<int>(getInt(in, "status").value_or(0));
+      f.code = static_cast<int>(getInt(in, "code").value_or(0));
+      f.delay_ms = getInt(in, "delay_ms").value_or(0);
+      if (f.remaining < 1 || (f.http_status == 0 && f.delay_ms <= 0) ||
+          (f.http_status != 0 && (f.http_status < 400 || f.http_status > 599)))
+        throw err(100, "a fault needs count >= 1 and a status 400-599 and/or delay_ms > 0");
+      faults_.push_back(f);
+      return success();
+    }
+  }
+  if (area == "messages" && m == "GET") {
+    auto data = newArr();
+    const auto filter = getStr(in, "phone_number_id");
+    for (const auto& id : sent_order_) {
+      const SentMessage& s = sent_.at(id);
+      if (filter && *filter != s.phone_number_id) continue;
+      auto o = newObj();
+      o->set("id", s.wamid);
+      o->set("phone_number_id", s.phone_number_id);
+      o->set("to", s.input);
+      o->set("wa_id", s.wa_id);
+      o->set("type", s.type);
+      o->set("category", s.category);
+      o->set("pricing_type", s.pricing_type);
+      auto statuses = newArr();
+      for (const auto& st : s.statuses) statuses->add(st);
+      o->set("statuses", statuses);
+      o->set("at_ms", s.at_ms);
+      o->set("request", s.request);
+      data->add(o);
+    }
+    auto o = newObj();
+    o->set("data", data);
+    return respond(o);
+  }
+  if (area == "webhooks" && m == "GET") {
+    auto o = newObj();
+    o->set("data", dispatcher_.log());
+    return respond(o);
+  }
+  throw notFound("control endpoint " + req.method + " " + req.path);
+}
+
+}  // namespace wasim
