@@ -160,8 +160,9 @@ TEST_F(Echo, StopCancelsPendingEchoes) {
   EXPECT_EQ(fake.pending_timers(), 0u);
   fake.advance_and_run(milliseconds(1000));
   EXPECT_TRUE(fake.inbound().empty());
-  ASSERT_FALSE(fake.states().empty());
-  EXPECT_EQ(fake.states().back().state, SB_STATE_STOPPED);
+  ASSERT_EQ(fake.states().size(), 1u);  // RUNNING from start; the host owns it after stop
+  EXPECT_EQ(fake.states()[0].state, SB_STATE_RUNNING);
+  EXPECT_TRUE(fake.logged("stopped"));
 }
 
 TEST_F(Echo, OnlyTextIsSent) {

@@ -64,7 +64,7 @@ void EchoChannel::stop() {
   for (const auto& [number, timer] : pending_) host().cancel_timer(timer);
   pending_.clear();
   running_ = false;
-  host().report_state(SB_STATE_STOPPED, "stopped");
+  host().info("echo instance " + instance_id_ + " stopped");  // the host owns the state from here
 }
 
 sw::SendResult EchoChannel::send(const sw::OutboundMessage& message) {

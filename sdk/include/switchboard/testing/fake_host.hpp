@@ -580,6 +580,7 @@ class FakeHost {
 
   static void s_report_state(sb_host_ctx* h, int32_t state, const char* reason, size_t n) {
     FakeHost& f = self(h);
+    if (f.stopping_) return;  // like the real host: from stop on, the host owns the state
     std::lock_guard lock(f.mu_);
     f.states_.push_back({state, str(reason, n)});
   }
