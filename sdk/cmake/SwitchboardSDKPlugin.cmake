@@ -9,6 +9,9 @@
 # SB_PLUGIN_DESCRIPTION (string literals) and SB_PLUGIN_ABI_MINOR_REQUIRED, so SB_PLUGIN(...) and
 # the manifest cannot disagree. Works for C-only and C++ plugins.
 include_guard(GLOBAL)
+if(CMAKE_VERSION VERSION_LESS 3.20)
+  message(FATAL_ERROR "sb_add_plugin() needs CMake 3.20 or newer (file(GENERATE ... TARGET))")
+endif()
 
 function(_sb_plugin_json_escape out value)
   string(REPLACE "\\" "\\\\" value "${value}")
