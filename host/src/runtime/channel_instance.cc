@@ -319,6 +319,15 @@ void ChannelInstance::record_send_result(int64_t message_id, int32_t status,
 }
 
 Result<SendOutcome> ChannelInstance::send(const store::OutboundMessage& message) {
+  // Errors on the data path are values: nothing thrown below reaches the caller.
+  try {
+    return send_unguarded(message);
+  } catch (const std::exception& e) {
+    return internal_error("instance \"" + id() + "\": send failed: " + e.what());
+  }
+}
+
+Result<SendOutcome> ChannelInstance::send_unguarded(const store::OutboundMessage& message) {
   const InstanceState st = state_.load();
   if (stopping_ || (st != InstanceState::kRunning && st != InstanceState::kDegraded)) {
     return failed_precondition("instance \"" + id() + "\" is " + std::string(to_string(st)) +

@@ -140,6 +140,7 @@ class ChannelInstance : public std::enable_shared_from_this<ChannelInstance> {
   // Runs f on the strand and waits for its result (inline when already on the strand).
   template <class F>
   auto on_strand(F&& f) -> decltype(f());
+  Result<SendOutcome> send_unguarded(const store::OutboundMessage& message);
   void set_state(InstanceState state, std::string reason);
   void cancel_all_timers();
   // Records a send's outcome in the store (strand or any thread).

@@ -1,6 +1,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "http/router.h"
+#include "http/server.h"
 #include "log/log.h"
 #include "runtime_fixture.h"
 
@@ -166,6 +168,63 @@ TEST_F(HostApiTest, PluginLogsAreRedactedOfSecrets) {
   EXPECT_NE(text.str().find("[logs] token is *** here"), std::string::npos) << text.str();
   EXPECT_EQ(text.str().find("s3cr3t-value"), std::string::npos);
   ASSERT_TRUE(log::init_logging({}).is_ok());
+}
+
+}  // namespace
+}  // namespace sb::runtime
+
+namespace sb::runtime {
+namespace {
+
+class HttpRequestTest : public sbtest::RuntimeFixture {
+ protected:
+  void SetUp() override {
+    RuntimeFixture::SetUp();
+    auto router = std::make_shared<http::Router>();
+    router->add("GET", "/ping", [](const http::Request& req) {
+      http::Response r;
+      r.status = 202;
+      r.content_type = "text/plain";
+      r.body = "pong:" + std::string(req.header("X-From-Plugin"));
+      return r;
+    });
+    router->add("GET", "/slow", [](const http::Request&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      return http::Response{};
+    });
+    http::ServerOptions options;
+    options.port = 0;
+    server_ = std::make_unique<http::Server>(options, router);
+    ASSERT_TRUE(server_->start().is_ok());
+    base_ = "http://127.0.0.1:" + std::to_string(server_->port());
+  }
+  void TearDown() override {
+    server_.reset();
+    RuntimeFixture::TearDown();
+  }
+  std::unique_ptr<http::Server> server_;
+  std::string base_;
+};
+
+TEST_F(HttpRequestTest, DeliversStatusHeadersAndBodyToThePlugin) {
+  auto inst = add("fetcher");
+  auto r = hook(*inst, "POST", "/fetch", "", base_ + "/ping");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "202 pong:yes");
+  r = hook(*inst, "POST", "/fetch", "", base_ + "/absent");
+  EXPECT_EQ(r.body.substr(0, 4), "404 ");
+}
+
+TEST_F(HttpRequestTest, TimeoutAndBadUrlsAreStatuses) {
+  auto inst = add("fetcher2");
+  auto r = hook(*inst, "POST", "/fetch", "timeout=200", base_ + "/slow");
+  EXPECT_EQ(r.status, 504) << r.body;  // SB_ERR_TIMEOUT
+  EXPECT_NE(r.body.find("SB_ERR_TIMEOUT"), std::string::npos) << r.body;
+  r = hook(*inst, "POST", "/fetch", "", "ftp://example.invalid/x");
+  EXPECT_EQ(r.status, 400) << r.body;  // SB_ERR_INVALID_ARG
+  // Nothing listens on port 1 of loopback: a transient network failure.
+  r = hook(*inst, "POST", "/fetch", "", "http://127.0.0.1:1/");
+  EXPECT_EQ(r.status, 503) << r.body;
 }
 
 }  // namespace

@@ -188,6 +188,58 @@ static void complete_pending(void* user) {
   leave(p->ch);
 }
 
+/* --- outbound HTTP through the host --------------------------------------------------------- */
+
+struct fetch_result {
+  int32_t status;
+  char body[4096];
+  size_t size;
+  char error[512];
+};
+static void fetch_status(void* ctx, int32_t status) {
+  ((struct fetch_result*)ctx)->status = status;
+}
+static void fetch_body(void* ctx, const char* data, size_t size) {
+  struct fetch_result* r = ctx;
+  size_t room = sizeof r->body - r->size;
+  if (size > room) size = room;
+  memcpy(r->body + r->size, data, size);
+  r->size += size;
+}
+static void fetch_error(void* ctx, const sb_error_info* info) {
+  struct fetch_result* r = ctx;
+  size_t n = info->message.size < sizeof r->error - 1 ? info->message.size : sizeof r->error - 1;
+  memcpy(r->error, info->message.data, n);
+  r->error[n] = '\0';
+}
+
+/* GETs the URL in the body; answers "<status> <body>" or fails with the host's status. */
+static int32_t fetch(struct sb_channel* ch, const sb_webhook_request* req,
+                     const sb_webhook_response* resp) {
+  char buf[32];
+  const char* timeout = query_get(req->query, "timeout", buf, sizeof buf);
+  static struct fetch_result r; /* strand calls never overlap, and the test fetches serially */
+  memset(&r, 0, sizeof r);
+  sb_http_request hr;
+  memset(&hr, 0, sizeof hr);
+  hr.struct_size = sizeof hr;
+  hr.timeout_ms = timeout == NULL ? 0 : (uint32_t)atoi(timeout);
+  hr.method.data = "GET";
+  hr.method.size = 3;
+  hr.url = req->body;
+  hr.headers.data = "X-From-Plugin: yes\r\n";
+  hr.headers.size = strlen(hr.headers.data);
+  sb_http_response_sink sink = {sizeof sink, &r, fetch_status, NULL, fetch_body};
+  sb_error_sink err = {sizeof err, &r, fetch_error};
+  int32_t rc = ch->api->http_request(ch->host, &hr, &sink, &err);
+  if (rc != SB_OK) return rc;
+  char head[32];
+  snprintf(head, sizeof head, "%d ", r.status);
+  reply(resp, head);
+  resp->write_body(resp->ctx, r.body, r.size);
+  return SB_OK;
+}
+
 /* --- entry points --------------------------------------------------------------------------- */
 
 static int32_t t_init(const sb_host_api* api, const sb_error_sink* err) {
@@ -214,7 +266,7 @@ static int32_t t_create(const sb_create_params* p, sb_channel** out, const sb_er
   ch->degrade = has(p->config_json, "\"degrade\":true");
   static const char* const kPaths[] = {"/inbound", "/echo",     "/fail",   "/kv",
                                        "/timer",   "/cancel",   "/secret", "/now",
-                                       "/log",     "/delivery", "/sleep"};
+                                       "/log",     "/delivery", "/sleep",  "/fetch"};
   for (size_t i = 0; i < sizeof kPaths / sizeof kPaths[0]; ++i) {
     if (ch->api->register_webhook(ch->host, kPaths[i], strlen(kPaths[i])) != SB_OK) {
       set_error(err, "register_webhook failed", NULL);
@@ -376,6 +428,8 @@ static int32_t t_handle_webhook(sb_channel* ch, const sb_webhook_request* req,
       r.provider_message_id.size = strlen(pid);
       rc = ch->api->report_delivery(ch->host, &r);
     }
+  } else if (eq(req->path, "/fetch")) {
+    rc = fetch(ch, req, resp);
   } else if (eq(req->path, "/sleep")) {
     const char* ms = query_get(req->query, "ms", a, sizeof a);
     nap_us(ms == NULL ? 0 : atol(ms) * 1000);
