@@ -132,6 +132,13 @@ int serve(const fs::path& config_file, std::ostream& err) {
     specs.push_back(std::move(spec));
   }
 
+  // Defence in depth: every log line, not only plugin lines, is scrubbed of the secret values.
+  std::vector<std::string> secret_values;
+  for (const auto& spec : specs) {
+    for (const auto& [name, value] : spec.secrets) secret_values.push_back(value);
+  }
+  log::set_redacted_secrets(std::move(secret_values));
+
   runtime::HostServices services;
   services.store = store.get();
   runtime::Runtime runtime(runtime::RuntimeOptions{cfg.worker_threads}, services);
