@@ -4,10 +4,13 @@
 #include "inbound.hpp"
 #include "loopback_channel.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <limits>
+#include <span>
 #include <utility>
+#include <vector>
 
 namespace loopback {
 
