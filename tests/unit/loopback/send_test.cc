@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <utility>
 #include <vector>
 
@@ -181,6 +182,24 @@ TEST_F(SendTest, UnpersistableCounterIsTransientAndNothingIsSent) {
   auto r = fake.send(message(1, "+491"));
   EXPECT_EQ(r.status, SB_ERR_TRANSIENT);
   EXPECT_TRUE(sent().items().empty());
+}
+
+TEST_F(SendTest, HostTableWithoutKeyValueStorageFailsStartCleanly) {
+  fake.destroy();
+  fake.api().struct_size = static_cast<uint32_t>(offsetof(sb_host_api, kv_get));
+  ASSERT_TRUE(fake.create("lb-1", "{}"));
+  sw::Status s = fake.start();
+  EXPECT_EQ(s.code(), SB_ERR_UNSUPPORTED);
+  EXPECT_EQ(s.error().message, "cannot read the send counter");
+}
+
+TEST_F(SendTest, StopWithAPendingSendWarnsAndNothingFiresLater) {
+  program(R"({"next":[{"kind":"pending","delay_ms":100}]})");
+  ASSERT_EQ(fake.send(message(1, "+491")).status, SB_PENDING);
+  fake.stop();
+  EXPECT_TRUE(fake.logged("1 pending sends will not complete"));
+  fake.advance_and_run(milliseconds(1000));
+  EXPECT_TRUE(fake.completed_sends().empty());
 }
 
 TEST_F(SendTest, NoSendAfterStop) {
