@@ -13,10 +13,11 @@ namespace sb::store {
 namespace {
 
 using Outcomes = std::vector<InsertOutcome>;
+using Results = std::vector<InboundResult>;
 
 struct PendingBatch {
   std::span<const InboundMessage> messages;  // the caller blocks, so the span stays valid
-  std::promise<Result<Outcomes>> done;
+  std::promise<Result<Results>> done;
 };
 
 class GroupCommitStore final : public Store {
@@ -38,8 +39,17 @@ class GroupCommitStore final : public Store {
   }
 
   Result<Outcomes> insert_inbound(std::span<const InboundMessage> batch) override {
+    auto results = insert_inbound_resolved(batch);
+    if (!results) return results.status();
+    Outcomes out;
+    out.reserve(results->size());
+    for (const auto& r : *results) out.push_back(r.outcome);
+    return out;
+  }
+
+  Result<Results> insert_inbound_resolved(std::span<const InboundMessage> batch) override {
     if (auto st = validate_inbound(batch); !st) return st;  // a bad batch never joins a group
-    if (batch.empty()) return Outcomes{};
+    if (batch.empty()) return Results{};
     PendingBatch pending{batch, {}};
     auto result = pending.done.get_future();
     {
@@ -81,6 +91,7 @@ class GroupCommitStore final : public Store {
   Result<std::vector<Attachment>> attachments(int64_t id) override {
     return inner_->attachments(id);
   }
+  ModelStore* model() override { return inner_->model(); }
   int schema_version() const override { return inner_->schema_version(); }
   uint64_t commit_count() const override { return inner_->commit_count(); }
 
@@ -120,7 +131,7 @@ class GroupCommitStore final : public Store {
     std::vector<std::span<const InboundMessage>> spans;
     spans.reserve(group.size());
     for (const auto* p : group) spans.push_back(p->messages);
-    auto results = inner_->insert_inbound_groups(spans);
+    auto results = inner_->insert_inbound_resolved_groups(spans);
     if (results) {
       for (size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move((*results)[i]));
       return;
@@ -130,7 +141,7 @@ class GroupCommitStore final : public Store {
       return;
     }
     // One caller's batch must not fail the others: retry each on its own.
-    for (auto* p : group) p->done.set_value(inner_->insert_inbound(p->messages));
+    for (auto* p : group) p->done.set_value(inner_->insert_inbound_resolved(p->messages));
   }
 
   std::unique_ptr<Store> inner_;

@@ -102,8 +102,99 @@ BEGIN
 END;
 )sql";
 
+// Schema v2: the unified core's model. Messages gain their contact and conversation; the v1
+// columns stay as they were.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE contacts (
+  id            INTEGER PRIMARY KEY,
+  display_name  TEXT    NOT NULL DEFAULT '',
+  merged_into   INTEGER REFERENCES contacts (id),
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+
+CREATE TABLE identities (
+  id            INTEGER PRIMARY KEY,
+  contact_id    INTEGER NOT NULL REFERENCES contacts (id),
+  kind          TEXT    NOT NULL,
+  address       TEXT    NOT NULL,
+  instance_id   TEXT    NOT NULL DEFAULT '',
+  created_at_ms INTEGER NOT NULL,
+  UNIQUE (kind, address)
+);
+CREATE INDEX identities_contact ON identities (contact_id);
+
+CREATE TABLE conversations (
+  id                   INTEGER PRIMARY KEY,
+  contact_id           INTEGER NOT NULL REFERENCES contacts (id),
+  instance_id          TEXT    NOT NULL,
+  reference            TEXT    NOT NULL UNIQUE,
+  status               INTEGER NOT NULL CHECK (status BETWEEN 1 AND 3),
+  assignee             TEXT,
+  queue                TEXT,
+  opened_at_ms         INTEGER NOT NULL,
+  pending_at_ms        INTEGER NOT NULL DEFAULT 0,
+  resolved_at_ms       INTEGER NOT NULL DEFAULT 0,
+  first_response_at_ms INTEGER NOT NULL DEFAULT 0,
+  last_message_at_ms   INTEGER NOT NULL DEFAULT 0,
+  created_at_ms        INTEGER NOT NULL,
+  updated_at_ms        INTEGER NOT NULL
+);
+CREATE INDEX conversations_contact_instance ON conversations (contact_id, instance_id, id);
+CREATE INDEX conversations_queue ON conversations (queue, status) WHERE queue IS NOT NULL;
+CREATE INDEX conversations_assignee ON conversations (assignee, status) WHERE assignee IS NOT NULL;
+
+CREATE TABLE contact_merges (
+  id             INTEGER PRIMARY KEY,
+  survivor_id    INTEGER NOT NULL REFERENCES contacts (id),
+  merged_id      INTEGER NOT NULL REFERENCES contacts (id),
+  actor          TEXT    NOT NULL,
+  reason         TEXT    NOT NULL DEFAULT '',
+  merged_at_ms   INTEGER NOT NULL,
+  unmerged_at_ms INTEGER NOT NULL DEFAULT 0,
+  unmerged_by    TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX contact_merges_survivor ON contact_merges (survivor_id);
+CREATE INDEX contact_merges_merged ON contact_merges (merged_id);
+
+-- Exactly which rows a merge moved, so un-merge moves those back and nothing else.
+CREATE TABLE contact_merge_moves (
+  merge_id INTEGER NOT NULL REFERENCES contact_merges (id),
+  kind     TEXT    NOT NULL CHECK (kind IN ('identity', 'conversation', 'message')),
+  row_id   INTEGER NOT NULL,
+  PRIMARY KEY (merge_id, kind, row_id)
+) WITHOUT ROWID;
+
+ALTER TABLE messages ADD COLUMN contact_id INTEGER REFERENCES contacts (id);
+ALTER TABLE messages ADD COLUMN conversation_id INTEGER REFERENCES conversations (id);
+CREATE INDEX messages_contact_timeline ON messages (contact_id, created_at_ms, id)
+  WHERE contact_id IS NOT NULL;
+CREATE INDEX messages_conversation ON messages (conversation_id, id)
+  WHERE conversation_id IS NOT NULL;
+
+-- Full-text index over message text, kept in step with messages by triggers.
+CREATE VIRTUAL TABLE messages_fts USING fts5 (
+  text, content = 'messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+BEGIN
+  INSERT INTO messages_fts (rowid, text) VALUES (NEW.id, NEW.text);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', OLD.id, OLD.text);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages
+BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', OLD.id, OLD.text);
+  INSERT INTO messages_fts (rowid, text) VALUES (NEW.id, NEW.text);
+END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "messages, status history, attachments, kv, counters", kV1},
+    {2, "contacts, identities, conversations, merges, message links, full-text index", kV2},
 };
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

@@ -9,7 +9,9 @@
 #include <system_error>
 
 #include "store/migrations.h"
+#include "store/model.h"
 #include "store/sqlite_db.h"
+#include "store/sqlite_model.h"
 #include "store/store.h"
 #include "store/validate.h"
 
@@ -57,7 +59,7 @@ Status check_data_dir(const fs::path& dir) {
   return {};
 }
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public ModelStore {
  public:
   SqliteStore(fs::path file, StoreOptions options)
       : file_(std::move(file)), options_(std::move(options)) {
@@ -93,22 +95,44 @@ class SqliteStore final : public Store {
 
   Result<std::vector<std::vector<InsertOutcome>>> insert_inbound_groups(
       std::span<const std::span<const InboundMessage>> groups) override {
+    auto r = insert_inbound_resolved_groups(groups);
+    if (!r) return r.status();
+    std::vector<std::vector<InsertOutcome>> outcomes;
+    outcomes.reserve(r->size());
+    for (const auto& g : *r) {
+      auto& out = outcomes.emplace_back();
+      out.reserve(g.size());
+      for (const auto& one : g) out.push_back(one.outcome);
+    }
+    return outcomes;
+  }
+
+  Result<std::vector<InboundResult>> insert_inbound_resolved(
+      std::span<const InboundMessage> batch) override {
+    std::span<const InboundMessage> groups[] = {batch};
+    auto r = insert_inbound_resolved_groups(groups);
+    if (!r) return r.status();
+    return std::move(r->front());
+  }
+
+  Result<std::vector<std::vector<InboundResult>>> insert_inbound_resolved_groups(
+      std::span<const std::span<const InboundMessage>> groups) override {
     for (auto g : groups) {
       if (auto st = validate_inbound(g); !st) return st;
     }
     std::lock_guard lock(mu_);
     sqlite::Transaction txn(db_);
     if (auto st = txn.begin(); !st) return st;
-    std::vector<std::vector<InsertOutcome>> outcomes;
+    std::vector<std::vector<InboundResult>> outcomes;
     outcomes.reserve(groups.size());
     const int64_t now = options_.now_ms();
     for (auto g : groups) {
       auto& out = outcomes.emplace_back();
       out.reserve(g.size());
       for (const auto& m : g) {
-        auto one = insert_one_inbound(m, now);
+        auto one = insert_and_resolve(m, now);
         if (!one) return one.status();  // the transaction rolls back: all or nothing
-        out.push_back(*one);
+        out.push_back(std::move(*one));
       }
     }
     if (auto st = txn.commit(); !st) return st;
@@ -290,10 +314,7 @@ class SqliteStore final : public Store {
 
   Result<std::optional<MessageRecord>> get_message(int64_t message_id) override {
     std::lock_guard lock(mu_);
-    auto q = db_.prepare(
-        "SELECT id, instance_id, direction, provider_message_id, from_addr, to_addr, "
-        "content_type, text, payload_json, raw, idempotency_key, status, created_at_ms, "
-        "updated_at_ms FROM messages WHERE id = ?1");
+    auto q = db_.prepare("SELECT" SB_STORE_MESSAGE_COLUMNS "FROM messages m WHERE m.id = ?1");
     if (!q) return q.status();
     (*q)->bind(1, message_id);
     return read_message(**q);
@@ -302,11 +323,9 @@ class SqliteStore final : public Store {
   Result<std::optional<MessageRecord>> find_inbound(std::string_view instance_id,
                                                     std::string_view provider_message_id) override {
     std::lock_guard lock(mu_);
-    auto q = db_.prepare(
-        "SELECT id, instance_id, direction, provider_message_id, from_addr, to_addr, "
-        "content_type, text, payload_json, raw, idempotency_key, status, created_at_ms, "
-        "updated_at_ms FROM messages "
-        "WHERE instance_id = ?1 AND provider_message_id = ?2 AND direction = 'in'");
+    auto q = db_.prepare("SELECT" SB_STORE_MESSAGE_COLUMNS
+                         "FROM messages m WHERE m.instance_id = ?1 AND "
+                         "m.provider_message_id = ?2 AND m.direction = 'in'");
     if (!q) return q.status();
     (*q)->bind(1, instance_id).bind(2, provider_message_id);
     return read_message(**q);
@@ -346,10 +365,90 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  ModelStore* model() override { return this; }
+
+  // ModelStore: reads under the lock, writes in their own transaction.
+  Result<std::optional<Contact>> get_contact(int64_t id) override {
+    return read([&] { return model_.get_contact(id); });
+  }
+  Result<std::optional<Contact>> find_contact(std::string_view kind,
+                                              std::string_view address) override {
+    return read([&]() -> Result<std::optional<Contact>> {
+      auto identity = model_.find_identity(kind, address);
+      if (!identity) return identity.status();
+      if (!*identity) return std::optional<Contact>();
+      return model_.get_contact((*identity)->contact_id);
+    });
+  }
+  Result<std::vector<Identity>> identities(int64_t contact_id) override {
+    return read([&] { return model_.identities(contact_id); });
+  }
+  Status rename_contact(int64_t id, std::string_view name, int64_t now_ms) override {
+    return write([&] { return model_.rename_contact(id, name, now_ms); });
+  }
+  Result<std::optional<Conversation>> get_conversation(int64_t id) override {
+    return read([&] { return model_.get_conversation(id); });
+  }
+  Result<std::optional<Conversation>> find_conversation(std::string_view reference) override {
+    return read([&] { return model_.conversation_by_reference(reference); });
+  }
+  Result<std::vector<Conversation>> conversations_of(int64_t contact_id) override {
+    return read([&] { return model_.conversations_of(contact_id); });
+  }
+  Status set_conversation_status(int64_t id, ConversationStatus status, int64_t now_ms) override {
+    return write([&] { return model_.set_conversation_status(id, status, now_ms); });
+  }
+  Status assign_conversation(int64_t id, const std::optional<std::string>& assignee,
+                             const std::optional<std::string>& queue, int64_t now_ms) override {
+    return write([&] { return model_.assign_conversation(id, assignee, queue, now_ms); });
+  }
+  Status link_outbound(int64_t message_id, int64_t conversation_id, int64_t now_ms) override {
+    return write([&] { return model_.link_outbound(message_id, conversation_id, now_ms); });
+  }
+  Result<int64_t> merge_contacts(int64_t survivor_id, int64_t merged_id, std::string_view actor,
+                                 std::string_view reason, int64_t now_ms) override {
+    return write(
+        [&] { return model_.merge_contacts(survivor_id, merged_id, actor, reason, now_ms); });
+  }
+  Status unmerge(int64_t merge_id, std::string_view actor, int64_t now_ms) override {
+    return write([&] { return model_.unmerge(merge_id, actor, now_ms); });
+  }
+  Result<std::optional<MergeRecord>> get_merge(int64_t merge_id) override {
+    return read([&] { return model_.get_merge(merge_id); });
+  }
+  Result<std::vector<MergeRecord>> merges_of(int64_t contact_id) override {
+    return read([&] { return model_.merges_of(contact_id); });
+  }
+  Result<TimelinePage> timeline(int64_t contact_id, std::string_view cursor, int limit) override {
+    return read([&] { return model_.timeline(contact_id, cursor, limit); });
+  }
+  Result<std::vector<SearchHit>> search(const SearchQuery& query) override {
+    return read([&] { return model_.search(query); });
+  }
+
   int schema_version() const override { return version_; }
   uint64_t commit_count() const override { return commits_.load(); }
 
  private:
+  template <class F>
+  auto read(F&& f) -> decltype(f()) {
+    std::lock_guard lock(mu_);
+    return f();
+  }
+
+  // f's Status/Result decides: commit on success, roll back otherwise.
+  template <class F>
+  auto write(F&& f) -> decltype(f()) {
+    std::lock_guard lock(mu_);
+    sqlite::Transaction txn(db_);
+    if (auto st = txn.begin(); !st) return st;
+    auto r = f();
+    if (!r) return r;
+    if (auto st = txn.commit(); !st) return st;
+    ++commits_;
+    return r;
+  }
+
   Status journal_mode_wal() {
     auto q = db_.prepare("PRAGMA journal_mode=WAL");
     if (!q)
@@ -364,8 +463,7 @@ class SqliteStore final : public Store {
   }
 
   // Inside the caller's transaction.
-  Result<InsertOutcome> insert_one_inbound(const InboundMessage& m, int64_t now) {
-    int64_t id = 0;
+  Result<InsertOutcome> insert_one_inbound(const InboundMessage& m, int64_t now, int64_t& id) {
     {
       auto q = db_.prepare(
           "INSERT INTO messages (instance_id, direction, provider_message_id, from_addr, "
@@ -416,28 +514,32 @@ class SqliteStore final : public Store {
     int rc = q.step();
     if (rc == SQLITE_DONE) return std::optional<MessageRecord>();
     if (rc != SQLITE_ROW) return db_.error("read message", rc);
-    MessageRecord r;
-    r.id = q.int64(0);
-    r.instance_id = q.text(1);
-    r.direction = q.text(2) == "in" ? Direction::kInbound : Direction::kOutbound;
-    r.provider_message_id = q.text(3);
-    r.from = q.text(4);
-    r.to = q.text(5);
-    r.content_type = q.text(6);
-    r.text = q.text(7);
-    r.payload_json = q.text(8);
-    r.raw = q.text(9);
-    r.idempotency_key = q.text(10);
-    r.status = static_cast<DeliveryStatus>(q.int64(11));
-    r.created_at_ms = q.int64(12);
-    r.updated_at_ms = q.int64(13);
-    return std::optional<MessageRecord>(std::move(r));
+    return std::optional<MessageRecord>(read_message_row(q));
+  }
+
+  // Inside the caller's transaction. A duplicate is not resolved again: it reports the first
+  // copy's links and changes nothing.
+  Result<InboundResult> insert_and_resolve(const InboundMessage& m, int64_t now) {
+    int64_t id = 0;
+    auto outcome = insert_one_inbound(m, now, id);
+    if (!outcome) return outcome.status();
+    if (*outcome == InsertOutcome::kDuplicate) {
+      return model_.existing_inbound(m.instance_id, m.provider_message_id);
+    }
+    InboundResult r{InsertOutcome::kStored, id, {}};
+    if (options_.inbound_resolver) {
+      auto resolved = options_.inbound_resolver->resolve(model_, m, id);
+      if (!resolved) return resolved.status();
+      r.resolution = std::move(*resolved);
+    }
+    return r;
   }
 
   fs::path file_;
   StoreOptions options_;
   std::mutex mu_;
   sqlite::Db db_;
+  SqliteModel model_{db_};
   int version_ = 0;
   std::atomic<uint64_t> commits_{0};
 };

@@ -20,6 +20,34 @@ Result<std::vector<std::vector<InsertOutcome>>> Store::insert_inbound_groups(
   return split;
 }
 
+namespace {
+
+std::vector<InboundResult> outcomes_only(const std::vector<InsertOutcome>& outcomes) {
+  std::vector<InboundResult> out;
+  out.reserve(outcomes.size());
+  for (auto o : outcomes) out.push_back({o, 0, {}});
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<InboundResult>> Store::insert_inbound_resolved(
+    std::span<const InboundMessage> batch) {
+  auto outcomes = insert_inbound(batch);
+  if (!outcomes) return outcomes.status();
+  return outcomes_only(*outcomes);
+}
+
+Result<std::vector<std::vector<InboundResult>>> Store::insert_inbound_resolved_groups(
+    std::span<const std::span<const InboundMessage>> groups) {
+  auto outcomes = insert_inbound_groups(groups);
+  if (!outcomes) return outcomes.status();
+  std::vector<std::vector<InboundResult>> out;
+  out.reserve(outcomes->size());
+  for (const auto& g : *outcomes) out.push_back(outcomes_only(g));
+  return out;
+}
+
 Status validate_inbound(std::span<const InboundMessage> batch) {
   for (size_t i = 0; i < batch.size(); ++i) {
     if (batch[i].instance_id.empty()) {

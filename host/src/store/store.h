@@ -17,6 +17,9 @@
 
 namespace sb::store {
 
+class InboundResolver;
+class ModelStore;
+
 struct Attachment {
   std::string kind, mime_type, filename, url, provider_media_id, caption;
   int64_t size_bytes = -1;
@@ -66,6 +69,21 @@ struct MessageRecord {
   std::string provider_message_id, from, to, content_type, text, payload_json, raw, idempotency_key;
   DeliveryStatus status = DeliveryStatus::kQueued;  // inbound messages are stored as kDelivered
   int64_t created_at_ms = 0, updated_at_ms = 0;
+  int64_t contact_id = 0, conversation_id = 0;  // 0 until resolved/linked (schema v2)
+};
+
+// What the inbound resolver decided for one message (all zero/false without a resolver).
+struct InboundResolution {
+  int64_t contact_id = 0, conversation_id = 0;
+  std::string reference;
+  bool new_contact = false, opened_new = false, reopened = false;
+};
+
+// A duplicate reports the first copy's id and links, with every flag false.
+struct InboundResult {
+  InsertOutcome outcome = InsertOutcome::kStored;
+  int64_t message_id = 0;
+  InboundResolution resolution;
 };
 
 struct StatusEvent {
@@ -86,6 +104,13 @@ class Store {
   // Several callers' batches in ONE transaction (group commit). All-or-nothing across the groups;
   // the default copies them into one batch.
   virtual Result<std::vector<std::vector<InsertOutcome>>> insert_inbound_groups(
+      std::span<const std::span<const InboundMessage>> groups);
+
+  // Like insert_inbound(_groups), with each message's id and resolution (contact, conversation).
+  // The defaults report outcomes only; the SQLite store and group commit give everything.
+  virtual Result<std::vector<InboundResult>> insert_inbound_resolved(
+      std::span<const InboundMessage> batch);
+  virtual Result<std::vector<std::vector<InboundResult>>> insert_inbound_resolved_groups(
       std::span<const std::span<const InboundMessage>> groups);
 
   virtual Result<int64_t> insert_outbound(const OutboundMessage&) = 0;  // id; status queued
@@ -110,6 +135,10 @@ class Store {
   virtual Result<std::vector<StatusEvent>> status_history(int64_t message_id) = 0;  // oldest first
   virtual Result<std::vector<Attachment>> attachments(int64_t message_id) = 0;
 
+  // Contacts, conversations, merges, timeline and search (store/model.h); nullptr when the
+  // backend has none. Owned by the store.
+  virtual ModelStore* model() { return nullptr; }
+
   virtual int schema_version() const = 0;
   // Write transactions committed since open (group commit makes this smaller than message count).
   virtual uint64_t commit_count() const = 0;
@@ -119,6 +148,9 @@ struct StoreOptions {
   bool synchronous_full = false;  // WAL + synchronous=NORMAL by default
   int busy_timeout_ms = 5000;
   std::function<int64_t()> now_ms;  // Unix ms for created/updated stamps; empty = system clock
+  // When set, every newly stored inbound message is resolved to a contact and conversation in the
+  // same transaction as its insert (see store/model.h); duplicates are not resolved again.
+  std::shared_ptr<InboundResolver> inbound_resolver;
 };
 
 // The newest schema version this code knows; a database with a newer one is refused.

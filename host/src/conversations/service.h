@@ -1,0 +1,60 @@
+// The conversation service the REST API and routing use: contacts, conversation status and
+// assignment, merge/un-merge, a contact's timeline and message search. It adds the clock, input
+// limits and merge-following to the store's model (store/model.h); every call is one transaction.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "conversations/clock.h"
+#include "store/model.h"
+
+namespace sb::conversations {
+
+inline constexpr size_t kMaxDisplayName = 256;
+inline constexpr size_t kMaxActor = 256;
+inline constexpr size_t kMaxReason = 1024;
+inline constexpr size_t kMaxSearchText = 512;
+
+class ConversationService {
+ public:
+  // `model` is store->model(); it must outlive the service.
+  explicit ConversationService(store::ModelStore& model, Clock clock = system_clock_ms,
+                               std::string default_region = {});
+
+  sb::Result<std::optional<store::Contact>> contact(int64_t contact_id);
+  // The contact an address belongs to, normalised like inbound senders (address.h).
+  sb::Result<std::optional<store::Contact>> find_contact(std::string_view address,
+                                                         std::string_view kind,
+                                                         std::string_view instance_id = {});
+  sb::Result<std::vector<store::Identity>> identities(int64_t contact_id);
+  sb::Status rename_contact(int64_t contact_id, std::string_view display_name);
+  // The contact that now holds a merged contact's data (itself when not merged).
+  sb::Result<int64_t> current_contact(int64_t contact_id);
+
+  sb::Result<std::optional<store::Conversation>> conversation(int64_t conversation_id);
+  sb::Result<std::optional<store::Conversation>> find_by_reference(std::string_view typed);
+  sb::Result<std::vector<store::Conversation>> conversations_of(int64_t contact_id);
+  sb::Status set_status(int64_t conversation_id, store::ConversationStatus status);
+  sb::Status assign(int64_t conversation_id, const std::optional<std::string>& assignee,
+                    const std::optional<std::string>& queue);
+  sb::Status link_outbound(int64_t message_id, int64_t conversation_id);
+
+  sb::Result<int64_t> merge(int64_t survivor_id, int64_t merged_id, std::string_view actor,
+                            std::string_view reason);
+  sb::Status unmerge(int64_t merge_id, std::string_view actor);
+  sb::Result<std::optional<store::MergeRecord>> merge_record(int64_t merge_id);
+
+  // A merged-away contact's timeline is its survivor's: the timeline became one.
+  sb::Result<store::TimelinePage> timeline(int64_t contact_id, std::string_view cursor = {},
+                                           int limit = 50);
+  sb::Result<std::vector<store::SearchHit>> search(store::SearchQuery query);
+
+ private:
+  store::ModelStore& model_;
+  Clock clock_;
+  std::string default_region_;
+};
+
+}  // namespace sb::conversations

@@ -1,0 +1,592 @@
+#include "store/sqlite_model.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <limits>
+
+namespace sb::store {
+namespace {
+
+using sqlite::Stmt;
+
+#define SB_CONVERSATION_COLUMNS                                                              \
+  " id, contact_id, instance_id, reference, status, assignee, queue, opened_at_ms, "         \
+  "pending_at_ms, resolved_at_ms, first_response_at_ms, last_message_at_ms, created_at_ms, " \
+  "updated_at_ms "
+
+Conversation read_conversation(const Stmt& q) {
+  Conversation c;
+  c.id = q.int64(0);
+  c.contact_id = q.int64(1);
+  c.instance_id = q.text(2);
+  c.reference = q.text(3);
+  c.status = static_cast<ConversationStatus>(q.int64(4));
+  if (!q.is_null(5)) c.assignee = q.text(5);
+  if (!q.is_null(6)) c.queue = q.text(6);
+  c.opened_at_ms = q.int64(7);
+  c.pending_at_ms = q.int64(8);
+  c.resolved_at_ms = q.int64(9);
+  c.first_response_at_ms = q.int64(10);
+  c.last_message_at_ms = q.int64(11);
+  c.created_at_ms = q.int64(12);
+  c.updated_at_ms = q.int64(13);
+  return c;
+}
+
+Contact read_contact(const Stmt& q) {
+  return {q.int64(0), q.text(1), q.int64(2), q.int64(3), q.int64(4)};
+}
+
+// "<created_at hex>.<id hex>": opaque to callers, checked strictly when it comes back.
+std::string encode_cursor(int64_t created_at_ms, int64_t id) {
+  auto hex = [](int64_t v) {
+    char buf[20];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, static_cast<uint64_t>(v), 16);
+    return std::string(buf, end);
+  };
+  return hex(created_at_ms) + "." + hex(id);
+}
+
+bool decode_cursor(std::string_view cursor, int64_t& created_at_ms, int64_t& id) {
+  const auto dot = cursor.find('.');
+  if (dot == std::string_view::npos) return false;
+  auto parse = [](std::string_view s, int64_t& out) {
+    uint64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+    if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return false;
+    if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return false;
+    out = static_cast<int64_t>(v);
+    return true;
+  };
+  return parse(cursor.substr(0, dot), created_at_ms) && parse(cursor.substr(dot + 1), id);
+}
+
+// Every whitespace-separated word becomes a quoted FTS5 string, so user input is never parsed as
+// query syntax (no operators, no column filters) and all words must match.
+std::string fts_all_words(std::string_view text) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    size_t end = i;
+    while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end]))) ++end;
+    if (end == i) break;
+    if (!out.empty()) out += ' ';
+    out += '"';
+    for (char c : text.substr(i, end - i)) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    out += '"';
+    i = end;
+  }
+  return out;
+}
+
+}  // namespace
+
+MessageRecord read_message_row(const Stmt& q) {
+  MessageRecord r;
+  r.id = q.int64(0);
+  r.instance_id = q.text(1);
+  r.direction = q.text(2) == "in" ? Direction::kInbound : Direction::kOutbound;
+  r.provider_message_id = q.text(3);
+  r.from = q.text(4);
+  r.to = q.text(5);
+  r.content_type = q.text(6);
+  r.text = q.text(7);
+  r.payload_json = q.text(8);
+  r.raw = q.text(9);
+  r.idempotency_key = q.text(10);
+  r.status = static_cast<DeliveryStatus>(q.int64(11));
+  r.created_at_ms = q.int64(12);
+  r.updated_at_ms = q.int64(13);
+  r.contact_id = q.int64(14);
+  r.conversation_id = q.int64(15);
+  return r;
+}
+
+Status SqliteModel::run(std::string_view what, Stmt& q) {
+  if (int rc = q.step(); rc != SQLITE_DONE) return db_.error(what, rc);
+  return {};
+}
+
+// ---- ModelTxn ----------------------------------------------------------------------------------
+
+Result<std::optional<Identity>> SqliteModel::find_identity(std::string_view kind,
+                                                           std::string_view address) {
+  auto q = db_.prepare(
+      "SELECT id, contact_id, kind, address, instance_id, created_at_ms FROM identities "
+      "WHERE kind = ?1 AND address = ?2");
+  if (!q) return q.status();
+  (*q)->bind(1, kind).bind(2, address);
+  int rc = (*q)->step();
+  if (rc == SQLITE_DONE) return std::optional<Identity>();
+  if (rc != SQLITE_ROW) return db_.error("find identity", rc);
+  const Stmt& s = **q;
+  return std::optional<Identity>(
+      Identity{s.int64(0), s.int64(1), s.text(2), s.text(3), s.text(4), s.int64(5)});
+}
+
+Result<int64_t> SqliteModel::create_contact(std::string_view display_name, int64_t now_ms) {
+  auto q = db_.prepare(
+      "INSERT INTO contacts (display_name, created_at_ms, updated_at_ms) VALUES (?1, ?2, ?2)");
+  if (!q) return q.status();
+  (*q)->bind(1, display_name).bind(2, now_ms);
+  if (auto st = run("create contact", **q); !st) return st;
+  return sqlite3_last_insert_rowid(db_.handle());
+}
+
+Result<int64_t> SqliteModel::add_identity(int64_t contact_id, std::string_view kind,
+                                          std::string_view address, std::string_view instance_id,
+                                          int64_t now_ms) {
+  auto q = db_.prepare(
+      "INSERT INTO identities (contact_id, kind, address, instance_id, created_at_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (kind, address) DO NOTHING");
+  if (!q) return q.status();
+  (*q)->bind(1, contact_id).bind(2, kind).bind(3, address).bind(4, instance_id).bind(5, now_ms);
+  if (auto st = run("add identity", **q); !st) return st;
+  if (sqlite3_changes(db_.handle()) == 0) {
+    return Status(Code::kAlreadyExists, "identity " + std::string(kind) + " is taken");
+  }
+  return sqlite3_last_insert_rowid(db_.handle());
+}
+
+Status SqliteModel::fill_display_name(int64_t contact_id, std::string_view name, int64_t now_ms) {
+  if (name.empty()) return {};
+  auto q = db_.prepare(
+      "UPDATE contacts SET display_name = ?1, updated_at_ms = ?2 "
+      "WHERE id = ?3 AND display_name = ''");
+  if (!q) return q.status();
+  (*q)->bind(1, name).bind(2, now_ms).bind(3, contact_id);
+  return run("fill display name", **q);
+}
+
+Result<std::optional<Conversation>> SqliteModel::one_conversation(Stmt& q) {
+  int rc = q.step();
+  if (rc == SQLITE_DONE) return std::optional<Conversation>();
+  if (rc != SQLITE_ROW) return db_.error("read conversation", rc);
+  return std::optional<Conversation>(read_conversation(q));
+}
+
+Result<std::optional<Conversation>> SqliteModel::latest_conversation(int64_t contact_id,
+                                                                     std::string_view instance_id) {
+  auto q = db_.prepare("SELECT" SB_CONVERSATION_COLUMNS
+                       "FROM conversations WHERE contact_id = ?1 AND instance_id = ?2 "
+                       "ORDER BY last_message_at_ms DESC, id DESC LIMIT 1");
+  if (!q) return q.status();
+  (*q)->bind(1, contact_id).bind(2, instance_id);
+  return one_conversation(**q);
+}
+
+Result<std::optional<Conversation>> SqliteModel::conversation_by_reference(
+    std::string_view reference) {
+  auto q = db_.prepare("SELECT" SB_CONVERSATION_COLUMNS "FROM conversations WHERE reference = ?1");
+  if (!q) return q.status();
+  (*q)->bind(1, reference);
+  return one_conversation(**q);
+}
+
+Result<int64_t> SqliteModel::create_conversation(int64_t contact_id, std::string_view instance_id,
+                                                 std::string_view reference, int64_t now_ms) {
+  auto q = db_.prepare(
+      "INSERT INTO conversations (contact_id, instance_id, reference, status, opened_at_ms, "
+      "created_at_ms, updated_at_ms) VALUES (?1, ?2, ?3, 1, ?4, ?4, ?4) "
+      "ON CONFLICT (reference) DO NOTHING");
+  if (!q) return q.status();
+  (*q)->bind(1, contact_id).bind(2, instance_id).bind(3, reference).bind(4, now_ms);
+  if (auto st = run("create conversation", **q); !st) return st;
+  if (sqlite3_changes(db_.handle()) == 0) {
+    return Status(Code::kAlreadyExists, "reference " + std::string(reference) + " is taken");
+  }
+  return sqlite3_last_insert_rowid(db_.handle());
+}
+
+Status SqliteModel::reopen_conversation(int64_t conversation_id, bool reopened, int64_t now_ms) {
+  auto q = db_.prepare(
+      "UPDATE conversations SET status = 1, updated_at_ms = ?2, "
+      "opened_at_ms = CASE WHEN ?3 THEN ?2 ELSE opened_at_ms END, "
+      "resolved_at_ms = CASE WHEN ?3 THEN 0 ELSE resolved_at_ms END WHERE id = ?1");
+  if (!q) return q.status();
+  (*q)->bind(1, conversation_id).bind(2, now_ms).bind(3, int64_t{reopened});
+  return run("reopen conversation", **q);
+}
+
+Status SqliteModel::link_message(int64_t message_id, int64_t conversation_id, int64_t now_ms) {
+  {
+    auto q = db_.prepare(
+        "UPDATE messages SET conversation_id = ?2, "
+        "contact_id = (SELECT contact_id FROM conversations WHERE id = ?2) WHERE id = ?1");
+    if (!q) return q.status();
+    (*q)->bind(1, message_id).bind(2, conversation_id);
+    if (auto st = run("link message", **q); !st) return st;
+    if (sqlite3_changes(db_.handle()) == 0) {
+      return not_found("no message with id " + std::to_string(message_id));
+    }
+  }
+  auto q = db_.prepare(
+      "UPDATE conversations SET last_message_at_ms = MAX(last_message_at_ms, ?2), "
+      "updated_at_ms = ?2 WHERE id = ?1");
+  if (!q) return q.status();
+  (*q)->bind(1, conversation_id).bind(2, now_ms);
+  return run("touch conversation", **q);
+}
+
+Result<InboundResult> SqliteModel::existing_inbound(std::string_view instance_id,
+                                                    std::string_view provider_message_id) {
+  auto q = db_.prepare(
+      "SELECT m.id, COALESCE(m.contact_id, 0), COALESCE(m.conversation_id, 0), "
+      "COALESCE(c.reference, '') FROM messages m LEFT JOIN conversations c "
+      "ON c.id = m.conversation_id WHERE m.instance_id = ?1 AND m.provider_message_id = ?2 "
+      "AND m.direction = 'in'");
+  if (!q) return q.status();
+  (*q)->bind(1, instance_id).bind(2, provider_message_id);
+  int rc = (*q)->step();
+  if (rc != SQLITE_ROW) return db_.error("read duplicate", rc);
+  InboundResult r;
+  r.outcome = InsertOutcome::kDuplicate;
+  r.message_id = (*q)->int64(0);
+  r.resolution.contact_id = (*q)->int64(1);
+  r.resolution.conversation_id = (*q)->int64(2);
+  r.resolution.reference = (*q)->text(3);
+  return r;
+}
+
+// ---- contacts and conversations ----------------------------------------------------------------
+
+Result<std::optional<Contact>> SqliteModel::get_contact(int64_t contact_id) {
+  auto q = db_.prepare(
+      "SELECT id, display_name, COALESCE(merged_into, 0), created_at_ms, updated_at_ms "
+      "FROM contacts WHERE id = ?1");
+  if (!q) return q.status();
+  (*q)->bind(1, contact_id);
+  int rc = (*q)->step();
+  if (rc == SQLITE_DONE) return std::optional<Contact>();
+  if (rc != SQLITE_ROW) return db_.error("read contact", rc);
+  return std::optional<Contact>(read_contact(**q));
+}
+
+Result<std::vector<Identity>> SqliteModel::identities(int64_t contact_id) {
+  auto q = db_.prepare(
+      "SELECT id, contact_id, kind, address, instance_id, created_at_ms FROM identities "
+      "WHERE contact_id = ?1 ORDER BY id");
+  if (!q) return q.status();
+  (*q)->bind(1, contact_id);
+  std::vector<Identity> out;
+  int rc;
+  while ((rc = (*q)->step()) == SQLITE_ROW) {
+    const Stmt& s = **q;
+    out.push_back({s.int64(0), s.int64(1), s.text(2), s.text(3), s.text(4), s.int64(5)});
+  }
+  if (rc != SQLITE_DONE) return db_.error("read identities", rc);
+  return out;
+}
+
+Status SqliteModel::rename_contact(int64_t contact_id, std::string_view display_name,
+                                   int64_t now_ms) {
+  auto q = db_.prepare("UPDATE contacts SET display_name = ?1, updated_at_ms = ?2 WHERE id = ?3");
+  if (!q) return q.status();
+  (*q)->bind(1, display_name).bind(2, now_ms).bind(3, contact_id);
+  if (auto st = run("rename contact", **q); !st) return st;
+  if (sqlite3_changes(db_.handle()) == 0) {
+    return not_found("no contact with id " + std::to_string(contact_id));
+  }
+  return {};
+}
+
+Result<std::optional<Conversation>> SqliteModel::get_conversation(int64_t conversation_id) {
+  auto q = db_.prepare("SELECT" SB_CONVERSATION_COLUMNS "FROM conversations WHERE id = ?1");
+  if (!q) return q.status();
+  (*q)->bind(1, conversation_id);
+  return one_conversation(**q);
+}
+
+Result<std::vector<Conversation>> SqliteModel::conversations_of(int64_t contact_id) {
+  auto q = db_.prepare("SELECT" SB_CONVERSATION_COLUMNS
+                       "FROM conversations WHERE contact_id = ?1 ORDER BY id");
+  if (!q) return q.status();
+  (*q)->bind(1, contact_id);
+  std::vector<Conversation> out;
+  int rc;
+  while ((rc = (*q)->step()) == SQLITE_ROW) out.push_back(read_conversation(**q));
+  if (rc != SQLITE_DONE) return db_.error("read conversations", rc);
+  return out;
+}
+
+Status SqliteModel::set_conversation_status(int64_t conversation_id, ConversationStatus status,
+                                            int64_t now_ms) {
+  const int64_t s = static_cast<int64_t>(status);
+  if (s < 1 || s > 3) return invalid_argument("invalid conversation status " + std::to_string(s));
+  // A status set again keeps its first stamp.
+  auto q = db_.prepare(
+      "UPDATE conversations SET "
+      "opened_at_ms = CASE WHEN ?2 = 1 AND status <> 1 THEN ?3 ELSE opened_at_ms END, "
+      "pending_at_ms = CASE WHEN ?2 = 2 AND status <> 2 THEN ?3 ELSE pending_at_ms END, "
+      "resolved_at_ms = CASE WHEN ?2 = 3 AND status <> 3 THEN ?3 WHEN ?2 = 3 THEN resolved_at_ms "
+      "ELSE 0 END, status = ?2, updated_at_ms = ?3 WHERE id = ?1");
+  if (!q) return q.status();
+  (*q)->bind(1, conversation_id).bind(2, s).bind(3, now_ms);
+  if (auto st = run("set conversation status", **q); !st) return st;
+  if (sqlite3_changes(db_.handle()) == 0) {
+    return not_found("no conversation with id " + std::to_string(conversation_id));
+  }
+  return {};
+}
+
+Status SqliteModel::assign_conversation(int64_t conversation_id,
+                                        const std::optional<std::string>& assignee,
+                                        const std::optional<std::string>& queue, int64_t now_ms) {
+  auto q = db_.prepare(
+      "UPDATE conversations SET assignee = ?2, queue = ?3, updated_at_ms = ?4 WHERE id = ?1");
+  if (!q) return q.status();
+  (*q)->bind(1, conversation_id).bind(4, now_ms);
+  if (assignee) (*q)->bind(2, *assignee);
+  if (queue) (*q)->bind(3, *queue);
+  if (auto st = run("assign conversation", **q); !st) return st;
+  if (sqlite3_changes(db_.handle()) == 0) {
+    return not_found("no conversation with id " + std::to_string(conversation_id));
+  }
+  return {};
+}
+
+Status SqliteModel::link_outbound(int64_t message_id, int64_t conversation_id, int64_t now_ms) {
+  auto conv = get_conversation(conversation_id);
+  if (!conv) return conv.status();
+  if (!*conv) return not_found("no conversation with id " + std::to_string(conversation_id));
+  {
+    auto q = db_.prepare("SELECT direction FROM messages WHERE id = ?1");
+    if (!q) return q.status();
+    (*q)->bind(1, message_id);
+    int rc = (*q)->step();
+    if (rc == SQLITE_DONE) return not_found("no message with id " + std::to_string(message_id));
+    if (rc != SQLITE_ROW) return db_.error("read message", rc);
+    if ((*q)->text(0) != "out") {
+      return invalid_argument("message " + std::to_string(message_id) + " is not outbound");
+    }
+  }
+  if (auto st = link_message(message_id, conversation_id, now_ms); !st) return st;
+  auto q = db_.prepare(
+      "UPDATE conversations SET first_response_at_ms = ?2 "
+      "WHERE id = ?1 AND first_response_at_ms = 0");
+  if (!q) return q.status();
+  (*q)->bind(1, conversation_id).bind(2, now_ms);
+  return run("stamp first response", **q);
+}
+
+// ---- merges ------------------------------------------------------------------------------------
+
+Result<int64_t> SqliteModel::merge_contacts(int64_t survivor_id, int64_t merged_id,
+                                            std::string_view actor, std::string_view reason,
+                                            int64_t now_ms) {
+  if (survivor_id == merged_id) return invalid_argument("cannot merge a contact into itself");
+  if (actor.empty()) return invalid_argument("merge needs an actor");
+  for (int64_t id : {survivor_id, merged_id}) {
+    auto c = get_contact(id);
+    if (!c) return c.status();
+    if (!*c) return not_found("no contact with id " + std::to_string(id));
+    if ((*c)->merged_into != 0) {
+      return failed_precondition("contact " + std::to_string(id) + " is merged into " +
+                                 std::to_string((*c)->merged_into));
+    }
+  }
+  int64_t merge_id = 0;
+  {
+    auto q = db_.prepare(
+        "INSERT INTO contact_merges (survivor_id, merged_id, actor, reason, merged_at_ms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!q) return q.status();
+    (*q)->bind(1, survivor_id).bind(2, merged_id).bind(3, actor).bind(4, reason).bind(5, now_ms);
+    if (auto st = run("record merge", **q); !st) return st;
+    merge_id = sqlite3_last_insert_rowid(db_.handle());
+  }
+  // Record first, then move: the record lists exactly the rows the merged contact owned.
+  constexpr std::string_view kRecord[] = {
+      "INSERT INTO contact_merge_moves (merge_id, kind, row_id) "
+      "SELECT ?1, 'identity', id FROM identities WHERE contact_id = ?2",
+      "INSERT INTO contact_merge_moves (merge_id, kind, row_id) "
+      "SELECT ?1, 'conversation', id FROM conversations WHERE contact_id = ?2",
+      "INSERT INTO contact_merge_moves (merge_id, kind, row_id) "
+      "SELECT ?1, 'message', id FROM messages WHERE contact_id = ?2",
+      "UPDATE identities SET contact_id = ?3 WHERE contact_id = ?2",
+      "UPDATE conversations SET contact_id = ?3, updated_at_ms = ?4 WHERE contact_id = ?2",
+      "UPDATE messages SET contact_id = ?3 WHERE contact_id = ?2",
+      "UPDATE contacts SET merged_into = ?3, updated_at_ms = ?4 WHERE id = ?2",
+  };
+  for (auto sql : kRecord) {
+    auto q = db_.prepare(sql);
+    if (!q) return q.status();
+    (*q)->bind(1, merge_id).bind(2, merged_id).bind(3, survivor_id);
+    if (sql.find("?4") != std::string_view::npos) (*q)->bind(4, now_ms);
+    if (auto st = run("merge contacts", **q); !st) return st;
+  }
+  return merge_id;
+}
+
+Status SqliteModel::move_recorded(int64_t merge_id, std::string_view kind, int64_t to_contact) {
+  auto q = kind == "identity"
+               ? db_.prepare(
+                     "UPDATE identities SET contact_id = ?2 WHERE id IN (SELECT row_id FROM "
+                     "contact_merge_moves WHERE merge_id = ?1 AND kind = 'identity')")
+           : kind == "conversation"
+               ? db_.prepare(
+                     "UPDATE conversations SET contact_id = ?2 WHERE id IN (SELECT row_id FROM "
+                     "contact_merge_moves WHERE merge_id = ?1 AND kind = 'conversation')")
+               // A message follows its conversation back, even one that arrived after the merge:
+               // a conversation belongs to one contact.
+               : db_.prepare(
+                     "UPDATE messages SET contact_id = ?2 WHERE id IN (SELECT row_id FROM "
+                     "contact_merge_moves WHERE merge_id = ?1 AND kind = 'message') OR "
+                     "conversation_id IN (SELECT row_id FROM contact_merge_moves "
+                     "WHERE merge_id = ?1 AND kind = 'conversation')");
+  if (!q) return q.status();
+  (*q)->bind(1, merge_id).bind(2, to_contact);
+  return run("unmerge", **q);
+}
+
+Status SqliteModel::unmerge(int64_t merge_id, std::string_view actor, int64_t now_ms) {
+  if (actor.empty()) return invalid_argument("unmerge needs an actor");
+  auto merge = get_merge(merge_id);
+  if (!merge) return merge.status();
+  if (!*merge) return not_found("no merge with id " + std::to_string(merge_id));
+  const MergeRecord& m = **merge;
+  if (m.unmerged_at_ms != 0) {
+    return failed_precondition("merge " + std::to_string(merge_id) + " was already undone");
+  }
+  auto survivor = get_contact(m.survivor_id);
+  if (!survivor) return survivor.status();
+  if (*survivor && (*survivor)->merged_into != 0) {
+    return failed_precondition(
+        "contact " + std::to_string(m.survivor_id) + " has since been merged into " +
+        std::to_string((*survivor)->merged_into) + "; undo that merge first");
+  }
+  for (std::string_view kind : {"identity", "conversation", "message"}) {
+    if (auto st = move_recorded(merge_id, kind, m.merged_id); !st) return st;
+  }
+  {
+    auto q =
+        db_.prepare("UPDATE contacts SET merged_into = NULL, updated_at_ms = ?2 WHERE id = ?1");
+    if (!q) return q.status();
+    (*q)->bind(1, m.merged_id).bind(2, now_ms);
+    if (auto st = run("unmerge contact", **q); !st) return st;
+  }
+  auto q =
+      db_.prepare("UPDATE contact_merges SET unmerged_at_ms = ?2, unmerged_by = ?3 WHERE id = ?1");
+  if (!q) return q.status();
+  (*q)->bind(1, merge_id).bind(2, now_ms).bind(3, actor);
+  return run("record unmerge", **q);
+}
+
+Result<std::optional<MergeRecord>> SqliteModel::read_merge(Stmt& q) {
+  int rc = q.step();
+  if (rc == SQLITE_DONE) return std::optional<MergeRecord>();
+  if (rc != SQLITE_ROW) return db_.error("read merge", rc);
+  MergeRecord r;
+  r.id = q.int64(0);
+  r.survivor_id = q.int64(1);
+  r.merged_id = q.int64(2);
+  r.actor = q.text(3);
+  r.reason = q.text(4);
+  r.merged_at_ms = q.int64(5);
+  r.unmerged_at_ms = q.int64(6);
+  r.unmerged_by = q.text(7);
+  r.moved_identities = q.int64(8);
+  r.moved_conversations = q.int64(9);
+  r.moved_messages = q.int64(10);
+  return std::optional<MergeRecord>(std::move(r));
+}
+
+#define SB_MERGE_COLUMNS                                                                         \
+  " g.id, g.survivor_id, g.merged_id, g.actor, g.reason, g.merged_at_ms, g.unmerged_at_ms, "     \
+  "g.unmerged_by, "                                                                              \
+  "(SELECT COUNT(*) FROM contact_merge_moves WHERE merge_id = g.id AND kind = 'identity'), "     \
+  "(SELECT COUNT(*) FROM contact_merge_moves WHERE merge_id = g.id AND kind = 'conversation'), " \
+  "(SELECT COUNT(*) FROM contact_merge_moves WHERE merge_id = g.id AND kind = 'message') "
+
+Result<std::optional<MergeRecord>> SqliteModel::get_merge(int64_t merge_id) {
+  auto q = db_.prepare("SELECT" SB_MERGE_COLUMNS "FROM contact_merges g WHERE g.id = ?1");
+  if (!q) return q.status();
+  (*q)->bind(1, merge_id);
+  return read_merge(**q);
+}
+
+Result<std::vector<MergeRecord>> SqliteModel::merges_of(int64_t contact_id) {
+  auto q = db_.prepare("SELECT" SB_MERGE_COLUMNS
+                       "FROM contact_merges g WHERE g.survivor_id = ?1 OR g.merged_id = ?1 "
+                       "ORDER BY g.id");
+  if (!q) return q.status();
+  (*q)->bind(1, contact_id);
+  std::vector<MergeRecord> out;
+  while (true) {
+    auto one = read_merge(**q);
+    if (!one) return one.status();
+    if (!*one) return out;
+    out.push_back(std::move(**one));
+  }
+}
+
+// ---- timeline and search -----------------------------------------------------------------------
+
+Result<TimelinePage> SqliteModel::timeline(int64_t contact_id, std::string_view cursor, int limit) {
+  int64_t before_at = std::numeric_limits<int64_t>::max();
+  int64_t before_id = std::numeric_limits<int64_t>::max();
+  if (!cursor.empty() && !decode_cursor(cursor, before_at, before_id)) {
+    return invalid_argument("invalid timeline cursor");
+  }
+  limit = std::clamp(limit, 1, 500);
+  // Keyset paging newest first: rows inserted after the first page sort before the cursor, so
+  // later pages neither repeat nor skip anything.
+  auto q = db_.prepare("SELECT" SB_STORE_MESSAGE_COLUMNS
+                       "FROM messages m WHERE m.contact_id = ?1 AND "
+                       "(m.created_at_ms, m.id) < (?2, ?3) "
+                       "ORDER BY m.created_at_ms DESC, m.id DESC LIMIT ?4");
+  if (!q) return q.status();
+  (*q)->bind(1, contact_id).bind(2, before_at).bind(3, before_id).bind(4, int64_t{limit} + 1);
+  TimelinePage page;
+  int rc;
+  while ((rc = (*q)->step()) == SQLITE_ROW) page.messages.push_back(read_message_row(**q));
+  if (rc != SQLITE_DONE) return db_.error("read timeline", rc);
+  if (page.messages.size() > static_cast<size_t>(limit)) {
+    page.messages.pop_back();
+    const auto& last = page.messages.back();
+    page.next_cursor = encode_cursor(last.created_at_ms, last.id);
+  }
+  return page;
+}
+
+Result<std::vector<SearchHit>> SqliteModel::search(const SearchQuery& query) {
+  const std::string match = fts_all_words(query.text);
+  if (match.empty()) return invalid_argument("search text is empty");
+  auto q = db_.prepare("SELECT" SB_STORE_MESSAGE_COLUMNS
+                       ", snippet(messages_fts, 0, '[', ']', '...', 12) "
+                       "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
+                       "WHERE messages_fts MATCH ?1 AND (?2 = 0 OR m.contact_id = ?2) "
+                       "AND (?3 = '' OR m.instance_id = ?3) AND m.created_at_ms >= ?4 "
+                       "AND (?5 = 0 OR m.created_at_ms < ?5) "
+                       "ORDER BY m.created_at_ms DESC, m.id DESC LIMIT ?6");
+  if (!q) return q.status();
+  (*q)->bind(1, match).bind(2, query.contact_id).bind(3, query.instance_id);
+  (*q)->bind(4, query.from_ms).bind(5, query.to_ms);
+  (*q)->bind(6, int64_t{std::clamp(query.limit, 1, 500)});
+  std::vector<SearchHit> out;
+  int rc;
+  while ((rc = (*q)->step()) == SQLITE_ROW) {
+    out.push_back({read_message_row(**q), (*q)->text(kMessageColumnCount)});
+  }
+  if (rc != SQLITE_DONE) return db_.error("search messages", rc);
+  return out;
+}
+
+std::string_view to_string(ConversationStatus status) {
+  switch (status) {
+    case ConversationStatus::kOpen:
+      return "open";
+    case ConversationStatus::kPending:
+      return "pending";
+    case ConversationStatus::kResolved:
+      return "resolved";
+  }
+  return "unknown";
+}
+
+}  // namespace sb::store
