@@ -42,6 +42,7 @@ void Sim::reset() {
   last_user_message_ms_.clear();
   pair_buckets_.clear();
   faults_.clear();
+  loadFixtures();
 }
 
 Response Sim::createWaba(const Obj& in) {
@@ -198,6 +199,11 @@ Response Sim::controlNumber(Request& req, PhoneNumber& pn, const std::string& ac
     }
     return success();
   }
+  if (action == "errors") {  // a system/app/account-level value.errors[] webhook
+    emitValueError(pn, static_cast<int>(getInt(in, "code").value_or(131000)),
+                   getStr(in, "details").value_or("Injected error"));
+    return success();
+  }
   if (action == "security") {
     auto v = newObj();
     v->set("display_phone_number", pn.digits());
@@ -246,6 +252,23 @@ Response Sim::controlTemplate(Request& req, Template& t, const std::string& acti
     return success();
   }
   throw notFound("template action " + action);
+}
+
+// Emits a status for a sent message now, in any order the test wants (e.g. read before
+// delivered, delivered after failed), with pricing on sent/delivered/read unless told otherwise.
+Response Sim::controlMessage(Request& req, const std::string& wamid) {
+  if (!sent_.count(wamid)) throw notFound("message " + wamid);
+  const auto status = need(req.params, "status");
+  static const std::set<std::string> kStatuses = {"sent", "delivered", "read", "failed", "played"};
+  if (!kStatuses.count(status))
+    throw err(100, "status must be sent, delivered, read, failed or played");
+  std::optional<int> code;
+  if (status == "failed") code = static_cast<int>(getInt(req.params, "code").value_or(131000));
+  const bool pricing =
+      getBool(req.params, "pricing").value_or(status == "sent" || status == "delivered");
+  emitStatus(wamid, status, pricing, code,
+             getStr(req.params, "details").value_or(code ? errorTitle(*code) : ""));
+  return success();
 }
 
 Response Sim::control(Request& req) {
@@ -362,6 +385,8 @@ Response Sim::control(Request& req) {
       return success();
     }
   }
+  if (area == "messages" && seg.size() == 4 && seg[3] == "status" && m == "POST")
+    return controlMessage(req, seg[2]);
   if (area == "messages" && m == "GET") {
     auto data = newArr();
     const auto filter = getStr(in, "phone_number_id");

@@ -25,17 +25,59 @@ bool onlyDigits(const std::string& s) {
 
 }  // namespace
 
+namespace {
+
+int64_t tierLimit(const std::string& tier) {
+  if (tier == "TIER_50") return 50;
+  if (tier == "TIER_250") return 250;
+  if (tier == "TIER_1K") return 1000;
+  if (tier == "TIER_2K") return 2000;
+  if (tier == "TIER_10K") return 10000;
+  if (tier == "TIER_100K") return 100000;
+  return -1;  // TIER_UNLIMITED and unknown values
+}
+
+}  // namespace
+
+// Messaging limits count unique users reached outside a window, per portfolio (here: WABA),
+// over a moving 24 hours (§5.4). Users already reached in that span do not count again.
+bool Sim::reachOutsideWindow(const PhoneNumber& pn, const std::string& wa_id) {
+  Waba* waba = findWaba(pn.waba_id);
+  if (!waba) return true;
+  const int64_t now = clock_.nowMs();
+  auto& reached = waba->reached_outside_window_ms;
+  std::erase_if(reached, [&](const auto& kv) { return now - kv.second >= kDayMs; });
+  const int64_t limit = tierLimit(waba->messaging_limit);
+  if (!reached.count(wa_id) && limit >= 0 && static_cast<int64_t>(reached.size()) >= limit)
+    return false;
+  reached[wa_id] = now;
+  return true;
+}
+
 bool Sim::windowOpen(const std::string& pnid, const std::string& wa_id) const {
   auto it = last_user_message_ms_.find({pnid, wa_id});
   return it != last_user_message_ms_.end() && clock_.nowMs() - it->second < kDayMs;
 }
 
+void Sim::emitValueError(const PhoneNumber& pn, int code, const std::string& details) {
+  auto errors = newArr();
+  errors->add(webhookError(code, details));
+  auto value = newObj();
+  value->set("messaging_product", "whatsapp");
+  value->set("metadata", metadata(pn));
+  value->set("errors", errors);
+  dispatcher_.enqueue(Update{callbackFor(pn), pn.waba_id, "messages", value, false},
+                      clock_.nowMs());
+}
+
 void Sim::checkThroughput(PhoneNumber& pn) {
-  if (!pn.throughput.take(clock_.nowMs(), pn.mps, pn.mps))
-    throw err(130429,
-              "Message failed to send because there were too many messages sent from "
-              "this phone number in a short period of time (" +
-                  std::to_string(static_cast<int>(pn.mps)) + " mps)");
+  if (pn.throughput.take(clock_.nowMs(), pn.mps, pn.mps)) return;
+  if (settings_.mirror_throughput_errors)
+    emitValueError(pn, 130429, "Message failed to send because there were too many messages");
+  throw err(130429,
+            "Message failed to send because there were too many messages sent from "
+            "this phone number in a short period of time (" +
+                std::to_string(static_cast<int>(pn.mps)) + " mps)");
 }
 
 Response Sim::sendMessage(Request& req, PhoneNumber& pn) {
@@ -143,6 +185,10 @@ Response Sim::sendMessage(Request& req, PhoneNumber& pn) {
     fail = 131026;
     fail_details = "Message undeliverable: the recipient is not a WhatsApp user";
   }
+  if (!fail && !in_window && settings_.enforce_messaging_limit && !reachOutsideWindow(pn, wa_id)) {
+    fail = settings_.messaging_limit_error;
+    fail_details = "The business has reached its messaging limit of unique users in 24 hours";
+  }
   if (!fail && marketing && user.marketing_opt_out) {
     fail = 131050;
     fail_details = "The user has stopped marketing messages from this business";
@@ -208,7 +254,8 @@ void Sim::scheduleStatuses(const SentMessage& m, bool in_window, std::optional<i
   at(settings_.sent_delay_ms, "sent", true, std::nullopt);
   const User user = users_.count(m.wa_id) ? users_.at(m.wa_id) : User{};
   if (user.state == "blocked") return;  // a blocked recipient stays at "sent" forever
-  if (!settings_.skip_delivered) at(settings_.delivered_delay_ms, "delivered", true, std::nullopt);
+  if (!settings_.skip_delivered && settings_.delivered_delay_ms >= 0)
+    at(settings_.delivered_delay_ms, "delivered", true, std::nullopt);
   if (settings_.read_delay_ms >= 0 && user.read_receipts)
     at(settings_.read_delay_ms, "read", settings_.skip_delivered, std::nullopt);
 }

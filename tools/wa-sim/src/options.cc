@@ -84,6 +84,10 @@ const std::map<std::string, Setter>& setters() {
       {"name_reuse_block_ms", intSetter(&Settings::name_reuse_block_ms)},
       {"templates_per_hour", intSetter(&Settings::templates_per_hour)},
       {"verify_token", strSetter(&Settings::verify_token)},
+      {"mirror_throughput_errors", boolSetter(&Settings::mirror_throughput_errors)},
+      {"hyphen_template_language", boolSetter(&Settings::hyphen_template_language)},
+      {"enforce_messaging_limit", boolSetter(&Settings::enforce_messaging_limit)},
+      {"messaging_limit_error", intSetter(&Settings::messaging_limit_error)},
       {"webhook_url",
        [](const Obj& o, const std::string& k, Settings& s, WebhookConfig&) {
          auto v = getStr(o, k);
@@ -190,6 +194,10 @@ Obj settingsToJson(const Settings& s, const WebhookConfig& w) {
   o->set("name_reuse_block_ms", s.name_reuse_block_ms);
   o->set("templates_per_hour", s.templates_per_hour);
   o->set("webhook_url", s.app_callback);
+  o->set("mirror_throughput_errors", s.mirror_throughput_errors);
+  o->set("hyphen_template_language", s.hyphen_template_language);
+  o->set("enforce_messaging_limit", s.enforce_messaging_limit);
+  o->set("messaging_limit_error", s.messaging_limit_error);
   o->set("duplicate_probability", w.duplicate_probability);
   o->set("shuffle", w.shuffle);
   o->set("shuffle_window_ms", w.shuffle_window_ms);

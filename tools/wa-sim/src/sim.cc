@@ -55,11 +55,17 @@ Sim::Sim(Options opts) : opts_(std::move(opts)) {
   tokens_ = opts_.tokens;
   if (opts_.seed) ids_.seed(*opts_.seed);
   dispatcher_.configure(opts_.webhooks);
-  if (opts_.fixtures) {
-    if (auto wabas = getArr(opts_.fixtures, "wabas")) {
-      for (size_t i = 0; i < wabas->size(); ++i) {
-        auto r = createWaba(wabas->getObject(static_cast<unsigned>(i)));
-        if (r.status != 200) throw std::runtime_error("config wabas[]: " + r.body);
+  loadFixtures();
+}
+
+void Sim::loadFixtures() {
+  if (!opts_.fixtures) return;
+  if (auto wabas = getArr(opts_.fixtures, "wabas")) {
+    for (size_t i = 0; i < wabas->size(); ++i) {
+      try {
+        createWaba(wabas->getObject(static_cast<unsigned>(i)));
+      } catch (const GraphError& e) {
+        throw std::runtime_error("config wabas[" + std::to_string(i) + "]: " + e.details);
       }
     }
   }

@@ -81,6 +81,7 @@ class Sim {
                   std::optional<int> fail_code, const std::string& fail_details);
   void checkThroughput(PhoneNumber& pn);
   bool windowOpen(const std::string& pnid, const std::string& wa_id) const;
+  bool reachOutsideWindow(const PhoneNumber& pn, const std::string& wa_id);
 
   // media.cc
   Response uploadMedia(Request& req, PhoneNumber& pn);
@@ -95,7 +96,10 @@ class Sim {
   Response createFixtureNumber(const Obj& in, const std::string& waba_id);
   Response controlNumber(Request& req, PhoneNumber& pn, const std::string& action);
   Response controlTemplate(Request& req, Template& t, const std::string& action);
+  Response controlMessage(Request& req, const std::string& wamid);
+  void emitValueError(const PhoneNumber& pn, int code, const std::string& details);
   void reset();
+  void loadFixtures();  // the config file's "wabas", at start and on reset
 
   // Webhooks: where an update for this number / WABA goes (§8 routing precedence).
   std::string callbackFor(const PhoneNumber& pn) const;

@@ -28,7 +28,8 @@ struct Waba {
   std::string messaging_limit = "TIER_250";
   std::string override_uri;
   std::vector<int64_t> template_creations_ms;
-  std::map<std::string, int64_t> deleted_names_ms;  // name -> when it was deleted
+  std::map<std::string, int64_t> deleted_names_ms;           // name -> when it was deleted
+  std::map<std::string, int64_t> reached_outside_window_ms;  // wa_id -> last business-initiated
 };
 
 struct PhoneNumber {
@@ -142,8 +143,8 @@ struct Settings {
   int max_wrong_pins = 5;
   int64_t code_ttl_ms = 10 * 60 * 1000;
   int64_t sent_delay_ms = 0;
-  int64_t delivered_delay_ms = 1000;
-  int64_t read_delay_ms = 2000;  // negative: never read
+  int64_t delivered_delay_ms = 1000;  // negative: never delivered
+  int64_t read_delay_ms = 2000;       // negative: never read
   bool skip_delivered = false;
   int64_t review_delay_ms = 5000;
   std::string review_outcome = "APPROVED";
@@ -157,7 +158,11 @@ struct Settings {
   int templates_per_hour = 100;
   std::string app_callback;  // --webhook-url
   std::string verify_token;
-  std::vector<std::string> versions;  // empty: any vNN.N
+  std::vector<std::string> versions;      // empty: any vNN.N
+  bool mirror_throughput_errors = false;  // also send 130429 as a value.errors webhook
+  bool hyphen_template_language = false;  // "en-US" in template webhooks, as Meta's sample
+  bool enforce_messaging_limit = true;    // unique users outside the window per 24 h
+  int messaging_limit_error = 131048;     // no documented code: configurable
 };
 
 }  // namespace wasim

@@ -152,7 +152,9 @@ void Sim::setTemplateStatus(Template& t, const std::string& status, const std::s
   v->set("event", status);
   v->set("message_template_id", static_cast<int64_t>(std::stoll(t.id)));  // a number, §2.7
   v->set("message_template_name", t.name);
-  v->set("message_template_language", t.language);
+  std::string language = t.language;
+  if (settings_.hyphen_template_language) std::replace(language.begin(), language.end(), '_', '-');
+  v->set("message_template_language", language);
   v->set("reason", t.reason);
   v->set("message_template_category", t.category);
   if (status == "REJECTED" && t.reason == "INVALID_FORMAT") {

@@ -9,6 +9,7 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 
 namespace wasim {
@@ -200,6 +201,7 @@ void Dispatcher::work() {
     lock.unlock();
     int status = 0;
     std::string error;
+    const auto started = std::chrono::steady_clock::now();
     if (job->url.empty()) {
       error = "no callback URL configured";
     } else if (!isLoopbackUrl(job->url)) {
@@ -224,12 +226,15 @@ void Dispatcher::work() {
         error = e.displayText();
       }
     }
+    const auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - started)
+                             .count();
     lock.lock();
-    finish(std::move(*job), status, error);
+    finish(std::move(*job), status, error, latency);
   }
 }
 
-void Dispatcher::finish(Job job, int http_status, const std::string& error) {
+void Dispatcher::finish(Job job, int http_status, const std::string& error, int64_t latency_ms) {
   const int64_t now = clock_.nowMs();
   ++job.attempts;
   const bool ok = http_status >= 200 && http_status < 300;
@@ -251,6 +256,7 @@ void Dispatcher::finish(Job job, int http_status, const std::string& error) {
   entry->set("duplicate", job.duplicate);
   entry->set("updates", static_cast<int64_t>(job.updates.size()));
   entry->set("at_ms", now);
+  entry->set("latency_ms", latency_ms);  // how long the receiver took to answer
   entry->set("signature", job.signature);
   entry->set("body", *job.body);
   if (log_->size() < kMaxLog) log_->add(entry);

@@ -81,7 +81,7 @@ class Dispatcher {
   void work();
   std::optional<Job> takeDue(std::unique_lock<std::mutex>& lock);
   void seal(Job& job);
-  void finish(Job job, int http_status, const std::string& error);
+  void finish(Job job, int http_status, const std::string& error, int64_t latency_ms);
 
   const SimClock& clock_;
   Ids& ids_;
