@@ -132,6 +132,18 @@ TEST(NewerMajor, RefusedByLoadPluginGivenTheManifestDirectly) {
   EXPECT_FALSE(marker.exists()) << marker.contents();
 }
 
+// An older plugin declares a shorter vtable; whatever lies past its struct_size is not the
+// plugin's to give, so the host reads those slots as NULL ("not supported").
+TEST(ShortVtable, SlotsPastStructSizeReadAsNull) {
+  auto outcome = load_fixture("short_vtable");
+  ASSERT_TRUE(std::holds_alternative<std::shared_ptr<LoadedPlugin>>(outcome))
+      << std::get<LoadError>(outcome).message;
+  auto plugin = std::get<std::shared_ptr<LoadedPlugin>>(outcome);
+  EXPECT_EQ(plugin->vtable_struct_size(), offsetof(sb_channel_vtable, handle_webhook));
+  EXPECT_EQ(plugin->vtable().health, nullptr);
+  EXPECT_EQ(plugin->vtable_slots(), (std::vector<std::string>{"destroy", "start", "stop", "send"}));
+}
+
 TEST(InitFails, LoadSucceedsButInitIsRefusedWithThePluginsMessage) {
   auto outcome = load_fixture("init_fails");
   ASSERT_TRUE(std::holds_alternative<std::shared_ptr<LoadedPlugin>>(outcome))
