@@ -115,6 +115,44 @@ TEST_F(ResolverTest, PendingBecomesOpenWithoutCountingAsReopen) {
   EXPECT_EQ(conversation(conv).opened_at_ms, kStart);  // never closed, so not re-stamped
 }
 
+TEST_F(ResolverTest, StatusStampsAndAssignment) {
+  auto r = ingest(msg("wa", "1", "4915112345678", "whatsapp_id"));
+  const int64_t id = r.resolution.conversation_id;
+  auto c = conversation(id);
+  EXPECT_EQ(c.status, ConversationStatus::kOpen);
+  EXPECT_EQ(c.opened_at_ms, kStart);
+  EXPECT_FALSE(c.assignee.has_value() || c.queue.has_value());
+
+  ASSERT_TRUE(service_->assign(id, "agent:kim", "billing").is_ok());
+  c = conversation(id);
+  EXPECT_EQ(c.assignee.value_or(""), "agent:kim");
+  EXPECT_EQ(c.queue.value_or(""), "billing");
+  ASSERT_TRUE(service_->assign(id, std::nullopt, "billing").is_ok());  // back to the queue
+  c = conversation(id);
+  EXPECT_FALSE(c.assignee.has_value());
+  EXPECT_EQ(c.queue.value_or(""), "billing");
+  EXPECT_EQ(service_->assign(id, "", std::nullopt).code(), Code::kInvalidArgument);
+  EXPECT_EQ(service_->assign(999, "a", std::nullopt).code(), Code::kNotFound);
+
+  advance(1000);
+  ASSERT_TRUE(service_->set_status(id, ConversationStatus::kResolved).is_ok());
+  const int64_t resolved_at = now();
+  advance(1000);
+  ASSERT_TRUE(service_->set_status(id, ConversationStatus::kResolved).is_ok());
+  EXPECT_EQ(conversation(id).resolved_at_ms, resolved_at);  // resolving again keeps the stamp
+  advance(1000);
+  ASSERT_TRUE(service_->set_status(id, ConversationStatus::kOpen).is_ok());
+  c = conversation(id);
+  EXPECT_EQ(c.opened_at_ms, now());
+  EXPECT_EQ(c.resolved_at_ms, 0);
+  EXPECT_EQ(service_->set_status(999, ConversationStatus::kOpen).code(), Code::kNotFound);
+  EXPECT_EQ(service_->set_status(id, static_cast<ConversationStatus>(7)).code(),
+            Code::kInvalidArgument);
+  // Only outbound messages are linked by hand (inbound ones are resolved).
+  EXPECT_EQ(service_->link_outbound(r.message_id, id).code(), Code::kInvalidArgument);
+  EXPECT_EQ(service_->link_outbound(424242, id).code(), Code::kNotFound);
+}
+
 TEST_F(ResolverTest, QuotedReferenceOfTheSameContactAttaches) {
   auto old = ingest(msg("wa", "1", "4915112345678", "whatsapp_id"));
   const auto old_ref = old.resolution.reference;

@@ -1,0 +1,110 @@
+// A contact's timeline (keyset-paged) and full-text search over message text (FTS5).
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <limits>
+
+#include "store/sqlite_model.h"
+
+namespace sb::store {
+namespace {
+
+// "<created_at hex>.<id hex>": opaque to callers, checked strictly when it comes back.
+std::string encode_cursor(int64_t created_at_ms, int64_t id) {
+  auto hex = [](int64_t v) {
+    char buf[20];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, static_cast<uint64_t>(v), 16);
+    return std::string(buf, end);
+  };
+  return hex(created_at_ms) + "." + hex(id);
+}
+
+bool decode_cursor(std::string_view cursor, int64_t& created_at_ms, int64_t& id) {
+  const auto dot = cursor.find('.');
+  if (dot == std::string_view::npos) return false;
+  auto parse = [](std::string_view s, int64_t& out) {
+    uint64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+    if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return false;
+    if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return false;
+    out = static_cast<int64_t>(v);
+    return true;
+  };
+  return parse(cursor.substr(0, dot), created_at_ms) && parse(cursor.substr(dot + 1), id);
+}
+
+// Every whitespace-separated word becomes a quoted FTS5 string, so user input is never parsed as
+// query syntax (no operators, no column filters) and all words must match.
+std::string fts_all_words(std::string_view text) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    size_t end = i;
+    while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end]))) ++end;
+    if (end == i) break;
+    if (!out.empty()) out += ' ';
+    out += '"';
+    for (char c : text.substr(i, end - i)) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    out += '"';
+    i = end;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<TimelinePage> SqliteModel::timeline(int64_t contact_id, std::string_view cursor, int limit) {
+  int64_t before_at = std::numeric_limits<int64_t>::max();
+  int64_t before_id = std::numeric_limits<int64_t>::max();
+  if (!cursor.empty() && !decode_cursor(cursor, before_at, before_id)) {
+    return invalid_argument("invalid timeline cursor");
+  }
+  limit = std::clamp(limit, 1, 500);
+  // Keyset paging newest first: rows inserted after the first page sort before the cursor, so
+  // later pages neither repeat nor skip anything.
+  auto q = db_.prepare("SELECT" SB_STORE_MESSAGE_COLUMNS
+                       "FROM messages m WHERE m.contact_id = ?1 AND "
+                       "(m.created_at_ms, m.id) < (?2, ?3) "
+                       "ORDER BY m.created_at_ms DESC, m.id DESC LIMIT ?4");
+  if (!q) return q.status();
+  (*q)->bind(1, contact_id).bind(2, before_at).bind(3, before_id).bind(4, int64_t{limit} + 1);
+  TimelinePage page;
+  int rc;
+  while ((rc = (*q)->step()) == SQLITE_ROW) page.messages.push_back(read_message_row(**q));
+  if (rc != SQLITE_DONE) return db_.error("read timeline", rc);
+  if (page.messages.size() > static_cast<size_t>(limit)) {
+    page.messages.pop_back();
+    const auto& last = page.messages.back();
+    page.next_cursor = encode_cursor(last.created_at_ms, last.id);
+  }
+  return page;
+}
+
+Result<std::vector<SearchHit>> SqliteModel::search(const SearchQuery& query) {
+  const std::string match = fts_all_words(query.text);
+  if (match.empty()) return invalid_argument("search text is empty");
+  auto q = db_.prepare("SELECT" SB_STORE_MESSAGE_COLUMNS
+                       ", snippet(messages_fts, 0, '[', ']', '...', 12) "
+                       "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
+                       "WHERE messages_fts MATCH ?1 AND (?2 = 0 OR m.contact_id = ?2) "
+                       "AND (?3 = '' OR m.instance_id = ?3) AND m.created_at_ms >= ?4 "
+                       "AND (?5 = 0 OR m.created_at_ms < ?5) "
+                       "ORDER BY m.created_at_ms DESC, m.id DESC LIMIT ?6");
+  if (!q) return q.status();
+  (*q)->bind(1, match).bind(2, query.contact_id).bind(3, query.instance_id);
+  (*q)->bind(4, query.from_ms).bind(5, query.to_ms);
+  (*q)->bind(6, int64_t{std::clamp(query.limit, 1, 500)});
+  std::vector<SearchHit> out;
+  int rc;
+  while ((rc = (*q)->step()) == SQLITE_ROW) {
+    out.push_back({read_message_row(**q), (*q)->text(kMessageColumnCount)});
+  }
+  if (rc != SQLITE_DONE) return db_.error("search messages", rc);
+  return out;
+}
+
+}  // namespace sb::store
