@@ -1,0 +1,53 @@
+// Calls to Meta's Graph API through the host's outbound HTTP: URL building
+// (<base>/<version>/<node>[/<edge>][?query]), the Bearer header (token read per call so a rotated
+// secret applies at once, never logged), and turning error bodies into SDK errors.
+#pragma once
+
+#include "config.hpp"
+#include "errors.hpp"
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace wa {
+
+inline constexpr std::chrono::milliseconds kGraphTimeout{15000};
+inline constexpr std::size_t kMaxGraphResponse = 8 * 1024 * 1024;
+
+using Query = std::vector<std::pair<std::string, std::string>>;
+
+std::string url_encode(std::string_view s);
+std::string build_url(const Config& c, std::string_view path, const Query& query = {});
+
+class GraphClient {
+ public:
+  GraphClient(const sw::Host& host, const Config& config) : host_(host), config_(config) {}
+
+  // Called with every token error (190/0) so the channel can report DEGRADED.
+  void on_token_error(std::function<void(const GraphError&)> fn) {
+    on_token_error_ = std::move(fn);
+  }
+  // Called after any successful call, so a DEGRADED instance recovers with a new token.
+  void on_success(std::function<void()> fn) { on_success_ = std::move(fn); }
+
+  sw::Result<json::Value> get(std::string_view path, const Query& query = {}) const;
+  sw::Result<json::Value> post(std::string_view path, const json::Value& body,
+                               const Query& query = {}) const;
+  sw::Result<json::Value> del(std::string_view path, const Query& query = {}) const;
+
+  const Config& config() const noexcept { return config_; }
+
+ private:
+  sw::Result<json::Value> call(std::string method, std::string_view path, const Query& query,
+                               std::string body) const;
+
+  const sw::Host& host_;
+  const Config& config_;
+  std::function<void(const GraphError&)> on_token_error_;
+  std::function<void()> on_success_;
+};
+
+}  // namespace wa

@@ -1,0 +1,380 @@
+#include "onboarding.hpp"
+
+#include <algorithm>
+
+namespace wa {
+
+namespace {
+constexpr std::string_view kAddedKey = "num/added";
+const char* const kRefreshFields =
+    "id,display_phone_number,verified_name,code_verification_status,name_status,"
+    "new_display_name,new_name_status,quality_rating,status,messaging_limit_tier,"
+    "whatsapp_business_manager_messaging_limit,throughput,is_official_business_account,"
+    "official_business_account,platform_type,account_mode,is_pin_enabled";
+
+std::string num_key(const std::string& pnid) {
+  return "num/" + pnid;
+}
+
+bool six_digits(std::string_view s) {
+  return s.size() == 6 && all_digits(s);
+}
+
+std::string ok_state(const json::Value& st) {
+  json::Value out = json::Value::object();
+  out.set("ok", true);
+  out.set("number", st);
+  return out.dump();
+}
+}  // namespace
+
+double mps_for_level(std::string_view level) {
+  if (level == "HIGH") return 1000;
+  if (level == "COEXISTENCE") return 20;
+  return 80;
+}
+
+json::Value Onboarding::state(const std::string& pnid) const {
+  std::optional<std::string> raw = host_.kv_get(num_key(pnid));
+  std::optional<json::Value> doc = raw ? parse_json(*raw) : std::nullopt;
+  if (doc && doc->is_object()) return *doc;
+  json::Value st = json::Value::object();
+  st.set("phone_number_id", pnid);
+  if (const NumberConfig* n = config_.number(pnid); n && !n->display_phone_number.empty()) {
+    st.set("display_phone_number", n->display_phone_number);
+  }
+  return st;
+}
+
+void Onboarding::save(const std::string& pnid, const json::Value& st) {
+  host_.kv_put(num_key(pnid), st.dump());
+}
+
+void Onboarding::patch(const std::string& pnid,
+                       std::initializer_list<std::pair<const char*, json::Value>> kv) {
+  json::Value st = state(pnid);
+  for (const auto& [k, v] : kv) st.set(k, v);
+  st.set("updated_at_ms", host_.now_ms());
+  save(pnid, st);
+}
+
+std::vector<std::string> Onboarding::known_numbers() const {
+  std::vector<std::string> out;
+  for (const auto& n : config_.numbers) out.push_back(n.phone_number_id);
+  if (std::optional<std::string> raw = host_.kv_get(kAddedKey)) {
+    if (std::optional<json::Value> doc = parse_json(*raw)) {
+      for (const auto& v : doc->items()) {
+        if (std::find(out.begin(), out.end(), v.as_string()) == out.end()) {
+          out.push_back(v.as_string());
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> Onboarding::pnid_by_display(std::string_view display) const {
+  std::string digits = digits_only(display);
+  if (digits.empty()) return std::nullopt;
+  for (const auto& pnid : known_numbers()) {
+    if (digits_only(str_of(state(pnid), "display_phone_number")) == digits) return pnid;
+  }
+  if (const NumberConfig* n = config_.number(digits)) return n->phone_number_id;
+  return std::nullopt;
+}
+
+sw::Result<std::string> Onboarding::pnid_arg(const json::Value& in) const {
+  std::string pnid = str_of(in, "phone_number_id");
+  std::vector<std::string> known = known_numbers();
+  if (pnid.empty() && known.size() == 1) return known[0];
+  if (pnid.empty()) return sw::Error::invalid_arg("phone_number_id: required");
+  if (std::find(known.begin(), known.end(), pnid) == known.end()) {
+    return sw::Error::not_found("phone_number_id: " + pnid + " is not a number of this instance");
+  }
+  return pnid;
+}
+
+std::optional<sw::Result<std::string>> Onboarding::invoke(std::string_view op,
+                                                          const json::Value& in) {
+  if (op == "add_number") return add_number(in);
+  if (op == "request_code") return request_code(in);
+  if (op == "verify_code") return verify_code(in);
+  if (op == "set_pin") return set_pin(in);
+  if (op == "register") return register_number(in);
+  if (op == "deregister") return deregister(in);
+  if (op == "set_display_name") return set_display_name(in);
+  if (op == "request_official_account") return request_official_account(in);
+  if (op == "refresh") return refresh(in);
+  if (op == "get_number") return get_number(in);
+  return std::nullopt;
+}
+
+sw::Result<std::string> Onboarding::add_number(const json::Value& in) {
+  std::string cc = str_of(in, "cc");
+  std::string phone = digits_only(str_of(in, "phone_number"));
+  std::string name = str_of(in, "verified_name");
+  if (!all_digits(cc) || cc.size() > 3) return sw::Error::invalid_arg("cc: country calling code");
+  if (phone.empty()) return sw::Error::invalid_arg("phone_number: required");
+  if (name.empty()) return sw::Error::invalid_arg("verified_name: the display name is required");
+  json::Value body = json::Value::object();
+  body.set("cc", cc);
+  body.set("phone_number", phone);
+  body.set("verified_name", name);
+  auto r = graph_.post("/" + config_.waba_id + "/phone_numbers", body);
+  if (!r) return r.error();
+  std::string pnid = str_of(r.value(), "id");
+  if (pnid.empty()) return sw::Error::internal("Graph created a number without an id");
+  json::Value added = json::Value::array();
+  for (const auto& n : known_numbers()) {
+    if (config_.number(n) == nullptr) added.push(n);
+  }
+  if (config_.number(pnid) == nullptr) added.push(pnid);
+  host_.kv_put(kAddedKey, added.dump());
+  patch(pnid, {{"phone_number_id", pnid},
+               {"display_phone_number", cc + phone},
+               {"verified_name", name},
+               {"code_verification_status", "NOT_VERIFIED"},
+               {"name_status", "PENDING_REVIEW"},
+               {"status", "PENDING"},
+               {"registered", false}});
+  host_.info("whatsapp: number " + pnid + " added to WABA " + config_.waba_id);
+  return ok_state(state(pnid));
+}
+
+sw::Result<std::string> Onboarding::request_code(const json::Value& in) {
+  auto pnid = pnid_arg(in);
+  if (!pnid) return pnid.error();
+  std::string method = upper(str_of(in, "code_method"));
+  if (method.empty()) method = "SMS";
+  if (method != "SMS" && method != "VOICE") {
+    return sw::Error::invalid_arg("code_method: SMS or VOICE");
+  }
+  std::string language = str_of(in, "language");
+  if (language.empty()) language = "en";
+  json::Value body = json::Value::object();
+  body.set("code_method", method);
+  body.set("language", language);
+  auto r = graph_.post("/" + pnid.value() + "/request_code", body);
+  if (!r) return r.error();
+  patch(pnid.value(), {{"code_verification_status", "CODE_REQUESTED"}, {"code_method", method}});
+  return ok_state(state(pnid.value()));
+}
+
+sw::Result<std::string> Onboarding::verify_code(const json::Value& in) {
+  auto pnid = pnid_arg(in);
+  if (!pnid) return pnid.error();
+  std::string code = str_of(in, "code");
+  if (!all_digits(code)) return sw::Error::invalid_arg("code: the digits received by SMS/voice");
+  json::Value body = json::Value::object();
+  body.set("code", code);
+  auto r = graph_.post("/" + pnid.value() + "/verify_code", body);
+  if (!r) return r.error();
+  patch(pnid.value(), {{"code_verification_status", "VERIFIED"}});
+  return ok_state(state(pnid.value()));
+}
+
+sw::Result<std::string> Onboarding::set_pin(const json::Value& in) {
+  auto pnid = pnid_arg(in);
+  if (!pnid) return pnid.error();
+  std::string pin = str_of(in, "pin");
+  if (!six_digits(pin)) return sw::Error::invalid_arg("pin: exactly 6 digits");
+  json::Value body = json::Value::object();
+  body.set("pin", pin);
+  auto r = graph_.post("/" + pnid.value(), body);
+  if (!r) return r.error();
+  patch(pnid.value(), {{"is_pin_enabled", true}});
+  return ok_state(state(pnid.value()));
+}
+
+sw::Result<std::string> Onboarding::register_number(const json::Value& in) {
+  auto pnid = pnid_arg(in);
+  if (!pnid) return pnid.error();
+  std::string pin = str_of(in, "pin");
+  if (!six_digits(pin)) return sw::Error::invalid_arg("pin: exactly 6 digits");
+  json::Value body = json::Value::object();
+  body.set("messaging_product", "whatsapp");
+  body.set("pin", pin);
+  std::string region = str_of(in, "data_localization_region");
+  if (!region.empty()) body.set("data_localization_region", upper(region));
+  auto r = graph_.post("/" + pnid.value() + "/register", body);
+  if (!r) return r.error();
+  json::Value st = state(pnid.value());
+  // An approved name change takes effect on re-registration (§1.9).
+  if (str_of(st, "new_name_status") == "APPROVED" && !str_of(st, "new_display_name").empty()) {
+    patch(pnid.value(), {{"verified_name", str_of(st, "new_display_name")},
+                         {"name_status", "APPROVED"},
+                         {"new_display_name", nullptr},
+                         {"new_name_status", nullptr}});
+  }
+  patch(pnid.value(), {{"status", "CONNECTED"},
+                       {"registered", true},
+                       {"is_pin_enabled", true},
+                       {"platform_type", "CLOUD_API"}});
+  return ok_state(state(pnid.value()));
+}
+
+sw::Result<std::string> Onboarding::deregister(const json::Value& in) {
+  auto pnid = pnid_arg(in);
+  if (!pnid) return pnid.error();
+  json::Value body = json::Value::object();
+  body.set("messaging_product", "whatsapp");
+  auto r = graph_.post("/" + pnid.value() + "/deregister", body);
+  if (!r) return r.error();
+  patch(pnid.value(), {{"status", "DISCONNECTED"}, {"registered", false}});
+  return ok_state(state(pnid.value()));
+}
+
+sw::Result<std::string> Onboarding::set_display_name(const json::Value& in) {
+  auto pnid = pnid_arg(in);
+  if (!pnid) return pnid.error();
+  std::string name = str_of(in, "display_name");
+  if (name.empty()) return sw::Error::invalid_arg("display_name: required");
+  json::Value body = json::Value::object();
+  body.set("new_display_name", name);
+  auto r = graph_.post("/" + pnid.value(), body);
+  if (!r) return r.error();
+  patch(pnid.value(), {{"new_display_name", name}, {"new_name_status", "PENDING_REVIEW"}});
+  return ok_state(state(pnid.value()));
+}
+
+sw::Result<std::string> Onboarding::request_official_account(const json::Value& in) {
+  auto pnid = pnid_arg(in);
+  if (!pnid) return pnid.error();
+  std::string url = str_of(in, "business_website_url");
+  if (!url.starts_with("https://") && !url.starts_with("http://")) {
+    return sw::Error::invalid_arg("business_website_url: an http(s) URL is required");
+  }
+  for (const char* k : {"primary_country_of_operation", "primary_language"}) {
+    if (str_of(in, k).empty()) return sw::Error::invalid_arg(std::string(k) + ": required");
+  }
+  const json::Value& links = arr_of(in, "supporting_links");
+  if (links.items().size() > 5) return sw::Error::invalid_arg("supporting_links: at most 5");
+  json::Value body = json::Value::object();
+  for (const char* k : {"business_website_url", "primary_country_of_operation", "primary_language",
+                        "parent_business_or_brand", "additional_supporting_information"}) {
+    if (!str_of(in, k).empty()) body.set(k, str_of(in, k));
+  }
+  if (!links.items().empty()) body.set("supporting_links", links);
+  auto r = graph_.post("/" + pnid.value() + "/official_business_account", body);
+  if (!r) return r.error();
+  patch(pnid.value(), {{"oba_status", "PENDING"}});
+  return ok_state(state(pnid.value()));
+}
+
+void Onboarding::apply_number_fields(const std::string& pnid, const json::Value& f) {
+  json::Value st = state(pnid);
+  for (const char* k : {"display_phone_number", "verified_name", "code_verification_status",
+                        "name_status", "new_display_name", "new_name_status", "quality_rating",
+                        "status", "platform_type", "account_mode"}) {
+    if (const json::Value* v = f.find(k)) st.set(k, *v);
+  }
+  if (!str_of(f, "display_phone_number").empty()) {
+    st.set("display_phone_number", digits_only(str_of(f, "display_phone_number")));
+  }
+  std::string tier = str_of(f, "whatsapp_business_manager_messaging_limit");
+  if (tier.empty()) tier = str_of(f, "messaging_limit_tier");
+  if (!tier.empty()) st.set("messaging_tier", tier);
+  if (const json::Value* v = f.find("is_pin_enabled")) st.set("is_pin_enabled", *v);
+  if (const json::Value* v = f.find("is_official_business_account")) st.set("is_official", *v);
+  std::string oba = str_of(obj_of(f, "official_business_account"), "oba_status");
+  if (!oba.empty()) st.set("oba_status", oba);
+  std::string level = str_of(obj_of(f, "throughput"), "level");
+  if (!level.empty()) {
+    st.set("throughput_level", level);
+    st.set("throughput_mps", mps_for_level(level));
+    if (on_throughput_) on_throughput_(pnid, mps_for_level(level));
+  }
+  if (!str_of(f, "status").empty()) st.set("registered", str_of(f, "status") == "CONNECTED");
+  st.set("refreshed_at_ms", host_.now_ms());
+  save(pnid, st);
+}
+
+sw::Result<std::string> Onboarding::refresh(const json::Value& in) {
+  std::vector<std::string> targets;
+  if (!str_of(in, "phone_number_id").empty()) {
+    auto pnid = pnid_arg(in);
+    if (!pnid) return pnid.error();
+    targets.push_back(pnid.value());
+  } else {
+    targets = known_numbers();
+  }
+  json::Value numbers = json::Value::array();
+  for (const auto& pnid : targets) {
+    auto r = graph_.get("/" + pnid, {{"fields", kRefreshFields}});
+    if (!r) return r.error();
+    apply_number_fields(pnid, r.value());
+    numbers.push(state(pnid));
+  }
+  json::Value out = json::Value::object();
+  out.set("ok", true);
+  out.set("numbers", std::move(numbers));
+  return out.dump();
+}
+
+sw::Result<std::string> Onboarding::get_number(const json::Value& in) {
+  auto pnid = pnid_arg(in);
+  if (!pnid) return pnid.error();
+  return state(pnid.value()).dump();
+}
+
+void Onboarding::apply_change(const AccountChange& c) {
+  const json::Value& v = c.value;
+  if (c.field == "phone_number_name_update") {
+    auto pnid = pnid_by_display(str_of(v, "display_phone_number"));
+    if (!pnid) return;
+    std::string decision = str_of(v, "decision");
+    std::string requested = str_of(v, "requested_verified_name");
+    json::Value st = state(*pnid);
+    bool is_change = !str_of(st, "new_display_name").empty();
+    std::string status = decision == "APPROVED"   ? "APPROVED"
+                         : decision == "REJECTED" ? "DECLINED"
+                                                  : "PENDING_REVIEW";
+    if (is_change) {
+      patch(*pnid, {{"new_name_status", status}, {"new_display_name", requested}});
+    } else {
+      patch(*pnid, {{"name_status", status}, {"verified_name", requested}});
+    }
+    std::string reason = str_of(v, "rejection_reason");
+    patch(*pnid, {{"name_rejection_reason", reason.empty() ? json::Value() : json::Value(reason)}});
+  } else if (c.field == "phone_number_quality_update") {
+    auto pnid = pnid_by_display(str_of(v, "display_phone_number"));
+    if (!pnid) return;
+    std::string tier = str_of(v, "max_daily_conversations_per_business");
+    if (tier.empty()) tier = str_of(v, "current_limit");
+    std::string event = str_of(v, "event");
+    patch(*pnid, {{"quality_event", event}});
+    if (!tier.empty()) patch(*pnid, {{"messaging_tier", tier}});
+    if (event == "THROUGHPUT_UPGRADE") {
+      patch(*pnid, {{"throughput_level", "HIGH"}, {"throughput_mps", mps_for_level("HIGH")}});
+      if (on_throughput_) on_throughput_(*pnid, mps_for_level("HIGH"));
+    }
+    if (event == "FLAGGED") patch(*pnid, {{"quality_rating", "RED"}});
+  } else if (c.field == "account_alerts") {
+    const json::Value& info = obj_of(v, "alert_info");
+    std::string type = str_of(info, "alert_type");
+    std::string id = str_of(v, "entity_id");
+    std::vector<std::string> known = known_numbers();
+    bool ours = std::find(known.begin(), known.end(), id) != known.end();
+    if (ours && (type == "OBA_APPROVED" || type == "OBA_REJECTED")) {
+      bool approved = type == "OBA_APPROVED";
+      patch(id, {{"oba_status", approved ? "APPROVED" : "REJECTED"}, {"is_official", approved}});
+    }
+    host_.warn("whatsapp: account alert " + type + " (" + str_of(info, "alert_severity") +
+               "): " + str_of(info, "alert_description"));
+  } else if (c.field == "security") {
+    auto pnid = pnid_by_display(str_of(v, "display_phone_number"));
+    if (pnid) patch(*pnid, {{"security_event", str_of(v, "event")}});
+    host_.warn("whatsapp: security event " + str_of(v, "event"));
+  } else if (c.field == "account_update" || c.field == "account_review_update" ||
+             c.field == "business_capability_update") {
+    json::Value waba = json::Value::object();
+    if (auto raw = host_.kv_get("waba/state")) {
+      if (auto doc = parse_json(*raw); doc && doc->is_object()) waba = *doc;
+    }
+    waba.set(c.field, v);
+    host_.kv_put("waba/state", waba.dump());
+    host_.info("whatsapp: " + c.field + " " + str_of(v, "event") + str_of(v, "decision"));
+  }
+}
+
+}  // namespace wa

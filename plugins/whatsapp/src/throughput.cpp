@@ -1,0 +1,48 @@
+#include "throughput.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace wa {
+
+void TokenBucket::refill(int64_t now_ms) {
+  if (last_ms_ < 0 || now_ms < last_ms_) {
+    last_ms_ = now_ms;  // first use, or the clock stepped back: start from here
+    return;
+  }
+  tokens_ = std::min(burst_, tokens_ + static_cast<double>(now_ms - last_ms_) * rate_ / 1000.0);
+  last_ms_ = now_ms;
+}
+
+bool TokenBucket::try_take(int64_t now_ms) {
+  refill(now_ms);
+  if (tokens_ < 1.0) return false;
+  tokens_ -= 1.0;
+  return true;
+}
+
+std::chrono::milliseconds TokenBucket::wait_ms(int64_t now_ms) {
+  refill(now_ms);
+  if (tokens_ >= 1.0) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(
+      static_cast<int64_t>(std::ceil((1.0 - tokens_) * 1000.0 / rate_)));
+}
+
+void TokenBucket::set_rate(double rate) {
+  rate_ = rate;
+  burst_ = rate;
+  tokens_ = std::min(tokens_, burst_);
+}
+
+TokenBucket& Throughput::for_number(const std::string& phone_number_id) {
+  auto it = buckets_.find(phone_number_id);
+  if (it == buckets_.end())
+    it = buckets_.emplace(phone_number_id, TokenBucket(default_rate_)).first;
+  return it->second;
+}
+
+void Throughput::set_rate(const std::string& phone_number_id, double rate) {
+  for_number(phone_number_id).set_rate(rate);
+}
+
+}  // namespace wa

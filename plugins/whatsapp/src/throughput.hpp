@@ -1,0 +1,44 @@
+// A token bucket per business number: Meta allows 80 messages per second by default (§5.5) and
+// answers 130429 above it, so we hold back before calling rather than burn the quota on errors.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace wa {
+
+class TokenBucket {
+ public:
+  // `rate` tokens per second, holding at most `burst` (one second's worth by default).
+  explicit TokenBucket(double rate = 80, double burst = 0)
+      : rate_(rate), burst_(burst > 0 ? burst : rate), tokens_(burst_) {}
+
+  // Takes one token at `now_ms`; false when empty.
+  bool try_take(int64_t now_ms);
+  // How long until a token is available (0 when one is).
+  std::chrono::milliseconds wait_ms(int64_t now_ms);
+  void set_rate(double rate);
+  double rate() const noexcept { return rate_; }
+
+ private:
+  void refill(int64_t now_ms);
+  double rate_;
+  double burst_;
+  double tokens_;
+  int64_t last_ms_ = -1;
+};
+
+class Throughput {
+ public:
+  explicit Throughput(double default_rate) : default_rate_(default_rate) {}
+  TokenBucket& for_number(const std::string& phone_number_id);
+  void set_rate(const std::string& phone_number_id, double rate);
+
+ private:
+  double default_rate_;
+  std::map<std::string, TokenBucket> buckets_;
+};
+
+}  // namespace wa

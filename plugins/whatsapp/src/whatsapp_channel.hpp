@@ -1,0 +1,72 @@
+// The WhatsApp Cloud API channel: one instance serves one WABA and its configured business numbers.
+// Sends go to POST /{phone_number_id}/messages through the host's HTTP; Meta's webhooks arrive on
+// "/" (GET handshake, signed POSTs); onboarding and templates are invoke operations.
+#pragma once
+
+#include "config.hpp"
+#include "graph.hpp"
+#include "onboarding.hpp"
+#include "template_store.hpp"
+#include "throughput.hpp"
+#include "webhook.hpp"
+#include "window.hpp"
+
+#include <switchboard/sdk.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace wa {
+
+class WhatsAppChannel : public sw::Channel {
+ public:
+  WhatsAppChannel(sw::Host host, std::string_view instance_id, std::string_view config_json);
+
+  static std::string config_schema() { return config_schema_json(); }
+  static sw::Status validate_config(std::string_view json);
+
+  sw::Status start() override;
+  void stop() override;
+  sw::SendResult send(const sw::OutboundMessage& message) override;
+  sw::Status handle_webhook(const sw::WebhookRequest& request,
+                            sw::WebhookResponse& response) override;
+  sw::CanSendAnswer can_send(const sw::CanSendQuery& query) override;
+  sw::Result<std::string> invoke(std::string_view op, std::string_view json_in) override;
+  sw::Health health() override;
+
+ private:
+  sw::Status handshake(const sw::WebhookRequest& request, sw::WebhookResponse& response);
+  sw::Status receive(const sw::WebhookRequest& request, sw::WebhookResponse& response);
+  void apply_change(const AccountChange& change);
+  sw::Result<std::string> number_for(std::string_view from) const;
+  sw::Error check_template(const std::string& pnid, const json::Value& payload);
+
+  // Templates (channel_templates.cpp).
+  std::optional<sw::Result<std::string>> invoke_template(std::string_view op,
+                                                         const json::Value& in);
+  sw::Result<std::string> template_create(const json::Value& in);
+  sw::Result<std::string> template_sync();
+  sw::Result<std::string> template_delete(const json::Value& in);
+  sw::Result<std::string> template_preview(const json::Value& in);
+  sw::Result<std::string> template_list(const json::Value& in);
+  void arm_template_sync(std::chrono::milliseconds delay);
+
+  void degrade(std::string reason);
+  void recover();
+
+  std::string instance_id_;
+  sw::Status config_status_;
+  Config config_;
+  GraphClient graph_;
+  TemplateStore templates_;
+  WindowStore windows_;
+  Throughput throughput_;
+  Onboarding onboarding_;
+  bool running_ = false;
+  bool token_degraded_ = false;
+  std::string degraded_reason_;
+  sw::Host::TimerId sync_timer_ = 0;
+};
+
+}  // namespace wa
