@@ -385,8 +385,9 @@ Response Sim::control(Request& req) {
       return success();
     }
   }
-  if (area == "messages" && seg.size() == 4 && seg[3] == "status" && m == "POST")
-    return controlMessage(req, seg[2]);
+  // The wamid travels in the body: base64 ids may contain '/'.
+  if (area == "messages" && seg.size() == 3 && seg[2] == "status" && m == "POST")
+    return controlMessage(req, need(in, "id"));
   if (area == "messages" && m == "GET") {
     auto data = newArr();
     const auto filter = getStr(in, "phone_number_id");
