@@ -81,8 +81,8 @@ int plugins_list(const fs::path& config_file, std::ostream& out, std::ostream& e
           << m.manifest_path.string() << "\n";
     } else {
       all_ok = false;
-      out << r.path.string() << "  status=" << plugin::to_string(r.error().kind) << ": "
-          << r.error().message << "\n";
+      out << (r.declared_id.empty() ? "?" : r.declared_id)
+          << "  status=" << plugin::to_string(r.error().kind) << ": " << r.error().message << "\n";
     }
   }
   return all_ok ? kExitOk : kExitFailure;
