@@ -63,7 +63,7 @@ TEST(WaSimWebhooks, StatusSequenceWithPricing) {
   WebhookReceiver hook;
   SimProcess sim({"--webhook-url", hook.url(), "--app-secret", kSecret});
   World w = makeWorld(sim);
-  sim.control("POST", "/config", R"({"delivered_delay_ms":100,"read_delay_ms":200})");
+  sim.control("POST", "/config", R"({"delivered_delay_ms":300,"read_delay_ms":600})");
   sim.control("POST", "/inbound", inbound(w.number, "16505551234", "hi"));
   auto r = sim.graph("POST", "/" + w.number + "/messages", text("16505551234"));
   ASSERT_EQ(r.status, 200);
