@@ -100,7 +100,8 @@ class ModelTxn {
   virtual Status link_message(int64_t message_id, int64_t conversation_id, int64_t now_ms) = 0;
 };
 
-// Decides, for each newly stored inbound message, its contact and conversation.
+// Decides, for each newly stored inbound message, its contact and conversation. Runs on the
+// store's writer with its lock held: use only `txn`, never the Store itself.
 class InboundResolver {
  public:
   virtual ~InboundResolver() = default;
