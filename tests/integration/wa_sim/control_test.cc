@@ -129,3 +129,48 @@ TEST(WaSimControl, MessagingLimitCountsUniqueUsersOutsideTheWindow) {
 
 }  // namespace
 }  // namespace wasim_test
+
+namespace wasim_test {
+namespace {
+
+TEST(WaSimControl, HandshakeAgainstTheAppCallback) {
+  WebhookReceiver hook("right-token");
+  SimProcess sim({"--webhook-url", hook.url(), "--verify-token", "right-token"});
+  auto ok = sim.control("POST", "/webhooks/verify");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_TRUE(ok.json->getValue<bool>("verified"));
+  auto bad = sim.control("POST", "/webhooks/verify", R"({"verify_token":"wrong"})");
+  EXPECT_FALSE(bad.json->getValue<bool>("verified"));
+}
+
+TEST(WaSimControl, IdentityKeyHashMismatchFails137000) {
+  WebhookReceiver hook;
+  SimProcess sim({"--webhook-url", hook.url(), "--app-secret", "s"});
+  World w = makeWorld(sim);
+  ASSERT_EQ(sim.graph("POST", "/" + w.number + "/settings",
+                      R"({"user_identity_change":{"enable_identity_key_check":true}})")
+                .status,
+            200);
+  sim.control("POST", "/users", R"({"wa_id":"16505551234","identity_key_hash":"new-hash"})");
+  sim.control("POST", "/inbound", inbound(w.number, "16505551234"));
+  ASSERT_TRUE(hook.waitForCount(1));
+  auto contact = changesOf(hook.deliveries()).front().second->getArray("contacts")->getObject(0);
+  EXPECT_EQ(contact->getValue<std::string>("identity_key_hash"), "new-hash");
+  auto r = sim.graph("POST", "/" + w.number + "/messages",
+                     R"({"messaging_product":"whatsapp","to":"16505551234","text":{"body":"x"},
+          "recipient_identity_key_hash":"old-hash"})");
+  ASSERT_EQ(r.status, 200);
+  auto failed = [](const auto& d) {
+    for (const auto& s : statusesOf(d))
+      if (s->template getValue<std::string>("status") == "failed") return true;
+    return false;
+  };
+  ASSERT_TRUE(hook.waitFor(failed));
+  for (const auto& s : statusesOf(hook.deliveries()))
+    if (s->getValue<std::string>("status") == "failed") {
+      EXPECT_EQ(s->getArray("errors")->getObject(0)->getValue<int>("code"), 137000);
+    }
+}
+
+}  // namespace
+}  // namespace wasim_test

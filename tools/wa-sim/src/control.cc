@@ -362,6 +362,7 @@ Response Sim::control(Request& req) {
     if (auto v = getStr(in, "name")) u.name = *v;
     if (auto v = getBool(in, "marketing_opt_out")) u.marketing_opt_out = *v;
     if (auto v = getBool(in, "marketing_capped")) u.marketing_capped = *v;
+    if (auto v = getStr(in, "identity_key_hash")) u.identity_key_hash = *v;
     return success();
   }
   if (area == "inbound" && m == "POST") return injectInbound(req);
@@ -411,6 +412,19 @@ Response Sim::control(Request& req) {
     }
     auto o = newObj();
     o->set("data", data);
+    return respond(o);
+  }
+  if (area == "webhooks" && seg.size() == 3 && seg[2] == "verify" && m == "POST") {
+    // Runs the §4.1 GET handshake against a callback (default: the app URL) and reports it.
+    const auto url = getStr(in, "url").value_or(settings_.app_callback);
+    if (!isLoopbackUrl(url)) throw err(100, "url must be http://127.0.0.1:PORT/...");
+    const auto challenge = ids_.digits(10);
+    auto o = newObj();
+    o->set("url", url);
+    o->set("challenge", challenge);
+    o->set("verified",
+           verifyCallback(url, getStr(in, "verify_token").value_or(settings_.verify_token),
+                          challenge, dispatcher_.config().timeout_ms));
     return respond(o);
   }
   if (area == "webhooks" && m == "GET") {

@@ -105,6 +105,8 @@ Response Sim::injectInbound(Request& req) {
   profile->set("name", getStr(in, "name").value_or(user.name));
   contact->set("profile", profile);
   contact->set("wa_id", from);
+  if (pn->identity_key_check && !user.identity_key_hash.empty())
+    contact->set("identity_key_hash", user.identity_key_hash);
   auto contacts = newArr();
   contacts->add(contact);
   auto messages = newArr();

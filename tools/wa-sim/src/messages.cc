@@ -189,6 +189,12 @@ Response Sim::sendMessage(Request& req, PhoneNumber& pn) {
     fail = settings_.messaging_limit_error;
     fail_details = "The business has reached its messaging limit of unique users in 24 hours";
   }
+  if (auto hash = getStr(p, "recipient_identity_key_hash");
+      !fail && hash && pn.identity_key_check && !user.identity_key_hash.empty() &&
+      *hash != user.identity_key_hash) {
+    fail = 137000;
+    fail_details = "The recipient's identity key hash does not match; verify the user again";
+  }
   if (!fail && marketing && user.marketing_opt_out) {
     fail = 131050;
     fail_details = "The user has stopped marketing messages from this business";

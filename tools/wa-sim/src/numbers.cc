@@ -332,6 +332,14 @@ Response Sim::getOba(Request& req, PhoneNumber& pn) {
   return respond(o);
 }
 
+Response Sim::updateSettings(Request& req, PhoneNumber& pn) {
+  auto change = getObj(req.params, "user_identity_change");
+  auto enable = change ? getBool(change, "enable_identity_key_check") : std::nullopt;
+  if (!enable) throw err(100, "Expected user_identity_change.enable_identity_key_check");
+  pn.identity_key_check = *enable;
+  return success();
+}
+
 Obj Sim::numberJson(const PhoneNumber& pn, const std::string& fields_param) {
   auto fields = splitFields(fields_param.empty()
                                 ? "code_verification_status,display_phone_number,quality_rating,"

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
+#include <iostream>
 
 namespace wasim {
 
@@ -38,7 +40,12 @@ void Scheduler::run() {
       auto fn = jobs_.top().fn;
       jobs_.pop();
       lock.unlock();
-      fn();
+      try {
+        fn();
+      } catch (const std::exception& e) {
+        // A failed job must not take the scheduler thread (and every later job) with it.
+        std::cerr << "wa-sim: scheduled job failed: " << e.what() << "\n";
+      }
       lock.lock();
       continue;
     }

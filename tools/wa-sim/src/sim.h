@@ -56,6 +56,7 @@ class Sim {
   Response deregisterNumber(Request& req, PhoneNumber& pn);
   Response requestOba(Request& req, PhoneNumber& pn);
   Response getOba(Request& req, PhoneNumber& pn);
+  Response updateSettings(Request& req, PhoneNumber& pn);
   Response getNumber(Request& req, PhoneNumber& pn);
   Obj numberJson(const PhoneNumber& pn, const std::string& fields);
   void countRegistration(PhoneNumber& pn);

@@ -61,6 +61,7 @@ struct PhoneNumber {
   bool is_official = false;
   std::string override_uri;
   std::string data_localization_region;
+  bool identity_key_check = false;  // settings.user_identity_change (§1.12)
   double mps = 80;
   int64_t maintenance_until_ms = 0;  // throughput upgrade in progress -> 131057
   TokenBucket throughput;
@@ -90,6 +91,7 @@ struct User {
   std::string name = "Test User";
   bool marketing_opt_out = false;  // -> 131050
   bool marketing_capped = false;   // -> 131049
+  std::string identity_key_hash;   // current identity; a send with another hash fails 137000
 };
 
 struct SentMessage {
