@@ -1,0 +1,202 @@
+// Onboarding operations through invoke, against scripted Graph responses: each op calls the right
+// endpoint with the right body and moves the number's stored state; account webhooks (§1.13)
+// update the same state.
+#include "wa_fixture.hpp"
+
+namespace watest {
+namespace {
+
+class OnboardingTest : public WhatsApp {
+ protected:
+  json::Value number(const std::string& pnid = kPnid) {
+    auto r = fake.invoke("get_number", R"({"phone_number_id":")" + pnid + R"("})");
+    EXPECT_EQ(r.status, SB_OK) << r.error.message;
+    return parse(r.json);
+  }
+  std::string state_of(const std::string& field, const std::string& pnid = kPnid) {
+    json::Value st = number(pnid);
+    const json::Value* v = st.find(field);
+    return v == nullptr ? "" : v->is_string() ? v->as_string() : v->dump();
+  }
+};
+
+TEST_F(OnboardingTest, FullRegistrationFlow) {
+  on("POST", std::string("/") + kWaba + "/phone_numbers", 200, R"({"id":"777"})");
+  auto added = fake.invoke(
+      "add_number", R"({"cc":"1","phone_number":"631-555-1234","verified_name":"Lucky Shrub"})");
+  ASSERT_EQ(added.status, SB_OK) << added.error.message;
+  EXPECT_EQ(calls_to(std::string("/v21.0/") + kWaba + "/phone_numbers").at(0).body,
+            R"({"cc":"1","phone_number":"6315551234","verified_name":"Lucky Shrub"})");
+  EXPECT_EQ(state_of("code_verification_status", "777"), "NOT_VERIFIED");
+  EXPECT_EQ(state_of("display_phone_number", "777"), "16315551234");
+  EXPECT_EQ(state_of("verified_name", "777"), "Lucky Shrub");
+
+  on("POST", "/777/request_code", 200, R"({"success":true})");
+  ASSERT_EQ(fake.invoke("request_code",
+                        R"({"phone_number_id":"777","code_method":"voice","language":"en_US"})")
+                .status,
+            SB_OK);
+  EXPECT_EQ(calls_to("/v21.0/777/request_code").at(0).body,
+            R"({"code_method":"VOICE","language":"en_US"})");
+  EXPECT_EQ(state_of("code_verification_status", "777"), "CODE_REQUESTED");
+
+  on("POST", "/777/verify_code", 200, R"({"success":true})");
+  ASSERT_EQ(fake.invoke("verify_code", R"({"phone_number_id":"777","code":"000000"})").status,
+            SB_OK);
+  EXPECT_EQ(calls_to("/v21.0/777/verify_code").at(0).body, R"({"code":"000000"})");
+  EXPECT_EQ(state_of("code_verification_status", "777"), "VERIFIED");
+
+  on("POST", "/777", 200, R"({"success":true})");
+  ASSERT_EQ(fake.invoke("set_pin", R"({"phone_number_id":"777","pin":"123456"})").status, SB_OK);
+  EXPECT_EQ(calls_to("/v21.0/777").at(0).body, R"({"pin":"123456"})");
+  EXPECT_EQ(state_of("is_pin_enabled", "777"), "true");
+  EXPECT_FALSE(fake.logged("123456"));
+
+  on("POST", "/777/register", 200, R"({"success":true})");
+  ASSERT_EQ(fake.invoke("register", R"({"phone_number_id":"777","pin":"123456"})").status, SB_OK);
+  EXPECT_EQ(calls_to("/v21.0/777/register").at(0).body,
+            R"({"messaging_product":"whatsapp","pin":"123456"})");
+  EXPECT_EQ(state_of("status", "777"), "CONNECTED");
+  EXPECT_EQ(state_of("registered", "777"), "true");
+
+  on("POST", "/777/deregister", 200, R"({"success":true})");
+  ASSERT_EQ(fake.invoke("deregister", R"({"phone_number_id":"777"})").status, SB_OK);
+  EXPECT_EQ(state_of("status", "777"), "DISCONNECTED");
+  EXPECT_EQ(state_of("registered", "777"), "false");
+}
+
+TEST_F(OnboardingTest, ArgumentsAreCheckedBeforeCallingMeta) {
+  EXPECT_EQ(fake.invoke("set_pin", R"({"pin":"12345"})").status, SB_ERR_INVALID_ARG);
+  EXPECT_EQ(fake.invoke("register", R"({"pin":"abcdef"})").status, SB_ERR_INVALID_ARG);
+  EXPECT_EQ(fake.invoke("request_code", R"({"code_method":"FAX"})").status, SB_ERR_INVALID_ARG);
+  EXPECT_EQ(fake.invoke("verify_code", R"({"phone_number_id":"1"})").status, SB_ERR_NOT_FOUND);
+  EXPECT_EQ(fake.invoke("add_number", R"({"cc":"1"})").status, SB_ERR_INVALID_ARG);
+  EXPECT_EQ(fake.invoke("request_official_account", R"({"business_website_url":"ftp://x"})").status,
+            SB_ERR_INVALID_ARG);
+  EXPECT_EQ(fake.invoke("nope").status, SB_ERR_UNSUPPORTED);
+  EXPECT_EQ(fake.invoke("get_number", "not json").status, SB_ERR_INVALID_ARG);
+  EXPECT_TRUE(fake.http_calls().empty());
+}
+
+TEST_F(OnboardingTest, GraphErrorsKeepTheStateAndMapTheCode) {
+  on("POST", std::string("/") + kPnid + "/register", 400, graph_error(133005, "PIN mismatch"));
+  auto r = fake.invoke("register", R"({"pin":"654321"})");
+  EXPECT_EQ(r.status, SB_ERR_INVALID_ARG);
+  EXPECT_EQ(r.error.provider_code, "133005");
+  EXPECT_EQ(state_of("status"), "");
+  on("POST", std::string("/") + kPnid + "/register", 400, graph_error(133016, "Rate limit"));
+  auto limited = fake.invoke("register", R"({"pin":"654321"})");
+  EXPECT_EQ(limited.status, SB_ERR_RATE_LIMITED);
+  EXPECT_EQ(limited.error.retry_after, std::chrono::hours(72));
+}
+
+TEST_F(OnboardingTest, DisplayNameChangeAndReviewWebhook) {
+  on("POST", std::string("/") + kPnid, 200, R"({"success":true})");
+  ASSERT_EQ(fake.invoke("set_display_name", R"({"display_name":"New Lucky Shrub"})").status, SB_OK);
+  EXPECT_EQ(calls_to(std::string("/v21.0/") + kPnid).at(0).body,
+            R"({"new_display_name":"New Lucky Shrub"})");
+  EXPECT_EQ(state_of("new_name_status"), "PENDING_REVIEW");
+  ASSERT_EQ(
+      post_signed(account_payload(
+                      "phone_number_name_update",
+                      R"({"display_phone_number":"15550783881","decision":"APPROVED",)"
+                      R"("requested_verified_name":"New Lucky Shrub","rejection_reason":null})"))
+          .http_status,
+      200);
+  EXPECT_EQ(state_of("new_name_status"), "APPROVED");
+  // Re-registering makes the approved name the verified one.
+  on("POST", std::string("/") + kPnid + "/register", 200, R"({"success":true})");
+  ASSERT_EQ(fake.invoke("register", R"({"pin":"111111"})").status, SB_OK);
+  EXPECT_EQ(state_of("verified_name"), "New Lucky Shrub");
+  EXPECT_EQ(state_of("name_status"), "APPROVED");
+}
+
+TEST_F(OnboardingTest, RejectedNameKeepsTheReason) {
+  ASSERT_EQ(
+      post_signed(
+          account_payload(
+              "phone_number_name_update",
+              R"({"display_phone_number":"15550783881","decision":"REJECTED",)"
+              R"("requested_verified_name":"X","rejection_reason":"NAME_FORMAT_UNACCEPTABLE"})"))
+          .http_status,
+      200);
+  EXPECT_EQ(state_of("name_status"), "DECLINED");
+  EXPECT_EQ(state_of("name_rejection_reason"), "NAME_FORMAT_UNACCEPTABLE");
+}
+
+TEST_F(OnboardingTest, OfficialAccountRequestAndAlert) {
+  on("POST", std::string("/") + kPnid + "/official_business_account", 200, R"({"success":true})");
+  auto r =
+      fake.invoke("request_official_account",
+                  R"({"business_website_url":"https://www.luckyshrub.com",)"
+                  R"("primary_country_of_operation":"United States of America",)"
+                  R"("primary_language":"English","supporting_links":["https://news.example/a"]})");
+  ASSERT_EQ(r.status, SB_OK) << r.error.message;
+  EXPECT_EQ(state_of("oba_status"), "PENDING");
+  EXPECT_EQ(
+      fake.invoke("request_official_account",
+                  R"({"business_website_url":"https://x","primary_country_of_operation":"US",)"
+                  R"("primary_language":"English","supporting_links":["1","2","3","4","5","6"]})")
+          .status,
+      SB_ERR_INVALID_ARG);
+  ASSERT_EQ(post_signed(account_payload(
+                            "account_alerts",
+                            std::string(R"({"entity_type":"PHONE_NUMBER","entity_id":")") + kPnid +
+                                R"(","alert_info":{"alert_severity":"INFORMATIONAL",)"
+                                R"("alert_status":"ACTIVE","alert_type":"OBA_APPROVED",)"
+                                R"("alert_description":"approved"}})"))
+                .http_status,
+            200);
+  EXPECT_EQ(state_of("oba_status"), "APPROVED");
+  EXPECT_EQ(state_of("is_official"), "true");
+}
+
+TEST_F(OnboardingTest, RefreshReadsTheNumberAndItsThroughput) {
+  on("GET", std::string("/") + kPnid, 200,
+     R"({"id":"106540352242922","display_phone_number":"+1 555-078-3881","verified_name":"Support",)"
+     R"("code_verification_status":"VERIFIED","name_status":"APPROVED","quality_rating":"YELLOW",)"
+     R"("status":"CONNECTED","whatsapp_business_manager_messaging_limit":"TIER_2K",)"
+     R"("throughput":{"level":"HIGH"},"is_official_business_account":false,)"
+     R"("official_business_account":{"oba_status":"NOT_STARTED"}})");
+  auto r = fake.invoke("refresh");
+  ASSERT_EQ(r.status, SB_OK) << r.error.message;
+  auto call = calls_to(std::string("/v21.0/") + kPnid).at(0);
+  EXPECT_EQ(call.method, "GET");
+  EXPECT_NE(call.url.find("fields=id%2Cdisplay_phone_number"), std::string::npos) << call.url;
+  EXPECT_EQ(state_of("quality_rating"), "YELLOW");
+  EXPECT_EQ(state_of("messaging_tier"), "TIER_2K");
+  EXPECT_EQ(state_of("throughput_level"), "HIGH");
+  EXPECT_EQ(state_of("code_verification_status"), "VERIFIED");
+  EXPECT_EQ(state_of("oba_status"), "NOT_STARTED");
+  EXPECT_EQ(state_of("registered"), "true");
+  auto health = parse(fake.health().details_json);
+  EXPECT_EQ(health.find("numbers")->items().at(0).find("throughput_limit_mps")->as_double(), 1000);
+}
+
+TEST_F(OnboardingTest, QualityWebhookUpdatesTierAndThroughput) {
+  ASSERT_EQ(post_signed(account_payload("phone_number_quality_update",
+                                        R"({"display_phone_number":"15550783881",)"
+                                        R"("event":"THROUGHPUT_UPGRADE",)"
+                                        R"("max_daily_conversations_per_business":"TIER_10K"})"))
+                .http_status,
+            200);
+  EXPECT_EQ(state_of("messaging_tier"), "TIER_10K");
+  EXPECT_EQ(state_of("throughput_level"), "HIGH");
+  EXPECT_EQ(state_of("quality_event"), "THROUGHPUT_UPGRADE");
+}
+
+TEST_F(OnboardingTest, StateSurvivesARestart) {
+  on("POST", std::string("/") + kPnid + "/verify_code", 200, R"({"success":true})");
+  ASSERT_EQ(fake.invoke("verify_code", R"({"code":"123456"})").status, SB_OK);
+  auto kv = fake.kv();
+  FakeHost again;
+  ASSERT_TRUE(again.load(whatsapp_entry()));
+  for (const auto& [k, v] : kv) again.kv_set(k, v);
+  ASSERT_TRUE(again.create("wa-1", config()));
+  ASSERT_TRUE(again.start());
+  auto r = again.invoke("get_number");
+  EXPECT_EQ(parse(r.json).find("code_verification_status")->as_string(), "VERIFIED");
+}
+
+}  // namespace
+}  // namespace watest
