@@ -145,3 +145,38 @@ TEST(WaSimTemplates, ListPagingAndDelete) {
 
 }  // namespace
 }  // namespace wasim_test
+
+namespace wasim_test {
+namespace {
+
+TEST(WaSimTemplates, DeletedApprovedNameBlockedForThirtyDays) {
+  SimProcess sim;
+  World w = makeWorld(sim);
+  sim.control("POST", "/config", R"({"review_delay_ms":0})");
+  const std::string body = tmpl("promo", "Hi {{1}}");
+  ASSERT_EQ(sim.graph("POST", "/" + w.waba + "/message_templates", body).status, 200);
+  ASSERT_EQ(sim.graph("DELETE", "/" + w.waba + "/message_templates?name=promo").status, 200);
+  EXPECT_EQ(sim.graph("POST", "/" + w.waba + "/message_templates", body).code(), 100);
+  sim.control("POST", "/clock/advance", R"({"seconds":2592001})");
+  EXPECT_EQ(sim.graph("POST", "/" + w.waba + "/message_templates", body).status, 200);
+}
+
+TEST(WaSimTemplates, DeleteOneLanguageWithHsmId) {
+  SimProcess sim;
+  World w = makeWorld(sim);
+  auto en = sim.graph("POST", "/" + w.waba + "/message_templates", tmpl("multi", "Hi {{1}}"));
+  ASSERT_EQ(sim.graph("POST", "/" + w.waba + "/message_templates",
+                      tmpl("multi", "Hola {{1}}", R"([["Pablo"]])", "es"))
+                .status,
+            200);
+  const auto en_id = en.json->getValue<std::string>("id");
+  ASSERT_EQ(
+      sim.graph("DELETE", "/" + w.waba + "/message_templates?name=multi&hsm_id=" + en_id).status,
+      200);
+  auto left = sim.graph("GET", "/" + w.waba + "/message_templates?name=multi&fields=language");
+  ASSERT_EQ(left.json->getArray("data")->size(), 1u);
+  EXPECT_EQ(left.json->getArray("data")->getObject(0)->getValue<std::string>("language"), "es");
+}
+
+}  // namespace
+}  // namespace wasim_test

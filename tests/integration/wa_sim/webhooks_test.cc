@@ -246,3 +246,40 @@ TEST(WaSimWebhooks, OverrideRoutingAfterHandshake) {
 
 }  // namespace
 }  // namespace wasim_test
+
+namespace wasim_test {
+namespace {
+
+TEST(WaSimWebhooks, UtilityTemplateOutsideWindowIsBilledWithConversationBeforeV24) {
+  WebhookReceiver hook;
+  SimProcess sim({"--webhook-url", hook.url(), "--app-secret", kSecret});
+  World w = makeWorld(sim);
+  sim.control(
+      "POST", "/config",
+      R"({"review_delay_ms":0,"webhook_major":23,"delivered_delay_ms":100,"read_delay_ms":-1})");
+  ASSERT_EQ(sim.graph("POST", "/" + w.waba + "/message_templates",
+                      R"({"name":"ship","language":"en","category":"UTILITY",
+          "components":[{"type":"BODY","text":"Shipped"}]})")
+                .status,
+            200);
+  auto r = sim.graph("POST", "/" + w.number + "/messages",
+                     R"({"messaging_product":"whatsapp","to":"16505551234","type":"template",
+          "template":{"name":"ship","language":{"code":"en"}}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(hook.waitFor([](const auto& d) { return statusesOf(d).size() >= 2; }));
+  auto st = statusesOf(hook.deliveries());
+  for (const auto& s : st) {
+    auto pricing = s->getObject("pricing");
+    ASSERT_TRUE(pricing);
+    EXPECT_EQ(pricing->getValue<std::string>("type"), "regular");
+    EXPECT_EQ(pricing->getValue<std::string>("category"), "utility");
+    EXPECT_TRUE(pricing->getValue<bool>("billable"));
+    auto conv = s->getObject("conversation");
+    ASSERT_TRUE(conv) << "webhook versions before v24 carry conversation";
+    EXPECT_EQ(conv->getObject("origin")->getValue<std::string>("type"), "utility");
+    EXPECT_EQ(conv->has("expiration_timestamp"), s->getValue<std::string>("status") == "sent");
+  }
+}
+
+}  // namespace
+}  // namespace wasim_test
