@@ -1,5 +1,6 @@
 #include "send.hpp"
 
+#include <charconv>
 #include <set>
 
 namespace wa {
@@ -14,6 +15,8 @@ json::Value envelope(const SendInput& in, std::string_view type) {
   b.set("type", std::string(type));
   return b;
 }
+
+constexpr std::size_t kMaxCallbackData = 512;
 
 void add_context(json::Value& body, const SendInput& in) {
   if (in.reply_to.empty()) return;
@@ -244,7 +247,30 @@ std::vector<std::string> check_interactive(const json::Value& i) {
   return out;
 }
 
+std::string callback_data_for(std::string_view instance_id, int64_t message_id) {
+  if (message_id <= 0) return {};
+  std::string data = "sb:" + std::string(instance_id) + ":" + std::to_string(message_id);
+  return data.size() <= kMaxCallbackData ? data : std::string();
+}
+
+int64_t message_id_from_callback(std::string_view instance_id, std::string_view data) {
+  std::string prefix = "sb:" + std::string(instance_id) + ":";
+  if (!data.starts_with(prefix)) return 0;
+  std::string_view digits = data.substr(prefix.size());
+  int64_t id = 0;
+  auto r = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  return r.ec == std::errc() && r.ptr == digits.data() + digits.size() ? id : 0;
+}
+
 sw::Result<json::Value> build_send_body(const SendInput& in) {
+  sw::Result<json::Value> body = build_message_body(in);
+  if (body && !in.callback_data.empty() && in.content_type != "read") {
+    body->set("biz_opaque_callback_data", in.callback_data);
+  }
+  return body;
+}
+
+sw::Result<json::Value> build_message_body(const SendInput& in) {
   const std::string& ct = in.content_type;
   if (ct == "read") return read_body(in);
   if (in.to.empty()) return sw::Error::invalid_arg("to: the recipient is required");

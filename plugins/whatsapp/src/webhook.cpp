@@ -103,6 +103,7 @@ void parse_messages(const json::Value& value, ParsedDelivery& out) {
     ParsedStatus st;
     st.phone_number_id = pnid;
     st.recipient = str_of(s, "recipient_id");
+    st.callback_data = str_of(s, "biz_opaque_callback_data");
     sw::DeliveryReport& r = st.report;
     r.status = delivery_status(str_of(s, "status"));
     r.provider_message_id = str_of(s, "id");

@@ -26,7 +26,8 @@ struct ParsedInbound {
 struct ParsedStatus {
   sw::DeliveryReport report;
   std::string phone_number_id;
-  std::string recipient;  // wa_id digits
+  std::string recipient;      // wa_id digits
+  std::string callback_data;  // biz_opaque_callback_data, echoed from our send
   std::optional<GraphError> error;
 };
 

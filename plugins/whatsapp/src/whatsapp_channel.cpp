@@ -67,8 +67,21 @@ void WhatsAppChannel::degrade(std::string reason) {
   host().report_state(SB_STATE_DEGRADED, degraded_reason_);
 }
 
+std::vector<std::string> WhatsAppChannel::missing_secrets() const {
+  std::vector<std::string> missing;
+  for (const char* s : {"access_token", "app_secret", "verify_token"}) {
+    std::optional<std::string> v = host().secret(s);
+    if (!v || v->empty()) missing.push_back(s);
+  }
+  return missing;
+}
+
 void WhatsAppChannel::recover() {
   if (degraded_reason_.empty()) return;
+  if (std::vector<std::string> missing = missing_secrets(); !missing.empty()) {
+    degrade("secret(s) not configured: " + join(missing, ", "));
+    return;
+  }
   degraded_reason_.clear();
   host().report_state(SB_STATE_RUNNING, "WhatsApp Graph API reachable again");
 }
@@ -79,11 +92,7 @@ sw::Status WhatsAppChannel::start() {
     return sw::Error(rc, "cannot register the webhook route");
   }
   running_ = true;
-  std::vector<std::string> missing;
-  for (const char* s : {"access_token", "app_secret", "verify_token"}) {
-    std::optional<std::string> v = host().secret(s);
-    if (!v || v->empty()) missing.push_back(s);
-  }
+  std::vector<std::string> missing = missing_secrets();
   if (!missing.empty()) degrade("secret(s) not configured: " + join(missing, ", "));
   if (config_.template_sync_interval.count() > 0) arm_template_sync(std::chrono::seconds(5));
   host().info("whatsapp: instance " + instance_id_ + " started for WABA " + config_.waba_id +
@@ -139,6 +148,7 @@ sw::SendResult WhatsAppChannel::send(const sw::OutboundMessage& m) {
   in.to = normalize_recipient(m.to(), config_.default_country);
   in.text = std::string(m.text());
   in.reply_to = std::string(m.reply_to_provider_id());
+  in.callback_data = callback_data_for(instance_id_, m.message_id());
   for (const auto& a : m.attachments()) {
     in.attachments.push_back({std::string(a.kind()), std::string(a.mime_type()),
                               std::string(a.filename()), std::string(a.url()),
@@ -306,7 +316,9 @@ sw::Status WhatsAppChannel::receive(const sw::WebhookRequest& request,
     if (st.error && st.error->code == kCodeWindowClosed) {
       windows_.close(st.phone_number_id, st.recipient);
     }
-    int32_t rc = host().report_delivery(st.report);
+    sw::DeliveryReport report = st.report;
+    report.message_id = message_id_from_callback(instance_id_, st.callback_data);
+    int32_t rc = host().report_delivery(report);
     if (rc == SB_OK) {
       ++reported;
     } else if (rc != SB_ERR_NOT_FOUND && rc != SB_ERR_INVALID_ARG) {
@@ -368,6 +380,7 @@ sw::Result<std::string> WhatsAppChannel::invoke(std::string_view op, std::string
   if (!config_status_) return config_status_.error();
   if (auto r = onboarding_.invoke(op, in)) return std::move(*r);
   if (auto r = invoke_template(op, in)) return std::move(*r);
+  if (op == "media_url") return media_url(in);
   if (op == "window") {
     sw::Result<std::string> pnid = number_for(str_of(in, "from"));
     if (!pnid) return pnid.error();
@@ -379,6 +392,24 @@ sw::Result<std::string> WhatsAppChannel::invoke(std::string_view op, std::string
     return out.dump();
   }
   return sw::Error::unsupported("unknown operation: " + std::string(op));
+}
+
+// Inbound media are fetched in two steps (§3.5): this resolves a media id to its short-lived URL,
+// which must then be downloaded with the same Bearer token within 5 minutes.
+sw::Result<std::string> WhatsAppChannel::media_url(const json::Value& in) {
+  std::string id = str_of(in, "media_id");
+  if (!all_digits(id)) return sw::Error::invalid_arg("media_id: the numeric media id");
+  Query q;
+  if (std::string pnid = str_of(in, "phone_number_id"); !pnid.empty()) {
+    q.emplace_back("phone_number_id", pnid);
+  }
+  sw::Result<json::Value> r = graph_.get("/" + id, q);
+  if (!r) return r.error();
+  json::Value out = json::Value::object();
+  for (const char* k : {"id", "url", "mime_type", "sha256", "file_size"}) {
+    if (const json::Value* v = r.value().find(k)) out.set(k, *v);
+  }
+  return out.dump();
 }
 
 sw::Health WhatsAppChannel::health() {

@@ -40,6 +40,7 @@ class WhatsAppChannel : public sw::Channel {
   sw::Status receive(const sw::WebhookRequest& request, sw::WebhookResponse& response);
   void apply_change(const AccountChange& change);
   sw::Result<std::string> number_for(std::string_view from) const;
+  sw::Result<std::string> media_url(const json::Value& in);
   sw::Error check_template(const std::string& pnid, const json::Value& payload);
 
   // Templates (channel_templates.cpp).
@@ -54,6 +55,7 @@ class WhatsAppChannel : public sw::Channel {
 
   void degrade(std::string reason);
   void recover();
+  std::vector<std::string> missing_secrets() const;
 
   std::string instance_id_;
   sw::Status config_status_;

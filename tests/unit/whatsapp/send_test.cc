@@ -25,6 +25,11 @@ class SendTest : public WhatsApp {
     m.payload_json = std::move(payload);
     return m;
   }
+  // `body` with the callback data send() adds for message 7 of instance wa-1.
+  static std::string with_callback(std::string body) {
+    body.insert(body.size() - 1, R"(,"biz_opaque_callback_data":"sb:wa-1:7")");
+    return body;
+  }
   // The body of the last messages call, as sent.
   std::string last_body() {
     auto calls = calls_to(std::string("/v21.0/") + kPnid + "/messages");
@@ -37,9 +42,11 @@ TEST_F(SendTest, TextBodyMatchesTheReference) {
   auto r = fake.send(msg("text", "See https://example.com/x", R"({"preview_url":true})"));
   ASSERT_EQ(r.status, SB_OK) << r.error.message;
   EXPECT_EQ(r.provider_id, "wamid.OUT1");
-  EXPECT_EQ(last_body(),
-            R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
-            R"("type":"text","text":{"preview_url":true,"body":"See https://example.com/x"}})");
+  EXPECT_EQ(
+      last_body(),
+      with_callback(
+          R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
+          R"("type":"text","text":{"preview_url":true,"body":"See https://example.com/x"}})"));
   auto call = calls_to(std::string("/v21.0/") + kPnid + "/messages").back();
   EXPECT_EQ(call.method, "POST");
   EXPECT_EQ(call.url, std::string(kBase) + "/v21.0/" + kPnid + "/messages");
@@ -53,10 +60,12 @@ TEST_F(SendTest, ReplyCarriesContext) {
   Outbound m = msg("text", "Yes");
   m.reply_to_provider_id = "wamid.ORIG";
   ASSERT_EQ(fake.send(m).status, SB_OK);
-  EXPECT_EQ(last_body(),
-            R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
-            R"("type":"text","text":{"preview_url":false,"body":"Yes"},)"
-            R"("context":{"message_id":"wamid.ORIG"}})");
+  EXPECT_EQ(
+      last_body(),
+      with_callback(
+          R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
+          R"("type":"text","text":{"preview_url":false,"body":"Yes"},)"
+          R"("context":{"message_id":"wamid.ORIG"}})"));
 }
 
 TEST_F(SendTest, FreeFormOutsideTheWindowIsRefusedBeforeCallingMeta) {
@@ -75,19 +84,23 @@ TEST_F(SendTest, TemplateBodyMatchesTheReferenceAndNeedsNoWindow) {
       R"({"type":"button","sub_type":"quick_reply","index":"0","parameters":[{"type":"payload","payload":"TRACK-1"}]}]})";
   auto r = fake.send(msg("template", "", payload));
   ASSERT_EQ(r.status, SB_OK) << r.error.message;
-  EXPECT_EQ(last_body(),
-            R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
-            R"("type":"template","template":{"name":"order_confirmation",)"
-            R"("language":{"code":"en_US","policy":"deterministic"},"components":)" +
-                parse(payload).find("components")->dump() + "}}");
+  EXPECT_EQ(
+      last_body(),
+      with_callback(
+          R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
+          R"("type":"template","template":{"name":"order_confirmation",)"
+          R"("language":{"code":"en_US","policy":"deterministic"},"components":)" +
+          parse(payload).find("components")->dump() + "}}"));
 }
 
 TEST_F(SendTest, TemplateLanguageAsAString) {
   ASSERT_EQ(fake.send(msg("template", "", R"({"name":"hello_world","language":"en_US"})")).status,
             SB_OK);
-  EXPECT_EQ(last_body(),
-            R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
-            R"("type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}})");
+  EXPECT_EQ(
+      last_body(),
+      with_callback(
+          R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
+          R"("type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}})"));
 }
 
 TEST_F(SendTest, PausedDisabledOrRejectedTemplatesAreBlockedLocally) {
@@ -119,23 +132,29 @@ TEST_F(SendTest, MediaByLinkAndById) {
   m.attachments.push_back(
       {"image", "image/jpeg", "", "https://cdn.example/a.jpg", "", "A cat", -1});
   ASSERT_EQ(fake.send(m).status, SB_OK);
-  EXPECT_EQ(last_body(),
-            R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
-            R"("type":"image","image":{"link":"https://cdn.example/a.jpg","caption":"A cat"}})");
+  EXPECT_EQ(
+      last_body(),
+      with_callback(
+          R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
+          R"("type":"image","image":{"link":"https://cdn.example/a.jpg","caption":"A cat"}})"));
   Outbound d = msg("media", "Invoice");
   d.attachments.push_back(
       {"file", "application/pdf", "invoice.pdf", "", "1037543291543636", "", -1});
   ASSERT_EQ(fake.send(d).status, SB_OK);
-  EXPECT_EQ(last_body(),
-            R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
-            R"("type":"document","document":{"id":"1037543291543636","caption":"Invoice",)"
-            R"("filename":"invoice.pdf"}})");
+  EXPECT_EQ(
+      last_body(),
+      with_callback(
+          R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
+          R"("type":"document","document":{"id":"1037543291543636","caption":"Invoice",)"
+          R"("filename":"invoice.pdf"}})"));
   Outbound a = msg("audio", "ignored caption");
   a.attachments.push_back({"audio", "audio/ogg", "", "", "555", "", -1});
   ASSERT_EQ(fake.send(a).status, SB_OK);
-  EXPECT_EQ(last_body(),
-            R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
-            R"("type":"audio","audio":{"id":"555"}})");
+  EXPECT_EQ(
+      last_body(),
+      with_callback(
+          R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
+          R"("type":"audio","audio":{"id":"555"}})"));
 }
 
 TEST_F(SendTest, MediaNeedsExactlyOneOfIdOrLink) {
@@ -154,18 +173,22 @@ TEST_F(SendTest, InteractiveButtonsAndList) {
       R"("footer":{"text":"Lucky Shrub"},"action":{"buttons":[{"type":"reply","reply":{"id":"change","title":"Change"}},)"
       R"({"type":"reply","reply":{"id":"cancel","title":"Cancel"}}]}})";
   ASSERT_EQ(fake.send(msg("interactive", "", buttons)).status, SB_OK);
-  EXPECT_EQ(last_body(),
-            R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
-            R"("type":"interactive","interactive":)" +
-                buttons + "}");
+  EXPECT_EQ(
+      last_body(),
+      with_callback(
+          R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
+          R"("type":"interactive","interactive":)" +
+          buttons + "}"));
   std::string list =
       R"({"type":"list","body":{"text":"Pick a slot"},"action":{"button":"Slots","sections":[)"
       R"({"title":"Morning","rows":[{"id":"m9","title":"09:00","description":"Front desk"}]}]}})";
   ASSERT_EQ(fake.send(msg("interactive", "", list)).status, SB_OK);
-  EXPECT_EQ(last_body(),
-            R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
-            R"("type":"interactive","interactive":)" +
-                list + "}");
+  EXPECT_EQ(
+      last_body(),
+      with_callback(
+          R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
+          R"("type":"interactive","interactive":)" +
+          list + "}"));
 }
 
 TEST_F(SendTest, InteractiveLimitsAreCheckedLocally) {
@@ -193,10 +216,12 @@ TEST_F(SendTest, ReactionUsesTheRepliedMessage) {
   Outbound m = msg("reaction", "\xf0\x9f\x98\x80");
   m.reply_to_provider_id = "wamid.IN1";
   ASSERT_EQ(fake.send(m).status, SB_OK);
-  EXPECT_EQ(last_body(),
-            R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
-            R"("type":"reaction","reaction":{"message_id":"wamid.IN1","emoji":")" +
-                std::string("\xf0\x9f\x98\x80") + R"("}})");
+  EXPECT_EQ(
+      last_body(),
+      with_callback(
+          R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
+          R"("type":"reaction","reaction":{"message_id":"wamid.IN1","emoji":")" +
+          std::string("\xf0\x9f\x98\x80") + R"("}})"));
 }
 
 TEST_F(SendTest, MarkAsRead) {
@@ -292,6 +317,33 @@ TEST_F(SendTest, ThroughputLimitHoldsBackBeforeMeta) {
   EXPECT_EQ(calls_to(std::string("/v21.0/") + kPnid + "/messages").size(), 80u);
   fake.advance(std::chrono::milliseconds(100));  // 8 tokens at 80 mps
   EXPECT_EQ(fake.send(msg("template", "", R"({"name":"t","language":"en"})")).status, SB_OK);
+}
+
+TEST_F(SendTest, StatusesNameTheHostMessageThroughTheCallbackData) {
+  ASSERT_EQ(fake.send(msg("template", "", R"({"name":"t","language":"en"})")).status, SB_OK);
+  EXPECT_NE(last_body().find(R"("biz_opaque_callback_data":"sb:wa-1:7")"), std::string::npos);
+  std::string st =
+      R"({"id":"wamid.OUT1","status":"delivered","timestamp":"1","recipient_id":"16505551234",)"
+      R"("biz_opaque_callback_data":"sb:wa-1:7"},)"
+      R"({"id":"wamid.OTHER","status":"delivered","timestamp":"1","recipient_id":"16505551234",)"
+      R"("biz_opaque_callback_data":"sb:wa-2:8"})";
+  ASSERT_EQ(post_signed(statuses_payload(st)).http_status, 200);
+  auto d = fake.deliveries();
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].message_id, 7);
+  EXPECT_EQ(d[1].message_id, 0);  // another instance's message: only the provider id is known
+}
+
+TEST_F(SendTest, MediaUrlResolvesAnInboundMediaId) {
+  on("GET", "/1037543291543636", 200,
+     R"({"messaging_product":"whatsapp","url":"https://lookaside/x","mime_type":"image/jpeg",)"
+     R"("sha256":"abc","file_size":"303833","id":"1037543291543636"})");
+  auto r = fake.invoke("media_url", R"({"media_id":"1037543291543636"})");
+  ASSERT_EQ(r.status, SB_OK) << r.error.message;
+  auto out = parse(r.json);
+  EXPECT_EQ(out.find("url")->as_string(), "https://lookaside/x");
+  EXPECT_EQ(out.find("mime_type")->as_string(), "image/jpeg");
+  EXPECT_EQ(fake.invoke("media_url", R"({"media_id":"../x"})").status, SB_ERR_INVALID_ARG);
 }
 
 TEST_F(SendTest, UnknownSenderIsInvalid) {
