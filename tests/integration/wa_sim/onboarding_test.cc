@@ -211,3 +211,32 @@ TEST(WaSimOnboarding, OfficialBusinessAccountAndQualityWebhooks) {
 
 }  // namespace
 }  // namespace wasim_test
+
+namespace wasim_test {
+namespace {
+
+TEST(WaSimOnboarding, BusinessProfileRoundTrip) {
+  SimProcess sim;
+  World w = makeWorld(sim);
+  const std::string path = "/" + w.number + "/whatsapp_business_profile";
+  EXPECT_EQ(sim.graph("POST", path, R"({"about":"x"})").code(), 100) << "messaging_product";
+  EXPECT_EQ(
+      sim.graph("POST", path,
+                R"({"messaging_product":"whatsapp","about":")" + std::string(140, 'a') + "\"}")
+          .code(),
+      100);
+  ASSERT_EQ(sim.graph("POST", path,
+                      R"({"messaging_product":"whatsapp","about":"Plants","email":"a@b.example",
+          "websites":["https://luckyshrub.example"]})")
+                .status,
+            200);
+  auto got = sim.graph("GET", path);
+  ASSERT_EQ(got.status, 200);
+  auto profile = got.json->getArray("data")->getObject(0);
+  EXPECT_EQ(profile->getValue<std::string>("about"), "Plants");
+  EXPECT_EQ(profile->getArray("websites")->getElement<std::string>(0),
+            "https://luckyshrub.example");
+}
+
+}  // namespace
+}  // namespace wasim_test

@@ -180,3 +180,40 @@ TEST(WaSimTemplates, DeleteOneLanguageWithHsmId) {
 
 }  // namespace
 }  // namespace wasim_test
+
+namespace wasim_test {
+namespace {
+
+TEST(WaSimTemplates, AuthenticationTemplateUsesPresetTextAndOtpButton) {
+  SimProcess sim;
+  World w = makeWorld(sim);
+  sim.control("POST", "/config", R"({"review_delay_ms":0})");
+  auto r = sim.graph("POST", "/" + w.waba + "/message_templates",
+                     R"({"name":"otp","language":"en_US","category":"AUTHENTICATION","components":[
+          {"type":"BODY","add_security_recommendation":true},
+          {"type":"FOOTER","code_expiration_minutes":10},
+          {"type":"BUTTONS","buttons":[{"type":"OTP","otp_type":"COPY_CODE","text":"Copy code"}]}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto got = sim.graph("GET", "/" + r.json->getValue<std::string>("id") + "?fields=components");
+  auto body = got.json->getArray("components")->getObject(0);
+  EXPECT_EQ(body->getValue<std::string>("text"),
+            "*{{1}}* is your verification code. For your security, do not share this code.");
+  const std::string send = R"({"messaging_product":"whatsapp","to":"16505551234","type":"template",
+      "template":{"name":"otp","language":{"code":"en_US"},"components":[
+      {"type":"body","parameters":[{"type":"text","text":"123456"}]})";
+  EXPECT_EQ(sim.graph("POST", "/" + w.number + "/messages", send + "]}}").code(), 132000)
+      << "the OTP button needs the code too";
+  EXPECT_EQ(sim.graph("POST", "/" + w.number + "/messages",
+                      send + R"(,{"type":"button","sub_type":"url","index":"0",
+          "parameters":[{"type":"text","text":"123456"}]}]}})")
+                .status,
+            200);
+  EXPECT_EQ(sim.graph("POST", "/" + w.waba + "/message_templates",
+                      R"({"name":"otp2","language":"en","category":"AUTHENTICATION","components":[
+          {"type":"BODY"},{"type":"FOOTER","code_expiration_minutes":91}]})")
+                .code(),
+            100);
+}
+
+}  // namespace
+}  // namespace wasim_test

@@ -340,6 +340,49 @@ Response Sim::updateSettings(Request& req, PhoneNumber& pn) {
   return success();
 }
 
+// GET/POST /{PNID}/whatsapp_business_profile (§1.12), with Meta's published field limits.
+Response Sim::businessProfile(Request& req, PhoneNumber& pn) {
+  static const std::vector<std::pair<std::string, size_t>> kText = {{"about", 139},
+                                                                    {"address", 256},
+                                                                    {"description", 512},
+                                                                    {"email", 128},
+                                                                    {"profile_picture_url", 2048},
+                                                                    {"vertical", 64}};
+  if (!pn.business_profile) pn.business_profile = newObj();
+  if (req.method == "POST") {
+    if (getStr(req.params, "messaging_product") != "whatsapp")
+      throw err(100, "The parameter messaging_product is required and must be whatsapp");
+    for (const auto& [key, limit] : kText) {
+      auto v = getStr(req.params, key);
+      if (!v) continue;
+      if (v->size() > limit)
+        throw err(100, key + " must be at most " + std::to_string(limit) + " characters");
+      pn.business_profile->set(key, *v);
+    }
+    if (req.params->has("websites")) {
+      auto sites = getArr(req.params, "websites");
+      if (!sites || sites->size() > 2)
+        throw err(100, "websites must be an array of at most 2 URLs");
+      for (size_t i = 0; i < sites->size(); ++i) {
+        const auto& v = sites->get(static_cast<unsigned>(i));
+        if (!v.isString() || !isHttpUrl(v.extract<std::string>()) ||
+            v.extract<std::string>().size() > 256)
+          throw err(100, "websites[" + std::to_string(i) + "] is not an http(s) URL");
+      }
+      pn.business_profile->set("websites", deepCopyArr(sites));
+    }
+    return success();
+  }
+  if (req.method != "GET") throw err(100, "Unsupported method on whatsapp_business_profile");
+  auto profile = deepCopy(pn.business_profile);
+  profile->set("messaging_product", "whatsapp");
+  auto data = newArr();
+  data->add(profile);
+  auto o = newObj();
+  o->set("data", data);
+  return respond(o);
+}
+
 Obj Sim::numberJson(const PhoneNumber& pn, const std::string& fields_param) {
   auto fields = splitFields(fields_param.empty()
                                 ? "code_verification_status,display_phone_number,quality_rating,"

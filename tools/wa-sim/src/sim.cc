@@ -228,6 +228,7 @@ Response Sim::graph(Request& req) {
     if (edge == "official_business_account" && m == "POST") return requestOba(req, *pn);
     if (edge == "official_business_account" && m == "GET") return getOba(req, *pn);
     if (edge == "settings" && m == "POST") return updateSettings(req, *pn);
+    if (edge == "whatsapp_business_profile") return businessProfile(req, *pn);
     throw unknownEdge(edge);
   }
   if (Template* t = findTemplate(id)) {

@@ -57,6 +57,7 @@ class Sim {
   Response requestOba(Request& req, PhoneNumber& pn);
   Response getOba(Request& req, PhoneNumber& pn);
   Response updateSettings(Request& req, PhoneNumber& pn);
+  Response businessProfile(Request& req, PhoneNumber& pn);
   Response getNumber(Request& req, PhoneNumber& pn);
   Obj numberJson(const PhoneNumber& pn, const std::string& fields);
   void countRegistration(PhoneNumber& pn);

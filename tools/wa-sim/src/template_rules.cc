@@ -184,8 +184,16 @@ TemplateShape validateTemplate(const Obj& params, const std::string& category_hi
       }
     } else if (type == "BODY") {
       ++bodies;
-      if (text.empty() && shape.category != "AUTHENTICATION")
-        throw invalid("BODY text is required");
+      if (shape.category == "AUTHENTICATION") {
+        // Authentication templates use Meta's preset text; the one-time code is {{1}} (§2.3).
+        if (!text.empty()) throw invalid("AUTHENTICATION templates use preset BODY text");
+        std::string preset = "*{{1}}* is your verification code.";
+        if (getBool(c, "add_security_recommendation").value_or(false))
+          preset += " For your security, do not share this code.";
+        c->set("text", preset);
+        continue;
+      }
+      if (text.empty()) throw invalid("BODY text is required");
       if (text.size() > 1024) throw invalid("BODY text must be at most 1024 characters");
       checkPlaceholders("BODY", tokens, shape.parameter_format);
       checkExamples("BODY", c, tokens, shape.parameter_format, false);
@@ -193,6 +201,9 @@ TemplateShape validateTemplate(const Obj& params, const std::string& category_hi
       ++footers;
       if (text.size() > 60) throw invalid("FOOTER text must be at most 60 characters");
       if (!tokens.empty()) throw invalid("FOOTER text cannot contain parameters");
+      if (auto minutes = getInt(c, "code_expiration_minutes");
+          c->has("code_expiration_minutes") && (!minutes || *minutes < 1 || *minutes > 90))
+        throw invalid("code_expiration_minutes must be 1-90");
     } else if (type == "BUTTONS") {
       ++button_blocks;
       checkButtons(c, shape.category);

@@ -154,13 +154,16 @@ std::string checkTemplateSend(const Arr& template_components, const std::string&
       throw err(131009,
                 "button index " + std::to_string(index) + " does not exist in the template");
     auto b = buttons->getObject(static_cast<unsigned>(index));
-    const std::string want = Poco::toLower(getStr(b, "type").value_or(""));
+    std::string want = Poco::toLower(getStr(b, "type").value_or(""));
+    if (want == "otp") want = "url";  // the one-time code is sent as the OTP button's URL param
     if (Poco::toLower(getStr(comp, "sub_type").value_or("")) != want)
       throw err(131009, "button " + std::to_string(index) + ": sub_type must be " + want);
   }
   for (size_t i = 0; buttons && i < buttons->size(); ++i) {
     auto b = buttons->getObject(static_cast<unsigned>(i));
-    if (getStr(b, "type") != "URL" || placeholders(getStr(b, "url").value_or("")).empty()) continue;
+    const bool otp = getStr(b, "type") == "OTP";
+    if (!otp && (getStr(b, "type") != "URL" || placeholders(getStr(b, "url").value_or("")).empty()))
+      continue;
     auto it = button_send.find(static_cast<int>(i));
     const size_t given = it == button_send.end() ? 0 : countOf(paramsOf(it->second));
     if (given != 1) throw countMismatch("button " + std::to_string(i), given, 1);
