@@ -27,6 +27,7 @@ class TemplateStore {
 
   std::optional<TemplateRecord> get(std::string_view name, std::string_view language) const;
   std::vector<TemplateRecord> all() const;
+  std::size_t count() const { return index().size(); }
   void put(const TemplateRecord& r);
   // Removes every language of `name` when language is empty. Returns how many were removed.
   std::size_t remove(std::string_view name, std::string_view language);

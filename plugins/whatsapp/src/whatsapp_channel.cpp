@@ -425,7 +425,7 @@ sw::Health WhatsAppChannel::health() {
     numbers.push(std::move(st));
   }
   d.set("numbers", std::move(numbers));
-  d.set("templates", static_cast<int64_t>(templates_.all().size()));
+  d.set("templates", static_cast<int64_t>(templates_.count()));
   h.details_json = d.dump();
   return h;
 }

@@ -224,6 +224,29 @@ TEST_F(SendTest, ReactionUsesTheRepliedMessage) {
           std::string("\xf0\x9f\x98\x80") + R"("}})"));
 }
 
+TEST_F(SendTest, LocationBody) {
+  customer_writes();
+  ASSERT_EQ(
+      fake.send(msg("location", "", R"({"latitude":52.5,"longitude":13.4,"name":"HQ"})")).status,
+      SB_OK);
+  EXPECT_EQ(
+      last_body(),
+      with_callback(
+          R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
+          R"("type":"location","location":{"latitude":52.5,"longitude":13.4,"name":"HQ"}})"));
+  EXPECT_EQ(fake.send(msg("location", "", R"({"latitude":"x"})")).status, SB_ERR_INVALID_ARG);
+}
+
+TEST_F(SendTest, MarkAsReadWithTypingIndicator) {
+  on("POST", std::string("/") + kPnid + "/messages", 200, R"({"success":true})");
+  Outbound m = msg("read", "", R"({"typing_indicator":true})");
+  m.reply_to_provider_id = "wamid.IN1";
+  ASSERT_EQ(fake.send(m).status, SB_OK);
+  EXPECT_EQ(last_body(),
+            R"({"messaging_product":"whatsapp","status":"read","message_id":"wamid.IN1",)"
+            R"("typing_indicator":{"type":"text"}})");
+}
+
 TEST_F(SendTest, MarkAsRead) {
   on("POST", std::string("/") + kPnid + "/messages", 200, R"({"success":true})");
   Outbound m = msg("read");
