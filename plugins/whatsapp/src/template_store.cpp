@@ -115,7 +115,8 @@ void TemplateStore::set_status(std::string_view name, std::string_view language,
   r.name = std::string(name);
   r.language = std::string(language);
   r.status = upper(status);
-  if (!reason.empty() && reason != "NONE") r.reason = std::string(reason);
+  // A new status replaces the old reason ("NONE" is Meta's word for none).
+  r.reason = reason == "NONE" ? std::string() : std::string(reason);
   if (!id.empty()) r.id = std::string(id);
   put(r);
 }

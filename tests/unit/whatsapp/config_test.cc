@@ -6,7 +6,7 @@
 
 namespace {
 
-TEST(Config, MinimalConfigGetsDefaults) {
+TEST(WaConfig, MinimalConfigGetsDefaults) {
   auto c = wa::parse_config(R"({"waba_id":"1","numbers":[{"phone_number_id":"2"}]})");
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->graph_base_url, "https://graph.facebook.com");
@@ -16,7 +16,7 @@ TEST(Config, MinimalConfigGetsDefaults) {
   EXPECT_NE(c->number("2"), nullptr);
 }
 
-TEST(Config, ProblemsNameTheirFields) {
+TEST(WaConfig, ProblemsNameTheirFields) {
   auto c = wa::parse_config(
       R"({"graph_base_url":"ftp://x","api_version":"21","numbers":[{"phone_number_id":"abc","x":1}],)"
       R"("throughput_mps":5000,"default_country":"+49","bogus":true})");
@@ -29,7 +29,7 @@ TEST(Config, ProblemsNameTheirFields) {
   }
 }
 
-TEST(Config, DisplayNumbersMatchByDigits) {
+TEST(WaConfig, DisplayNumbersMatchByDigits) {
   auto c = wa::parse_config(
       R"({"waba_id":"1","numbers":[{"phone_number_id":"2","display_phone_number":"+1 555-078-3881"}]})");
   ASSERT_TRUE(c);
@@ -38,7 +38,7 @@ TEST(Config, DisplayNumbersMatchByDigits) {
   EXPECT_EQ(c->number("999"), nullptr);
 }
 
-TEST(Recipient, Normalisation) {
+TEST(WaRecipient, Normalisation) {
   EXPECT_EQ(wa::normalize_recipient("+1 (650) 555-1234", ""), "+16505551234");
   EXPECT_EQ(wa::normalize_recipient("0049 151 123", ""), "+49151123");
   EXPECT_EQ(wa::normalize_recipient("0151 123", "49"), "+49151123");

@@ -11,7 +11,7 @@ struct Row {
   int32_t status;
 };
 
-TEST(ErrorTable, EveryDocumentedCodeHasItsStatus) {
+TEST(WaErrorTable, EveryDocumentedCodeHasItsStatus) {
   const Row rows[] = {
       {0, 401, SB_ERR_AUTH},
       {1, 400, SB_ERR_TRANSIENT},
@@ -73,7 +73,7 @@ TEST(ErrorTable, EveryDocumentedCodeHasItsStatus) {
   }
 }
 
-TEST(ErrorTable, UnknownCodesFallBackOnHttpStatus) {
+TEST(WaErrorTable, UnknownCodesFallBackOnHttpStatus) {
   EXPECT_EQ(wa::classify(999999, 503).status, SB_ERR_TRANSIENT);
   EXPECT_EQ(wa::classify(999999, 429).status, SB_ERR_RATE_LIMITED);
   EXPECT_EQ(wa::classify(999999, 401).status, SB_ERR_AUTH);
@@ -81,7 +81,7 @@ TEST(ErrorTable, UnknownCodesFallBackOnHttpStatus) {
   EXPECT_EQ(wa::classify(999999, 400).status, SB_ERR_INVALID_ARG);
 }
 
-TEST(ErrorTable, ToErrorCarriesCodeRetryAndDetails) {
+TEST(WaErrorTable, ToErrorCarriesCodeRetryAndDetails) {
   wa::GraphError g{131056, 400, "(#131056) pair rate limit hit", "too many messages"};
   switchboard::Error e = wa::to_error(g);
   EXPECT_EQ(e.status, SB_ERR_RATE_LIMITED);
@@ -95,13 +95,13 @@ TEST(ErrorTable, ToErrorCarriesCodeRetryAndDetails) {
   EXPECT_NE(we.message.find("template"), std::string::npos);
 }
 
-TEST(ErrorTable, TokenErrors) {
+TEST(WaErrorTable, TokenErrors) {
   EXPECT_TRUE(wa::is_token_error(190));
   EXPECT_TRUE(wa::is_token_error(0));
   EXPECT_FALSE(wa::is_token_error(10));
 }
 
-TEST(ErrorTable, ParsesGraphErrorBodies) {
+TEST(WaErrorTable, ParsesGraphErrorBodies) {
   auto body = switchboard::json::parse(
       R"({"error":{"message":"(#132001) Template name does not exist in the translation",)"
       R"("type":"OAuthException","code":132001,"error_data":{"messaging_product":"whatsapp",)"

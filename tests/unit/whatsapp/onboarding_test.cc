@@ -6,7 +6,7 @@
 namespace watest {
 namespace {
 
-class OnboardingTest : public WhatsApp {
+class WaOnboardingTest : public WhatsApp {
  protected:
   json::Value number(const std::string& pnid = kPnid) {
     auto r = fake.invoke("get_number", R"({"phone_number_id":")" + pnid + R"("})");
@@ -20,7 +20,7 @@ class OnboardingTest : public WhatsApp {
   }
 };
 
-TEST_F(OnboardingTest, FullRegistrationFlow) {
+TEST_F(WaOnboardingTest, FullRegistrationFlow) {
   on("POST", std::string("/") + kWaba + "/phone_numbers", 200, R"({"id":"777"})");
   auto added = fake.invoke(
       "add_number", R"({"cc":"1","phone_number":"631-555-1234","verified_name":"Lucky Shrub"})");
@@ -65,7 +65,7 @@ TEST_F(OnboardingTest, FullRegistrationFlow) {
   EXPECT_EQ(state_of("registered", "777"), "false");
 }
 
-TEST_F(OnboardingTest, ArgumentsAreCheckedBeforeCallingMeta) {
+TEST_F(WaOnboardingTest, ArgumentsAreCheckedBeforeCallingMeta) {
   EXPECT_EQ(fake.invoke("set_pin", R"({"pin":"12345"})").status, SB_ERR_INVALID_ARG);
   EXPECT_EQ(fake.invoke("register", R"({"pin":"abcdef"})").status, SB_ERR_INVALID_ARG);
   EXPECT_EQ(fake.invoke("request_code", R"({"code_method":"FAX"})").status, SB_ERR_INVALID_ARG);
@@ -78,7 +78,7 @@ TEST_F(OnboardingTest, ArgumentsAreCheckedBeforeCallingMeta) {
   EXPECT_TRUE(fake.http_calls().empty());
 }
 
-TEST_F(OnboardingTest, GraphErrorsKeepTheStateAndMapTheCode) {
+TEST_F(WaOnboardingTest, GraphErrorsKeepTheStateAndMapTheCode) {
   on("POST", std::string("/") + kPnid + "/register", 400, graph_error(133005, "PIN mismatch"));
   auto r = fake.invoke("register", R"({"pin":"654321"})");
   EXPECT_EQ(r.status, SB_ERR_INVALID_ARG);
@@ -90,7 +90,7 @@ TEST_F(OnboardingTest, GraphErrorsKeepTheStateAndMapTheCode) {
   EXPECT_EQ(limited.error.retry_after, std::chrono::hours(72));
 }
 
-TEST_F(OnboardingTest, DisplayNameChangeAndReviewWebhook) {
+TEST_F(WaOnboardingTest, DisplayNameChangeAndReviewWebhook) {
   on("POST", std::string("/") + kPnid, 200, R"({"success":true})");
   ASSERT_EQ(fake.invoke("set_display_name", R"({"display_name":"New Lucky Shrub"})").status, SB_OK);
   EXPECT_EQ(calls_to(std::string("/v21.0/") + kPnid).at(0).body,
@@ -111,7 +111,7 @@ TEST_F(OnboardingTest, DisplayNameChangeAndReviewWebhook) {
   EXPECT_EQ(state_of("name_status"), "APPROVED");
 }
 
-TEST_F(OnboardingTest, RejectedNameKeepsTheReason) {
+TEST_F(WaOnboardingTest, RejectedNameKeepsTheReason) {
   ASSERT_EQ(
       post_signed(
           account_payload(
@@ -124,7 +124,7 @@ TEST_F(OnboardingTest, RejectedNameKeepsTheReason) {
   EXPECT_EQ(state_of("name_rejection_reason"), "NAME_FORMAT_UNACCEPTABLE");
 }
 
-TEST_F(OnboardingTest, OfficialAccountRequestAndAlert) {
+TEST_F(WaOnboardingTest, OfficialAccountRequestAndAlert) {
   on("POST", std::string("/") + kPnid + "/official_business_account", 200, R"({"success":true})");
   auto r =
       fake.invoke("request_official_account",
@@ -151,7 +151,7 @@ TEST_F(OnboardingTest, OfficialAccountRequestAndAlert) {
   EXPECT_EQ(state_of("is_official"), "true");
 }
 
-TEST_F(OnboardingTest, RefreshReadsTheNumberAndItsThroughput) {
+TEST_F(WaOnboardingTest, RefreshReadsTheNumberAndItsThroughput) {
   on("GET", std::string("/") + kPnid, 200,
      R"({"id":"106540352242922","display_phone_number":"+1 555-078-3881","verified_name":"Support",)"
      R"("code_verification_status":"VERIFIED","name_status":"APPROVED","quality_rating":"YELLOW",)"
@@ -173,7 +173,7 @@ TEST_F(OnboardingTest, RefreshReadsTheNumberAndItsThroughput) {
   EXPECT_EQ(health.find("numbers")->items().at(0).find("throughput_limit_mps")->as_double(), 1000);
 }
 
-TEST_F(OnboardingTest, QualityWebhookUpdatesTierAndThroughput) {
+TEST_F(WaOnboardingTest, QualityWebhookUpdatesTierAndThroughput) {
   ASSERT_EQ(post_signed(account_payload("phone_number_quality_update",
                                         R"({"display_phone_number":"15550783881",)"
                                         R"("event":"THROUGHPUT_UPGRADE",)"
@@ -185,7 +185,34 @@ TEST_F(OnboardingTest, QualityWebhookUpdatesTierAndThroughput) {
   EXPECT_EQ(state_of("quality_event"), "THROUGHPUT_UPGRADE");
 }
 
-TEST_F(OnboardingTest, StateSurvivesARestart) {
+TEST_F(WaOnboardingTest, WabaLevelChangesAreKept) {
+  ASSERT_EQ(
+      post_signed(
+          account_payload("account_update",
+                          R"({"event":"DISABLED_UPDATE","ban_info":{"waba_ban_state":"DISABLE"}})"))
+          .http_status,
+      200);
+  ASSERT_EQ(post_signed(account_payload("business_capability_update",
+                                        R"({"max_phone_numbers_per_business":20})"))
+                .http_status,
+            200);
+  auto waba = parse(fake.kv().at("waba/state"));
+  EXPECT_EQ(waba.find("account_update")->find("event")->as_string(), "DISABLED_UPDATE");
+  EXPECT_EQ(
+      waba.find("business_capability_update")->find("max_phone_numbers_per_business")->as_int(),
+      20);
+}
+
+TEST_F(WaOnboardingTest, SecurityWebhookIsRecordedOnTheNumber) {
+  ASSERT_EQ(post_signed(
+                account_payload("security",
+                                R"({"display_phone_number":"15550783881","event":"PIN_CHANGED"})"))
+                .http_status,
+            200);
+  EXPECT_EQ(state_of("security_event"), "PIN_CHANGED");
+}
+
+TEST_F(WaOnboardingTest, StateSurvivesARestart) {
   on("POST", std::string("/") + kPnid + "/verify_code", 200, R"({"success":true})");
   ASSERT_EQ(fake.invoke("verify_code", R"({"code":"123456"})").status, SB_OK);
   auto kv = fake.kv();

@@ -10,7 +10,7 @@ constexpr const char* kOk =
     R"({"messaging_product":"whatsapp","contacts":[{"input":"+16505551234","wa_id":"16505551234"}],)"
     R"("messages":[{"id":"wamid.OUT1"}]})";
 
-class SendTest : public WhatsApp {
+class WaSendTest : public WhatsApp {
  protected:
   void SetUp() override {
     WhatsApp::SetUp();
@@ -37,7 +37,7 @@ class SendTest : public WhatsApp {
   }
 };
 
-TEST_F(SendTest, TextBodyMatchesTheReference) {
+TEST_F(WaSendTest, TextBodyMatchesTheReference) {
   customer_writes();
   auto r = fake.send(msg("text", "See https://example.com/x", R"({"preview_url":true})"));
   ASSERT_EQ(r.status, SB_OK) << r.error.message;
@@ -55,7 +55,7 @@ TEST_F(SendTest, TextBodyMatchesTheReference) {
   EXPECT_FALSE(fake.logged(kToken));
 }
 
-TEST_F(SendTest, ReplyCarriesContext) {
+TEST_F(WaSendTest, ReplyCarriesContext) {
   customer_writes();
   Outbound m = msg("text", "Yes");
   m.reply_to_provider_id = "wamid.ORIG";
@@ -68,7 +68,7 @@ TEST_F(SendTest, ReplyCarriesContext) {
           R"("context":{"message_id":"wamid.ORIG"}})"));
 }
 
-TEST_F(SendTest, FreeFormOutsideTheWindowIsRefusedBeforeCallingMeta) {
+TEST_F(WaSendTest, FreeFormOutsideTheWindowIsRefusedBeforeCallingMeta) {
   auto r = fake.send(msg("text", "hello"));
   EXPECT_EQ(r.status, SB_ERR_REJECTED);
   EXPECT_EQ(r.error.provider_code, "131047");
@@ -76,7 +76,7 @@ TEST_F(SendTest, FreeFormOutsideTheWindowIsRefusedBeforeCallingMeta) {
   EXPECT_TRUE(fake.http_calls().empty());
 }
 
-TEST_F(SendTest, TemplateBodyMatchesTheReferenceAndNeedsNoWindow) {
+TEST_F(WaSendTest, TemplateBodyMatchesTheReferenceAndNeedsNoWindow) {
   std::string payload =
       R"({"name":"order_confirmation","language":{"code":"en_US","policy":"deterministic"},)"
       R"("components":[{"type":"header","parameters":[{"type":"image","image":{"link":"https://cdn.example/h.jpg"}}]},)"
@@ -93,7 +93,7 @@ TEST_F(SendTest, TemplateBodyMatchesTheReferenceAndNeedsNoWindow) {
           parse(payload).find("components")->dump() + "}}"));
 }
 
-TEST_F(SendTest, TemplateLanguageAsAString) {
+TEST_F(WaSendTest, TemplateLanguageAsAString) {
   ASSERT_EQ(fake.send(msg("template", "", R"({"name":"hello_world","language":"en_US"})")).status,
             SB_OK);
   EXPECT_EQ(
@@ -103,7 +103,7 @@ TEST_F(SendTest, TemplateLanguageAsAString) {
           R"("type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}})"));
 }
 
-TEST_F(SendTest, PausedDisabledOrRejectedTemplatesAreBlockedLocally) {
+TEST_F(WaSendTest, PausedDisabledOrRejectedTemplatesAreBlockedLocally) {
   for (const char* status : {"PAUSED", "DISABLED", "REJECTED"}) {
     fake.kv_set("tpl/promo/en_US", std::string(R"({"name":"promo","language":"en_US","status":")") +
                                        status + R"(","components":[]})");
@@ -114,7 +114,7 @@ TEST_F(SendTest, PausedDisabledOrRejectedTemplatesAreBlockedLocally) {
   EXPECT_TRUE(fake.http_calls().empty());
 }
 
-TEST_F(SendTest, ApprovedTemplateParameterCountIsChecked) {
+TEST_F(WaSendTest, ApprovedTemplateParameterCountIsChecked) {
   fake.kv_set("tpl/greet/en", R"({"name":"greet","language":"en","status":"APPROVED",)"
                               R"("components":[{"type":"BODY","text":"Hi {{1}}, order {{2}}"}]})");
   auto r = fake.send(msg("template", "",
@@ -126,7 +126,7 @@ TEST_F(SendTest, ApprovedTemplateParameterCountIsChecked) {
   EXPECT_TRUE(fake.http_calls().empty());
 }
 
-TEST_F(SendTest, MediaByLinkAndById) {
+TEST_F(WaSendTest, MediaByLinkAndById) {
   customer_writes();
   Outbound m = msg("media");
   m.attachments.push_back(
@@ -157,7 +157,7 @@ TEST_F(SendTest, MediaByLinkAndById) {
           R"("type":"audio","audio":{"id":"555"}})"));
 }
 
-TEST_F(SendTest, MediaNeedsExactlyOneOfIdOrLink) {
+TEST_F(WaSendTest, MediaNeedsExactlyOneOfIdOrLink) {
   customer_writes();
   Outbound m = msg("media");
   m.attachments.push_back({"image", "", "", "https://x/a.jpg", "123", "", -1});
@@ -166,7 +166,7 @@ TEST_F(SendTest, MediaNeedsExactlyOneOfIdOrLink) {
   EXPECT_EQ(fake.send(m).status, SB_ERR_INVALID_ARG);
 }
 
-TEST_F(SendTest, InteractiveButtonsAndList) {
+TEST_F(WaSendTest, InteractiveButtonsAndList) {
   customer_writes();
   std::string buttons =
       R"({"type":"button","header":{"type":"text","text":"Order 4412"},"body":{"text":"Change or cancel?"},)"
@@ -191,7 +191,7 @@ TEST_F(SendTest, InteractiveButtonsAndList) {
           list + "}"));
 }
 
-TEST_F(SendTest, InteractiveLimitsAreCheckedLocally) {
+TEST_F(WaSendTest, InteractiveLimitsAreCheckedLocally) {
   customer_writes();
   std::string four =
       R"({"type":"button","body":{"text":"x"},"action":{"buttons":[)"
@@ -211,7 +211,7 @@ TEST_F(SendTest, InteractiveLimitsAreCheckedLocally) {
   EXPECT_TRUE(calls_to(std::string("/v21.0/") + kPnid + "/messages").empty());
 }
 
-TEST_F(SendTest, ReactionUsesTheRepliedMessage) {
+TEST_F(WaSendTest, ReactionUsesTheRepliedMessage) {
   customer_writes();
   Outbound m = msg("reaction", "\xf0\x9f\x98\x80");
   m.reply_to_provider_id = "wamid.IN1";
@@ -224,7 +224,7 @@ TEST_F(SendTest, ReactionUsesTheRepliedMessage) {
           std::string("\xf0\x9f\x98\x80") + R"("}})"));
 }
 
-TEST_F(SendTest, LocationBody) {
+TEST_F(WaSendTest, LocationBody) {
   customer_writes();
   ASSERT_EQ(
       fake.send(msg("location", "", R"({"latitude":52.5,"longitude":13.4,"name":"HQ"})")).status,
@@ -237,7 +237,7 @@ TEST_F(SendTest, LocationBody) {
   EXPECT_EQ(fake.send(msg("location", "", R"({"latitude":"x"})")).status, SB_ERR_INVALID_ARG);
 }
 
-TEST_F(SendTest, MarkAsReadWithTypingIndicator) {
+TEST_F(WaSendTest, MarkAsReadWithTypingIndicator) {
   on("POST", std::string("/") + kPnid + "/messages", 200, R"({"success":true})");
   Outbound m = msg("read", "", R"({"typing_indicator":true})");
   m.reply_to_provider_id = "wamid.IN1";
@@ -247,7 +247,7 @@ TEST_F(SendTest, MarkAsReadWithTypingIndicator) {
             R"("typing_indicator":{"type":"text"}})");
 }
 
-TEST_F(SendTest, MarkAsRead) {
+TEST_F(WaSendTest, MarkAsRead) {
   on("POST", std::string("/") + kPnid + "/messages", 200, R"({"success":true})");
   Outbound m = msg("read");
   m.reply_to_provider_id = "wamid.IN1";
@@ -258,7 +258,7 @@ TEST_F(SendTest, MarkAsRead) {
             R"({"messaging_product":"whatsapp","status":"read","message_id":"wamid.IN1"})");
 }
 
-TEST_F(SendTest, NationalNumbersGetTheDefaultCountry) {
+TEST_F(WaSendTest, NationalNumbersGetTheDefaultCountry) {
   fake.kv_set(std::string("win/") + kPnid + "/4915112345678", std::to_string(fake.now_ms()));
   Outbound m = msg("text", "hi");
   m.to = "0151 12345678";
@@ -266,12 +266,12 @@ TEST_F(SendTest, NationalNumbersGetTheDefaultCountry) {
   EXPECT_NE(last_body().find(R"("to":"+4915112345678")"), std::string::npos) << last_body();
 }
 
-TEST_F(SendTest, UnknownContentTypeIsUnsupported) {
+TEST_F(WaSendTest, UnknownContentTypeIsUnsupported) {
   customer_writes();
   EXPECT_EQ(fake.send(msg("fax", "x")).status, SB_ERR_UNSUPPORTED);
 }
 
-TEST_F(SendTest, GraphErrorsMapToAbiStatuses) {
+TEST_F(WaSendTest, GraphErrorsMapToAbiStatuses) {
   struct Case {
     int32_t http;
     int64_t code;
@@ -291,7 +291,7 @@ TEST_F(SendTest, GraphErrorsMapToAbiStatuses) {
   }
 }
 
-TEST_F(SendTest, Synchronous131047ClosesTheWindow) {
+TEST_F(WaSendTest, Synchronous131047ClosesTheWindow) {
   customer_writes();
   on("POST", std::string("/") + kPnid + "/messages", 400,
      graph_error(131047, "Re-engagement message"));
@@ -301,7 +301,7 @@ TEST_F(SendTest, Synchronous131047ClosesTheWindow) {
   EXPECT_FALSE(fake.can_send("+16505551234", "text").allowed);
 }
 
-TEST_F(SendTest, ExpiredTokenDegradesTheInstanceAndRecovers) {
+TEST_F(WaSendTest, ExpiredTokenDegradesTheInstanceAndRecovers) {
   on("POST", std::string("/") + kPnid + "/messages", 401,
      graph_error(190, "Error validating access token"));
   auto r = fake.send(msg("template", "", R"({"name":"t","language":"en"})"));
@@ -316,7 +316,7 @@ TEST_F(SendTest, ExpiredTokenDegradesTheInstanceAndRecovers) {
   EXPECT_EQ(fake.health().state, SB_STATE_RUNNING);
 }
 
-TEST_F(SendTest, NetworkFailureIsTransient) {
+TEST_F(WaSendTest, NetworkFailureIsTransient) {
   fake.set_http_handler([](const HttpCall&) {
     return HttpReply{0, {}, {}, SB_ERR_TRANSIENT, "connection refused"};
   });
@@ -325,7 +325,7 @@ TEST_F(SendTest, NetworkFailureIsTransient) {
   EXPECT_TRUE(r.error.retryable);
 }
 
-TEST_F(SendTest, ThroughputLimitHoldsBackBeforeMeta) {
+TEST_F(WaSendTest, ThroughputLimitHoldsBackBeforeMeta) {
   int ok = 0, limited = 0;
   for (int i = 0; i < 85; ++i) {
     auto r = fake.send(msg("template", "", R"({"name":"t","language":"en"})"));
@@ -342,7 +342,7 @@ TEST_F(SendTest, ThroughputLimitHoldsBackBeforeMeta) {
   EXPECT_EQ(fake.send(msg("template", "", R"({"name":"t","language":"en"})")).status, SB_OK);
 }
 
-TEST_F(SendTest, StatusesNameTheHostMessageThroughTheCallbackData) {
+TEST_F(WaSendTest, StatusesNameTheHostMessageThroughTheCallbackData) {
   ASSERT_EQ(fake.send(msg("template", "", R"({"name":"t","language":"en"})")).status, SB_OK);
   EXPECT_NE(last_body().find(R"("biz_opaque_callback_data":"sb:wa-1:7")"), std::string::npos);
   std::string st =
@@ -357,7 +357,7 @@ TEST_F(SendTest, StatusesNameTheHostMessageThroughTheCallbackData) {
   EXPECT_EQ(d[1].message_id, 0);  // another instance's message: only the provider id is known
 }
 
-TEST_F(SendTest, MediaUrlResolvesAnInboundMediaId) {
+TEST_F(WaSendTest, MediaUrlResolvesAnInboundMediaId) {
   on("GET", "/1037543291543636", 200,
      R"({"messaging_product":"whatsapp","url":"https://lookaside/x","mime_type":"image/jpeg",)"
      R"("sha256":"abc","file_size":"303833","id":"1037543291543636"})");
@@ -369,7 +369,7 @@ TEST_F(SendTest, MediaUrlResolvesAnInboundMediaId) {
   EXPECT_EQ(fake.invoke("media_url", R"({"media_id":"../x"})").status, SB_ERR_INVALID_ARG);
 }
 
-TEST_F(SendTest, UnknownSenderIsInvalid) {
+TEST_F(WaSendTest, UnknownSenderIsInvalid) {
   Outbound m = msg("template", "", R"({"name":"t","language":"en"})");
   m.from = "+4930000";
   EXPECT_EQ(fake.send(m).status, SB_ERR_INVALID_ARG);

@@ -35,7 +35,7 @@ constexpr const char* kGood = R"({
         { "type": "URL", "text": "View", "url": "https://shop.example/o/{{1}}", "example": ["https://shop.example/o/860198"] },
         { "type": "PHONE_NUMBER", "text": "Call us", "phone_number": "+15551234567" } ] } ] })";
 
-TEST(TemplateValidation, TheReferenceExampleIsValidAndNormalised) {
+TEST(WaTemplateValidation, TheReferenceExampleIsValidAndNormalised) {
   json::Value normalized;
   auto errs = wa::validate_template(tpl(kGood), &normalized);
   EXPECT_TRUE(errs.empty()) << wa::errors_text(errs);
@@ -44,7 +44,7 @@ TEST(TemplateValidation, TheReferenceExampleIsValidAndNormalised) {
   EXPECT_EQ(normalized.find("components")->items()[0].find("format")->as_string(), "TEXT");
 }
 
-TEST(TemplateValidation, Names) {
+TEST(WaTemplateValidation, Names) {
   EXPECT_TRUE(wa::valid_template_name("order_2"));
   EXPECT_FALSE(wa::valid_template_name("Order"));
   EXPECT_FALSE(wa::valid_template_name("order-2"));
@@ -56,7 +56,7 @@ TEST(TemplateValidation, Names) {
   EXPECT_TRUE(has_error(errs, "name", "lowercase"));
 }
 
-TEST(TemplateValidation, LanguageAndCategory) {
+TEST(WaTemplateValidation, LanguageAndCategory) {
   auto errs = errors_of(R"({"name":"a","language":"english","category":"PROMO",)"
                         R"("components":[{"type":"BODY","text":"hi"}]})");
   EXPECT_TRUE(has_error(errs, "language", "locale"));
@@ -67,7 +67,7 @@ TEST(TemplateValidation, LanguageAndCategory) {
   EXPECT_EQ(wa::normalize_language("en-US"), "en_US");
 }
 
-TEST(TemplateValidation, PlaceholdersMustBeSequential) {
+TEST(WaTemplateValidation, PlaceholdersMustBeSequential) {
   auto errs = errors_of(
       R"({"name":"a","language":"en","category":"UTILITY","components":[)"
       R"({"type":"BODY","text":"Hi {{1}} and {{3}}","example":{"body_text":[["x","y"]]}}]})");
@@ -77,14 +77,14 @@ TEST(TemplateValidation, PlaceholdersMustBeSequential) {
   EXPECT_TRUE(has_error(zero, "components[0].text", "malformed"));
 }
 
-TEST(TemplateValidation, AdjacentPlaceholdersAreRefused) {
+TEST(WaTemplateValidation, AdjacentPlaceholdersAreRefused) {
   auto errs =
       errors_of(R"({"name":"a","language":"en","category":"UTILITY","components":[)"
                 R"({"type":"BODY","text":"Hi {{1}}{{2}}","example":{"body_text":[["x","y"]]}}]})");
   EXPECT_TRUE(has_error(errs, "components[0].text", "text between"));
 }
 
-TEST(TemplateValidation, ExamplesMustMatchThePlaceholders) {
+TEST(WaTemplateValidation, ExamplesMustMatchThePlaceholders) {
   auto missing = errors_of(R"({"name":"a","language":"en","category":"UTILITY","components":[)"
                            R"({"type":"BODY","text":"Hi {{1}}, {{2}}"}]})");
   EXPECT_TRUE(has_error(missing, "components[0].example.body_text", "required"));
@@ -98,7 +98,7 @@ TEST(TemplateValidation, ExamplesMustMatchThePlaceholders) {
   EXPECT_TRUE(has_error(header, "components[0].example.header_text", "required"));
 }
 
-TEST(TemplateValidation, NamedParameters) {
+TEST(WaTemplateValidation, NamedParameters) {
   auto ok = errors_of(
       R"({"name":"a","language":"en","category":"UTILITY","parameter_format":"named",)"
       R"("components":[{"type":"BODY","text":"Hi {{first_name}}",)"
@@ -113,7 +113,7 @@ TEST(TemplateValidation, NamedParameters) {
   EXPECT_TRUE(has_error(mixed, "components[0].text", "NAMED"));
 }
 
-TEST(TemplateValidation, ComponentLimits) {
+TEST(WaTemplateValidation, ComponentLimits) {
   std::string long_body(1025, 'x');
   auto errs = errors_of(
       std::string(R"({"name":"a","language":"en","category":"UTILITY","components":[)") +
@@ -130,7 +130,7 @@ TEST(TemplateValidation, ComponentLimits) {
   EXPECT_TRUE(has_error(media, "components[0].example.header_handle", "handle"));
 }
 
-TEST(TemplateValidation, ButtonRules) {
+TEST(WaTemplateValidation, ButtonRules) {
   auto errs = errors_of(
       R"({"name":"a","language":"en","category":"UTILITY","components":[)"
       R"({"type":"BODY","text":"b"},{"type":"BUTTONS","buttons":[)"
@@ -154,7 +154,7 @@ TEST(TemplateValidation, ButtonRules) {
   EXPECT_TRUE(has_error(many, "components[1].buttons", "at most 10"));
 }
 
-TEST(TemplatePreview, FillsParametersAndCountsThem) {
+TEST(WaTemplatePreview, FillsParametersAndCountsThem) {
   json::Value stored =
       parse(R"([{"type":"HEADER","format":"TEXT","text":"Order {{1}}"},)"
             R"({"type":"BODY","text":"Hi {{1}}, total {{2}}"},{"type":"FOOTER","text":"Bye"}])");
@@ -172,9 +172,9 @@ TEST(TemplatePreview, FillsParametersAndCountsThem) {
   EXPECT_EQ(errs[1].field, "components.body");
 }
 
-using TemplateOps = WhatsApp;
+using WaTemplateOps = WhatsApp;
 
-TEST_F(TemplateOps, ValidateAnswersFieldErrorsWithoutCallingMeta) {
+TEST_F(WaTemplateOps, ValidateAnswersFieldErrorsWithoutCallingMeta) {
   auto r = fake.invoke("template_validate",
                        R"({"template":{"name":"X","language":"en","category":"UTILITY",)"
                        R"("components":[{"type":"BODY","text":"hi"}]}})");
@@ -185,7 +185,7 @@ TEST_F(TemplateOps, ValidateAnswersFieldErrorsWithoutCallingMeta) {
   EXPECT_TRUE(fake.http_calls().empty());
 }
 
-TEST_F(TemplateOps, CreateSendsTheNormalisedTemplateAndStoresIt) {
+TEST_F(WaTemplateOps, CreateSendsTheNormalisedTemplateAndStoresIt) {
   on("POST", std::string("/") + kWaba + "/message_templates", 200,
      R"({"id":"1259544702043867","status":"PENDING","category":"UTILITY"})");
   auto r = fake.invoke("template_create", kGood);
@@ -211,7 +211,7 @@ TEST_F(TemplateOps, CreateSendsTheNormalisedTemplateAndStoresIt) {
   EXPECT_TRUE(p.find("problems")->items().empty());
 }
 
-TEST_F(TemplateOps, CreateRefusesAnInvalidTemplateLocally) {
+TEST_F(WaTemplateOps, CreateRefusesAnInvalidTemplateLocally) {
   auto r = fake.invoke("template_create", R"({"name":"a","language":"en","category":"UTILITY",)"
                                           R"("components":[{"type":"BODY","text":"Hi {{2}}"}]})");
   EXPECT_EQ(r.status, SB_ERR_INVALID_ARG);
@@ -219,7 +219,7 @@ TEST_F(TemplateOps, CreateRefusesAnInvalidTemplateLocally) {
   EXPECT_TRUE(fake.http_calls().empty());
 }
 
-TEST_F(TemplateOps, StatusWebhookUpdatesTheStoreAndBlocksSends) {
+TEST_F(WaTemplateOps, StatusWebhookUpdatesTheStoreAndBlocksSends) {
   on("POST", std::string("/") + kWaba + "/message_templates", 200,
      R"({"id":"1689556908129832","status":"APPROVED","category":"UTILITY"})");
   ASSERT_EQ(fake.invoke("template_create", kGood).status, SB_OK);
@@ -242,7 +242,42 @@ TEST_F(TemplateOps, StatusWebhookUpdatesTheStoreAndBlocksSends) {
   EXPECT_NE(r.error.message.find("PAUSED"), std::string::npos);
 }
 
-TEST_F(TemplateOps, SyncFollowsPagingAndReplacesTheStore) {
+TEST_F(WaTemplateOps, QualityAndCategoryWebhooksUpdateTheRecord) {
+  fake.kv_set("tpl/index", R"(["promo/en_US"])");
+  fake.kv_set(
+      "tpl/promo/en_US",
+      R"({"id":"5","name":"promo","language":"en_US","status":"APPROVED","category":"UTILITY"})");
+  ASSERT_EQ(
+      post_signed(account_payload("message_template_quality_update",
+                                  R"({"previous_quality_score":"GREEN","new_quality_score":"RED",)"
+                                  R"("message_template_id":5,"message_template_name":"promo",)"
+                                  R"("message_template_language":"en_US"})"))
+          .http_status,
+      200);
+  ASSERT_EQ(post_signed(account_payload(
+                            "template_category_update",
+                            R"({"message_template_id":5,"message_template_name":"promo",)"
+                            R"("message_template_language":"en_US","previous_category":"UTILITY",)"
+                            R"("new_category":"MARKETING"})"))
+                .http_status,
+            200);
+  auto rec = parse(fake.invoke("template_get", R"({"name":"promo","language":"en_US"})").json);
+  EXPECT_EQ(rec.find("quality")->as_string(), "RED");
+  EXPECT_EQ(rec.find("category")->as_string(), "MARKETING");
+  ASSERT_EQ(
+      post_signed(
+          account_payload("message_template_status_update",
+                          R"({"event":"REJECTED","message_template_id":5,)"
+                          R"("message_template_name":"promo","message_template_language":"en_US",)"
+                          R"("reason":"PROMOTIONAL"})"))
+          .http_status,
+      200);
+  rec = parse(fake.invoke("template_get", R"({"name":"promo","language":"en_US"})").json);
+  EXPECT_EQ(rec.find("status")->as_string(), "REJECTED");
+  EXPECT_EQ(rec.find("reason")->as_string(), "PROMOTIONAL");
+}
+
+TEST_F(WaTemplateOps, SyncFollowsPagingAndReplacesTheStore) {
   fake.kv_set("tpl/index", R"(["stale/en"])");
   fake.kv_set("tpl/stale/en", R"({"name":"stale","language":"en","status":"APPROVED"})");
   int page = 0;
@@ -280,7 +315,7 @@ TEST_F(TemplateOps, SyncFollowsPagingAndReplacesTheStore) {
   EXPECT_EQ(rejected.find("templates")->items().size(), 1u);
 }
 
-TEST_F(TemplateOps, DeleteOneLanguageUsesTheTemplateId) {
+TEST_F(WaTemplateOps, DeleteOneLanguageUsesTheTemplateId) {
   fake.kv_set("tpl/index", R"(["promo/en","promo/de"])");
   fake.kv_set("tpl/promo/en", R"({"id":"11","name":"promo","language":"en","status":"APPROVED"})");
   fake.kv_set("tpl/promo/de", R"({"id":"12","name":"promo","language":"de","status":"APPROVED"})");
@@ -295,7 +330,7 @@ TEST_F(TemplateOps, DeleteOneLanguageUsesTheTemplateId) {
   EXPECT_EQ(parse(fake.invoke("template_list").json).find("templates")->items().size(), 0u);
 }
 
-TEST_F(TemplateOps, PeriodicSyncRunsOnTheTimer) {
+TEST_F(WaTemplateOps, PeriodicSyncRunsOnTheTimer) {
   FakeHost other;
   ASSERT_TRUE(other.load(whatsapp_entry()));
   other.set_secret("access_token", kToken);

@@ -5,7 +5,7 @@
 
 namespace {
 
-TEST(TokenBucket, AllowsOneSecondsWorthThenRefillsAtTheRate) {
+TEST(WaTokenBucket, AllowsOneSecondsWorthThenRefillsAtTheRate) {
   wa::TokenBucket b(80);
   int64_t t = 1'000'000;
   int taken = 0;
@@ -17,7 +17,7 @@ TEST(TokenBucket, AllowsOneSecondsWorthThenRefillsAtTheRate) {
   EXPECT_FALSE(b.try_take(t + 13));
 }
 
-TEST(TokenBucket, NeverHoldsMoreThanTheBurst) {
+TEST(WaTokenBucket, NeverHoldsMoreThanTheBurst) {
   wa::TokenBucket b(10);
   int64_t t = 0;
   EXPECT_TRUE(b.try_take(t));
@@ -26,7 +26,7 @@ TEST(TokenBucket, NeverHoldsMoreThanTheBurst) {
   EXPECT_EQ(taken, 10);
 }
 
-TEST(TokenBucket, RateChangeApplies) {
+TEST(WaTokenBucket, RateChangeApplies) {
   wa::TokenBucket b(20);
   int taken = 0;
   while (b.try_take(5)) ++taken;
@@ -37,7 +37,7 @@ TEST(TokenBucket, RateChangeApplies) {
   EXPECT_EQ(taken, 1000);
 }
 
-TEST(Throughput, BucketsAreSeparatePerNumber) {
+TEST(WaThroughput, BucketsAreSeparatePerNumber) {
   wa::Throughput t(2);
   EXPECT_TRUE(t.for_number("a").try_take(0));
   EXPECT_TRUE(t.for_number("a").try_take(0));

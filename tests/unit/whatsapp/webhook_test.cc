@@ -5,13 +5,13 @@
 namespace watest {
 namespace {
 
-using WebhookTest = WhatsApp;
+using WaWebhookTest = WhatsApp;
 
-TEST_F(WebhookTest, RegistersTheRootRoute) {
+TEST_F(WaWebhookTest, RegistersTheRootRoute) {
   EXPECT_EQ(fake.webhook_routes(), std::vector<std::string>{"/"});
 }
 
-TEST_F(WebhookTest, HandshakeEchoesTheChallengeWhenTheTokenMatches) {
+TEST_F(WaWebhookTest, HandshakeEchoesTheChallengeWhenTheTokenMatches) {
   WebhookCall call;
   call.method = "GET";
   call.query = "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=verify-me";
@@ -20,7 +20,7 @@ TEST_F(WebhookTest, HandshakeEchoesTheChallengeWhenTheTokenMatches) {
   EXPECT_EQ(r.body, "1158201444");
 }
 
-TEST_F(WebhookTest, HandshakeRefusesAWrongTokenOrMode) {
+TEST_F(WaWebhookTest, HandshakeRefusesAWrongTokenOrMode) {
   WebhookCall call;
   call.method = "GET";
   call.query = "hub.mode=subscribe&hub.challenge=42&hub.verify_token=wrong";
@@ -32,7 +32,7 @@ TEST_F(WebhookTest, HandshakeRefusesAWrongTokenOrMode) {
   EXPECT_FALSE(fake.logged("verify-me"));
 }
 
-TEST_F(WebhookTest, ValidSignatureStoresTheMessage) {
+TEST_F(WaWebhookTest, ValidSignatureStoresTheMessage) {
   std::string body = inbound_payload(
       R"({"from":"16505551234","id":"wamid.A","timestamp":"1749416383","type":"text",)"
       R"("text":{"body":"Hello there"}})");
@@ -51,7 +51,7 @@ TEST_F(WebhookTest, ValidSignatureStoresTheMessage) {
   EXPECT_EQ(parse(in.raw).find("id")->as_string(), "wamid.A");
 }
 
-TEST_F(WebhookTest, BadSignatureIsRefusedAndNothingIsStored) {
+TEST_F(WaWebhookTest, BadSignatureIsRefusedAndNothingIsStored) {
   std::string body = inbound_payload(
       R"({"from":"16505551234","id":"wamid.B","timestamp":"1","type":"text","text":{"body":"x"}})");
   WebhookReply r = post_signed(body, "another-secret");
@@ -61,7 +61,7 @@ TEST_F(WebhookTest, BadSignatureIsRefusedAndNothingIsStored) {
   EXPECT_FALSE(fake.logged(kAppSecret));
 }
 
-TEST_F(WebhookTest, SignatureOverDifferentBytesIsRefused) {
+TEST_F(WaWebhookTest, SignatureOverDifferentBytesIsRefused) {
   std::string body = inbound_payload(
       R"({"from":"16505551234","id":"wamid.B2","timestamp":"1","type":"text","text":{"body":"\u00e4"}})");
   WebhookCall call;
@@ -77,7 +77,7 @@ TEST_F(WebhookTest, SignatureOverDifferentBytesIsRefused) {
   EXPECT_EQ(fake.inbound().at(0).text, "\xc3\xa4");
 }
 
-TEST_F(WebhookTest, MissingSignatureIsRefused) {
+TEST_F(WaWebhookTest, MissingSignatureIsRefused) {
   WebhookCall call;
   call.path = "/";
   call.body = inbound_payload(
@@ -87,7 +87,7 @@ TEST_F(WebhookTest, MissingSignatureIsRefused) {
   EXPECT_TRUE(fake.inbound().empty());
 }
 
-TEST_F(WebhookTest, UppercaseHexSignatureIsAccepted) {
+TEST_F(WaWebhookTest, UppercaseHexSignatureIsAccepted) {
   std::string body = inbound_payload(
       R"({"from":"16505551234","id":"wamid.U","timestamp":"1","type":"text","text":{"body":"x"}})");
   std::string hex = wa::hmac_sha256_hex(kAppSecret, body);
@@ -99,12 +99,12 @@ TEST_F(WebhookTest, UppercaseHexSignatureIsAccepted) {
   EXPECT_EQ(fake.webhook(call).http_status, 200);
 }
 
-TEST_F(WebhookTest, NotAWhatsAppDeliveryIsA400) {
+TEST_F(WaWebhookTest, NotAWhatsAppDeliveryIsA400) {
   EXPECT_EQ(post_signed(R"({"object":"page","entry":[]})").http_status, 400);
   EXPECT_EQ(post_signed("not json").http_status, 400);
 }
 
-TEST_F(WebhookTest, EveryInboundTypeIsParsed) {
+TEST_F(WaWebhookTest, EveryInboundTypeIsParsed) {
   std::string msgs =
       R"({"from":"16505551234","id":"w.img","timestamp":"10","type":"image","image":{"id":"m1","mime_type":"image/jpeg","sha256":"x","caption":"a cat","url":"https://lookaside/1"}},)"
       R"({"from":"16505551234","id":"w.vid","timestamp":"10","type":"video","video":{"id":"m2","mime_type":"video/mp4","sha256":"x"}},)"
@@ -175,7 +175,7 @@ TEST_F(WebhookTest, EveryInboundTypeIsParsed) {
   EXPECT_EQ(payload.find("referral")->find("source_type")->as_string(), "ad");
 }
 
-TEST_F(WebhookTest, DuplicateDeliveryIsAcknowledgedWithoutASecondCopy) {
+TEST_F(WaWebhookTest, DuplicateDeliveryIsAcknowledgedWithoutASecondCopy) {
   std::string body = inbound_payload(
       R"({"from":"16505551234","id":"wamid.D","timestamp":"5","type":"text","text":{"body":"x"}})");
   EXPECT_EQ(post_signed(body).http_status, 200);
@@ -185,7 +185,7 @@ TEST_F(WebhookTest, DuplicateDeliveryIsAcknowledgedWithoutASecondCopy) {
   EXPECT_EQ(fake.inbound().size(), 1u);
 }
 
-TEST_F(WebhookTest, MessagesForAnotherNumberAreIgnored) {
+TEST_F(WaWebhookTest, MessagesForAnotherNumberAreIgnored) {
   std::string body = inbound_payload(
       R"({"from":"16505551234","id":"wamid.E","timestamp":"5","type":"text","text":{"body":"x"}})");
   body.replace(body.find(kPnid), std::string(kPnid).size(), "999");
@@ -193,7 +193,7 @@ TEST_F(WebhookTest, MessagesForAnotherNumberAreIgnored) {
   EXPECT_TRUE(fake.inbound().empty());
 }
 
-TEST_F(WebhookTest, StatusesBecomeDeliveryReportsWithPricingAndErrors) {
+TEST_F(WaWebhookTest, StatusesBecomeDeliveryReportsWithPricingAndErrors) {
   std::string statuses =
       R"({"id":"wamid.S1","status":"sent","timestamp":"1750263773","recipient_id":"16505551234",)"
       R"("biz_opaque_callback_data":"ticket-123","conversation":{"id":"c1","origin":{"type":"service"}},)"
@@ -228,7 +228,7 @@ TEST_F(WebhookTest, StatusesBecomeDeliveryReportsWithPricingAndErrors) {
   EXPECT_EQ(parse(d[3].raw).find("id")->as_string(), "wamid.S2");
 }
 
-TEST_F(WebhookTest, ValueLevelErrorsAreLogged) {
+TEST_F(WaWebhookTest, ValueLevelErrorsAreLogged) {
   std::string body = std::string(R"({"object":"whatsapp_business_account","entry":[{"id":")") +
                      kWaba +
                      R"(","changes":[{"field":"messages","value":{"messaging_product":)"
@@ -238,14 +238,14 @@ TEST_F(WebhookTest, ValueLevelErrorsAreLogged) {
   EXPECT_TRUE(fake.logged("Rate limit hit"));
 }
 
-TEST_F(WebhookTest, OversizedBodyIsRefused) {
+TEST_F(WaWebhookTest, OversizedBodyIsRefused) {
   WebhookCall call;
   call.path = "/";
   call.body = std::string(3 * 1024 * 1024 + 1, ' ');
   EXPECT_EQ(fake.webhook(call).http_status, 413);
 }
 
-TEST_F(WebhookTest, MissingAppSecretRefusesDeliveriesAndDegrades) {
+TEST_F(WaWebhookTest, MissingAppSecretRefusesDeliveriesAndDegrades) {
   FakeHost other;
   ASSERT_TRUE(other.load(whatsapp_entry()));
   other.set_secret("access_token", kToken);

@@ -7,11 +7,11 @@
 namespace watest {
 namespace {
 
-using WindowTest = WhatsApp;
+using WaWindowTest = WhatsApp;
 using std::chrono::hours;
 using std::chrono::minutes;
 
-TEST_F(WindowTest, NoWindowBeforeTheCustomerWrites) {
+TEST_F(WaWindowTest, NoWindowBeforeTheCustomerWrites) {
   auto a = fake.can_send("+16505551234", "text");
   EXPECT_EQ(a.status, SB_OK);
   EXPECT_FALSE(a.allowed);
@@ -23,7 +23,7 @@ TEST_F(WindowTest, NoWindowBeforeTheCustomerWrites) {
   EXPECT_EQ(t.mode, SB_SEND_MODE_TEMPLATE_ONLY);
 }
 
-TEST_F(WindowTest, InboundOpensTheWindowForTwentyFourHours) {
+TEST_F(WaWindowTest, InboundOpensTheWindowForTwentyFourHours) {
   int64_t t0 = fake.now_ms() / 1000 * 1000;  // webhook timestamps are whole seconds
   customer_writes();
   auto a = fake.can_send("+16505551234", "text");
@@ -35,7 +35,7 @@ TEST_F(WindowTest, InboundOpensTheWindowForTwentyFourHours) {
   EXPECT_FALSE(fake.can_send("+16505550000", "text").allowed);
 }
 
-TEST_F(WindowTest, WindowExpiresOnTheFakeClock) {
+TEST_F(WaWindowTest, WindowExpiresOnTheFakeClock) {
   customer_writes();
   fake.advance(hours(23) + minutes(59));
   EXPECT_TRUE(fake.can_send("+16505551234", "text").allowed);
@@ -45,7 +45,7 @@ TEST_F(WindowTest, WindowExpiresOnTheFakeClock) {
   EXPECT_EQ(a.mode, SB_SEND_MODE_TEMPLATE_ONLY);
 }
 
-TEST_F(WindowTest, EachInboundExtendsTheWindow) {
+TEST_F(WaWindowTest, EachInboundExtendsTheWindow) {
   customer_writes("16505551234", "wamid.1");
   fake.advance(hours(20));
   int64_t t1 = fake.now_ms() / 1000 * 1000;
@@ -56,7 +56,7 @@ TEST_F(WindowTest, EachInboundExtendsTheWindow) {
   EXPECT_EQ(a.expires_at_ms, t1 + wa::kWindowMs);
 }
 
-TEST_F(WindowTest, ALateDeliveryOfAnOldMessageDoesNotMoveTheWindowBack) {
+TEST_F(WaWindowTest, ALateDeliveryOfAnOldMessageDoesNotMoveTheWindowBack) {
   customer_writes("16505551234", "wamid.new");
   int64_t expires = fake.can_send("+16505551234", "text").expires_at_ms;
   std::string old_ts = std::to_string(fake.now_ms() / 1000 - 3600);
@@ -67,7 +67,7 @@ TEST_F(WindowTest, ALateDeliveryOfAnOldMessageDoesNotMoveTheWindowBack) {
   EXPECT_EQ(fake.can_send("+16505551234", "text").expires_at_ms, expires);
 }
 
-TEST_F(WindowTest, SystemMessagesDoNotOpenTheWindow) {
+TEST_F(WaWindowTest, SystemMessagesDoNotOpenTheWindow) {
   std::string ts = std::to_string(fake.now_ms() / 1000);
   ASSERT_EQ(post_signed(inbound_payload(R"({"from":"16505551234","id":"wamid.sys","timestamp":")" +
                                         ts + R"(","type":"system","system":{"body":"changed"}})"))
@@ -76,14 +76,14 @@ TEST_F(WindowTest, SystemMessagesDoNotOpenTheWindow) {
   EXPECT_FALSE(fake.can_send("+16505551234", "text").allowed);
 }
 
-TEST_F(WindowTest, TheHostsLastInboundTimeCountsToo) {
+TEST_F(WaWindowTest, TheHostsLastInboundTimeCountsToo) {
   int64_t last = fake.now_ms() - 3600 * 1000;
   auto a = fake.can_send("+16505551234", "text", last);
   EXPECT_TRUE(a.allowed);
   EXPECT_EQ(a.expires_at_ms, last + wa::kWindowMs);
 }
 
-TEST_F(WindowTest, WindowIsPersistedInKv) {
+TEST_F(WaWindowTest, WindowIsPersistedInKv) {
   customer_writes();
   bool found = false;
   for (const auto& [k, v] : fake.kv()) {
@@ -92,7 +92,7 @@ TEST_F(WindowTest, WindowIsPersistedInKv) {
   EXPECT_TRUE(found);
 }
 
-TEST_F(WindowTest, AFailed131047StatusClosesTheWindow) {
+TEST_F(WaWindowTest, AFailed131047StatusClosesTheWindow) {
   customer_writes();
   ASSERT_TRUE(fake.can_send("+16505551234", "text").allowed);
   std::string st =
@@ -104,7 +104,7 @@ TEST_F(WindowTest, AFailed131047StatusClosesTheWindow) {
   EXPECT_TRUE(fake.can_send("+16505551234", "text").allowed);
 }
 
-TEST_F(WindowTest, UnknownSenderNumberIsBlocked) {
+TEST_F(WaWindowTest, UnknownSenderNumberIsBlocked) {
   auto a = fake.can_send("+16505551234", "text", 0, "+4930999");
   EXPECT_FALSE(a.allowed);
   EXPECT_EQ(a.mode, SB_SEND_MODE_BLOCKED);
