@@ -5,7 +5,7 @@
 set(_sb_abi_marker_dir ${CMAKE_CURRENT_BINARY_DIR}/markers)
 
 function(_sb_abi_cli_test name)
-  cmake_parse_arguments(C "" "PATH;EXIT;STDOUT;STDERR;MARKER_EXPECT;FLAGS" "" ${ARGN})
+  cmake_parse_arguments(C "" "PATH;EXIT;STDOUT;STDERR;MARKER_EXPECT;MARKER_MATCH;FLAGS" "" ${ARGN})
   set(cmd_args "plugins|inspect|${C_PATH}")
   if(C_FLAGS)
     set(cmd_args "${cmd_args}|${C_FLAGS}")
@@ -19,6 +19,9 @@ function(_sb_abi_cli_test name)
   endif()
   if(C_MARKER_EXPECT)
     list(APPEND extra "-DMARKER=${_sb_abi_marker_dir}/${name}" "-DMARKER_EXPECT=${C_MARKER_EXPECT}")
+  endif()
+  if(DEFINED C_MARKER_MATCH)
+    list(APPEND extra "-DMARKER_MATCH=${C_MARKER_MATCH}")
   endif()
   add_test(NAME abi.cli.${name}
            COMMAND ${CMAKE_COMMAND} -DBIN=$<TARGET_FILE:switchboard> "-DARGS=${cmd_args}"
@@ -38,9 +41,15 @@ _sb_abi_cli_test(good_by_library PATH ${SB_ABI_FIXTURE_DIR}/check_c/check_c.so E
 _sb_abi_cli_test(good_by_dir PATH ${SB_ABI_FIXTURE_DIR}/check_c EXIT 0 STDOUT "(^|\n)id: +check_c\n(.*\n)?status: +ok")
 _sb_abi_cli_test(good_json PATH ${SB_ABI_FIXTURE_DIR}/check_c/manifest.json FLAGS --json EXIT 0
                  STDOUT "\"id\": *\"check_c\"")
-# Positive control: inspecting a loadable fixture does run its constructor and entry function.
+# Positive control: inspecting a loadable fixture runs its constructor and entry function, and
+# nothing else (the fixtures' init writes to the marker too).
 _sb_abi_cli_test(marker_control PATH ${SB_ABI_FIXTURE_DIR}/malformed_control/manifest.json EXIT 0
-                 MARKER_EXPECT present)
+                 MARKER_EXPECT present
+                 MARKER_MATCH "^malformed_control constructor\nmalformed_control entry_v1\n$")
+# So a plugin whose init would fail still inspects fine: inspect never calls init.
+_sb_abi_cli_test(inspect_never_inits PATH ${SB_ABI_FIXTURE_DIR}/init_fails/manifest.json EXIT 0
+                 STDOUT "status: +ok" MARKER_EXPECT present
+                 MARKER_MATCH "^init_fails constructor\ninit_fails entry_v1\n$")
 
 foreach(pair IN ITEMS newer_major=AbiMajorMismatch lying_v2=EntryMissing no_entry=EntryMissing
                       entry_major_2=EntryInvalid small_struct=EntryInvalid null_send=EntryInvalid

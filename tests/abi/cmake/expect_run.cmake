@@ -1,6 +1,7 @@
 # Runs a command and checks its exit code, output and (optionally) a load-marker file.
 #   cmake -DBIN=<exe> -DARGS=a|b|c -DEXIT=<n> [-DSTDOUT=<regex>] [-DSTDERR=<regex>]
-#         [-DMARKER=<file> -DMARKER_EXPECT=absent|present] -P expect_run.cmake
+#         [-DMARKER=<file> -DMARKER_EXPECT=absent|present [-DMARKER_MATCH=<regex>]]
+#         -P expect_run.cmake
 # ARGS is '|'-separated because ';' would be split by add_test. When MARKER is given it is removed
 # first and exported as SB_ABI_TEST_MARKER, which the malformed fixtures' constructor writes to.
 cmake_minimum_required(VERSION 3.25)
@@ -28,6 +29,11 @@ if(MARKER)
     string(APPEND problems "\n  plugin code ran (marker file says: ${marker_text})")
   elseif(MARKER_EXPECT STREQUAL "present" AND NOT EXISTS ${MARKER})
     string(APPEND problems "\n  marker file missing although the plugin was loaded")
+  elseif(MARKER_EXPECT STREQUAL "present" AND DEFINED MARKER_MATCH)
+    file(READ ${MARKER} marker_text)
+    if(NOT marker_text MATCHES "${MARKER_MATCH}")
+      string(APPEND problems "\n  marker file says '${marker_text}', expected '${MARKER_MATCH}'")
+    endif()
   endif()
   file(REMOVE ${MARKER})
 endif()
