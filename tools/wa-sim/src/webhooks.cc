@@ -24,6 +24,7 @@ class Sha256 : public Poco::SHA2Engine {
 };
 
 constexpr size_t kMaxLog = 100000;
+constexpr size_t kMaxPayloadBytes = 3 * 1024 * 1024;  // Meta's webhook payload cap (§4.2)
 
 std::string pathAndQuery(const Poco::URI& uri) {
   std::string p = uri.getPathAndQuery();
@@ -143,9 +144,15 @@ std::optional<Dispatcher::Job> Dispatcher::takeDue(std::unique_lock<std::mutex>&
   jobs_.erase(jobs_.begin() + static_cast<std::ptrdiff_t>(pick));
   // Batching: fold other fresh, due updates for the same URL into this first attempt.
   if (!job.body && cfg_.batch_max > 1) {
+    size_t bytes = 0;
+    for (const auto& u : job.updates) bytes += dump(u.value).size();
     for (size_t i = 0; i < jobs_.size() && job.updates.size() < size_t(cfg_.batch_max);) {
       auto& other = jobs_[i];
-      if (!other.body && other.url == job.url && other.due_ms <= now + cfg_.batch_window_ms) {
+      const bool candidate =
+          !other.body && other.url == job.url && other.due_ms <= now + cfg_.batch_window_ms;
+      const size_t more = candidate ? dump(other.updates.front().value).size() : 0;
+      if (candidate && bytes + more <= kMaxPayloadBytes) {
+        bytes += more;
         for (auto& u : other.updates) job.updates.push_back(std::move(u));
         jobs_.erase(jobs_.begin() + static_cast<std::ptrdiff_t>(i));
       } else {
