@@ -75,7 +75,8 @@ Response Sim::uploadMedia(Request& req, PhoneNumber& pn) {
 }
 
 Response Sim::getMedia(Request& req, Media& m) {
-  (void)req;
+  if (auto owner = getStr(req.params, "phone_number_id"); owner && *owner != m.phone_number_id)
+    throw err(100, "Media " + m.id + " does not belong to phone number " + *owner);
   auto o = newObj();
   o->set("messaging_product", "whatsapp");
   o->set("url", base_url_ + "/_media/" + m.id +
