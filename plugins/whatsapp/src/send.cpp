@@ -155,6 +155,23 @@ sw::Result<json::Value> location_body(const SendInput& in) {
   return b;
 }
 
+sw::Result<json::Value> contacts_body(const SendInput& in) {
+  const json::Value* contacts = in.payload.find("contacts");
+  if (contacts == nullptr || !contacts->is_array() || contacts->items().empty()) {
+    return sw::Error::invalid_arg("payload.contacts: a non-empty array of contact cards");
+  }
+  for (std::size_t i = 0; i < contacts->items().size(); ++i) {
+    if (str_of(obj_of(contacts->items()[i], "name"), "formatted_name").empty()) {
+      return sw::Error::invalid_arg("payload.contacts[" + std::to_string(i) +
+                                    "].name.formatted_name: required");
+    }
+  }
+  json::Value b = envelope(in, "contacts");
+  b.set("contacts", *contacts);
+  add_context(b, in);
+  return b;
+}
+
 sw::Result<json::Value> read_body(const SendInput& in) {
   std::string target = str_of(in.payload, "message_id");
   if (target.empty()) target = in.reply_to;
@@ -283,6 +300,7 @@ sw::Result<json::Value> build_message_body(const SendInput& in) {
   if (ct == "interactive") return interactive_body(in);
   if (ct == "reaction") return reaction_body(in);
   if (ct == "location") return location_body(in);
+  if (ct == "contacts") return contacts_body(in);
   return sw::Error::unsupported("content_type \"" + ct + "\" is not supported by WhatsApp");
 }
 

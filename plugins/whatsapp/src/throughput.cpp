@@ -28,6 +28,12 @@ std::chrono::milliseconds TokenBucket::wait_ms(int64_t now_ms) {
       static_cast<int64_t>(std::ceil((1.0 - tokens_) * 1000.0 / rate_)));
 }
 
+void TokenBucket::hold(int64_t now_ms, std::chrono::milliseconds d) {
+  refill(now_ms);
+  // A debt that takes `d` to pay back, after which tokens accrue as usual.
+  tokens_ = 1.0 - static_cast<double>(d.count()) * rate_ / 1000.0;
+}
+
 void TokenBucket::set_rate(double rate) {
   rate_ = rate;
   burst_ = rate;

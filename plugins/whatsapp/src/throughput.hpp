@@ -19,6 +19,8 @@ class TokenBucket {
   bool try_take(int64_t now_ms);
   // How long until a token is available (0 when one is).
   std::chrono::milliseconds wait_ms(int64_t now_ms);
+  // Meta said 130429 (throughput exceeded): send nothing for `d`.
+  void hold(int64_t now_ms, std::chrono::milliseconds d);
   void set_rate(double rate);
   double rate() const noexcept { return rate_; }
 

@@ -4,6 +4,9 @@
 #include "signature.hpp"
 #include "templates.hpp"
 
+#include <algorithm>
+#include <map>
+
 namespace wa {
 
 namespace {
@@ -183,6 +186,7 @@ sw::SendResult WhatsAppChannel::send(const sw::OutboundMessage& m) {
   sw::Result<json::Value> resp = graph_.post("/" + pnid.value() + "/messages", body.value());
   if (!resp) {
     if (resp.error().provider_code == "131047") windows_.close(pnid.value(), in.to);
+    if (resp.error().provider_code == "130429") bucket.hold(now, resp.error().retry_after);
     return resp.error();
   }
   if (in.content_type == "read") return sw::SendResult::sent(str_of(body.value(), "message_id"));
@@ -278,53 +282,9 @@ sw::Status WhatsAppChannel::receive(const sw::WebhookRequest& request,
     return {};
   }
   std::vector<std::string> ours = onboarding_.known_numbers();
-  auto is_ours = [&](const std::string& pnid) {
-    return std::find(ours.begin(), ours.end(), pnid) != ours.end();
-  };
-  std::vector<const ParsedInbound*> accepted;
-  std::vector<sw::InboundMessage> batch;
-  for (const auto& in : d->inbound) {
-    if (!is_ours(in.phone_number_id)) {
-      host().warn("whatsapp: inbound for unknown number " + in.phone_number_id + " ignored");
-      continue;
-    }
-    accepted.push_back(&in);
-    batch.push_back(in.message);
-  }
   bool retry = false;
-  std::size_t stored = 0;
-  if (!batch.empty()) {
-    sw::Host::SubmitResult r = host().submit_inbound(batch);
-    for (std::size_t i = 0; i < accepted.size(); ++i) {
-      int32_t s = r.statuses[i];
-      if (s == SB_OK || s == SB_DUPLICATE) {
-        stored += s == SB_OK ? 1 : 0;
-        const ParsedInbound& in = *accepted[i];
-        int64_t at = in.sent_at_ms > 0 ? in.sent_at_ms : host().now_ms();
-        if (in.opens_window) windows_.on_inbound(in.phone_number_id, in.sender, at);
-      } else if (s == SB_ERR_INVALID_ARG) {
-        host().warn("whatsapp: inbound " + std::string(accepted[i]->message.provider_message_id()) +
-                    " refused by the host as invalid");
-      } else {
-        retry = true;
-      }
-    }
-  }
-  std::size_t reported = 0;
-  for (const auto& st : d->statuses) {
-    if (!is_ours(st.phone_number_id) || st.report.status == 0) continue;
-    if (st.error && st.error->code == kCodeWindowClosed) {
-      windows_.close(st.phone_number_id, st.recipient);
-    }
-    sw::DeliveryReport report = st.report;
-    report.message_id = message_id_from_callback(instance_id_, st.callback_data);
-    int32_t rc = host().report_delivery(report);
-    if (rc == SB_OK) {
-      ++reported;
-    } else if (rc != SB_ERR_NOT_FOUND && rc != SB_ERR_INVALID_ARG) {
-      retry = true;
-    }
-  }
+  std::size_t stored = store_inbound(*d, ours, &retry);
+  std::size_t reported = report_statuses(*d, ours, &retry);
   for (const auto& e : d->errors) {
     host().warn("whatsapp: error for number " + e.phone_number_id + ": " +
                 to_error(e.error).message);
@@ -339,6 +299,70 @@ sw::Status WhatsAppChannel::receive(const sw::WebhookRequest& request,
   ok.set("statuses", static_cast<int64_t>(reported));
   answer_json(response, 200, ok);
   return {};
+}
+
+namespace {
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+}  // namespace
+
+std::size_t WhatsAppChannel::store_inbound(const ParsedDelivery& d,
+                                           const std::vector<std::string>& ours, bool* retry) {
+  std::vector<const ParsedInbound*> accepted;
+  std::vector<sw::InboundMessage> batch;
+  for (const auto& in : d.inbound) {
+    if (!contains(ours, in.phone_number_id)) {
+      host().warn("whatsapp: inbound for unknown number " + in.phone_number_id + " ignored");
+      continue;
+    }
+    accepted.push_back(&in);
+    batch.push_back(in.message);
+  }
+  if (batch.empty()) return 0;
+  sw::Host::SubmitResult r = host().submit_inbound(batch);
+  std::size_t stored = 0;
+  // The latest message per (number, customer) opens or extends the window: one kv write each.
+  std::map<std::pair<std::string, std::string>, int64_t> latest;
+  for (std::size_t i = 0; i < accepted.size(); ++i) {
+    const ParsedInbound& in = *accepted[i];
+    int32_t s = r.statuses[i];
+    if (s == SB_OK || s == SB_DUPLICATE) {
+      stored += s == SB_OK ? 1 : 0;
+      int64_t at = in.sent_at_ms > 0 ? in.sent_at_ms : host().now_ms();
+      int64_t& slot = latest[{in.phone_number_id, in.sender}];
+      if (in.opens_window) slot = std::max(slot, at);
+    } else if (s == SB_ERR_INVALID_ARG) {
+      host().warn("whatsapp: inbound " + std::string(in.message.provider_message_id()) +
+                  " refused by the host as invalid");
+    } else {
+      *retry = true;
+    }
+  }
+  for (const auto& [key, at] : latest) {
+    if (at > 0) windows_.on_inbound(key.first, key.second, at);
+  }
+  return stored;
+}
+
+std::size_t WhatsAppChannel::report_statuses(const ParsedDelivery& d,
+                                             const std::vector<std::string>& ours, bool* retry) {
+  std::size_t reported = 0;
+  for (const auto& st : d.statuses) {
+    if (!contains(ours, st.phone_number_id) || st.report.status == 0) continue;
+    if (st.error && st.error->code == kCodeWindowClosed) {
+      windows_.close(st.phone_number_id, st.recipient);
+    }
+    sw::DeliveryReport report = st.report;
+    report.message_id = message_id_from_callback(instance_id_, st.callback_data);
+    int32_t rc = host().report_delivery(report);
+    if (rc == SB_OK) {
+      ++reported;
+    } else if (rc != SB_ERR_NOT_FOUND && rc != SB_ERR_INVALID_ARG) {
+      *retry = true;  // the store failed: Meta must deliver again
+    }
+  }
+  return reported;
 }
 
 void WhatsAppChannel::apply_change(const AccountChange& c) {

@@ -38,6 +38,11 @@ class WhatsAppChannel : public sw::Channel {
  private:
   sw::Status handshake(const sw::WebhookRequest& request, sw::WebhookResponse& response);
   sw::Status receive(const sw::WebhookRequest& request, sw::WebhookResponse& response);
+  // Both set *retry when the host could not store something (the webhook then answers 503).
+  std::size_t store_inbound(const ParsedDelivery& d, const std::vector<std::string>& ours,
+                            bool* retry);
+  std::size_t report_statuses(const ParsedDelivery& d, const std::vector<std::string>& ours,
+                              bool* retry);
   void apply_change(const AccountChange& change);
   sw::Result<std::string> number_for(std::string_view from) const;
   sw::Result<std::string> media_url(const json::Value& in);

@@ -283,6 +283,7 @@ TEST_F(WaSendTest, GraphErrorsMapToAbiStatuses) {
         Case{500, 131000, SB_ERR_TRANSIENT, true}, Case{400, 131026, SB_ERR_REJECTED, false},
         Case{400, 100, SB_ERR_INVALID_ARG, false}, Case{404, 132001, SB_ERR_REJECTED, false},
         Case{400, 133010, SB_ERR_STATE, false}}) {
+    fake.advance(std::chrono::seconds(2));  // past any hold a 130429 put on the number
     on("POST", std::string("/") + kPnid + "/messages", c.http, graph_error(c.code, "Title"));
     auto r = fake.send(msg("template", "", R"({"name":"t","language":"en"})"));
     EXPECT_EQ(r.status, c.status) << c.code;
@@ -367,6 +368,32 @@ TEST_F(WaSendTest, MediaUrlResolvesAnInboundMediaId) {
   EXPECT_EQ(out.find("url")->as_string(), "https://lookaside/x");
   EXPECT_EQ(out.find("mime_type")->as_string(), "image/jpeg");
   EXPECT_EQ(fake.invoke("media_url", R"({"media_id":"../x"})").status, SB_ERR_INVALID_ARG);
+}
+
+TEST_F(WaSendTest, ContactsCardsArePassedOn) {
+  customer_writes();
+  std::string cards = R"([{"name":{"formatted_name":"Ann Lee"},"phones":[{"phone":"+15550100"}]}])";
+  ASSERT_EQ(fake.send(msg("contacts", "", R"({"contacts":)" + cards + "}")).status, SB_OK);
+  EXPECT_EQ(
+      last_body(),
+      with_callback(
+          R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+16505551234",)"
+          R"("type":"contacts","contacts":)" +
+          cards + "}"));
+  EXPECT_EQ(fake.send(msg("contacts", "", R"({"contacts":[{"name":{}}]})")).status,
+            SB_ERR_INVALID_ARG);
+}
+
+TEST_F(WaSendTest, Meta130429HoldsTheNumberBack) {
+  on("POST", std::string("/") + kPnid + "/messages", 400, graph_error(130429, "Rate limit hit"));
+  EXPECT_EQ(fake.send(msg("template", "", R"({"name":"t","language":"en"})")).status,
+            SB_ERR_RATE_LIMITED);
+  on("POST", std::string("/") + kPnid + "/messages", 200, kOk);
+  auto held = fake.send(msg("template", "", R"({"name":"t","language":"en"})"));
+  EXPECT_EQ(held.status, SB_ERR_RATE_LIMITED);  // refused locally for about a second
+  EXPECT_EQ(calls_to(std::string("/v21.0/") + kPnid + "/messages").size(), 1u);
+  fake.advance(std::chrono::seconds(1));
+  EXPECT_EQ(fake.send(msg("template", "", R"({"name":"t","language":"en"})")).status, SB_OK);
 }
 
 TEST_F(WaSendTest, UnknownSenderIsInvalid) {

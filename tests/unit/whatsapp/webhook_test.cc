@@ -185,6 +185,18 @@ TEST_F(WaWebhookTest, DuplicateDeliveryIsAcknowledgedWithoutASecondCopy) {
   EXPECT_EQ(fake.inbound().size(), 1u);
 }
 
+TEST_F(WaWebhookTest, StoreFailureAsksMetaToDeliverAgain) {
+  std::string body = inbound_payload(
+      R"({"from":"16505551234","id":"wamid.R","timestamp":"5","type":"text","text":{"body":"x"}})");
+  auto original = fake.api().submit_inbound;
+  fake.api().submit_inbound = [](sb_host_ctx*, const sb_inbound_message* const*, uint32_t,
+                                 int32_t*) -> int32_t { return SB_ERR_TRANSIENT; };
+  EXPECT_EQ(post_signed(body).http_status, 503);
+  fake.api().submit_inbound = original;
+  EXPECT_EQ(post_signed(body).http_status, 200);
+  EXPECT_EQ(fake.inbound().size(), 1u);
+}
+
 TEST_F(WaWebhookTest, MessagesForAnotherNumberAreIgnored) {
   std::string body = inbound_payload(
       R"({"from":"16505551234","id":"wamid.E","timestamp":"5","type":"text","text":{"body":"x"}})");
