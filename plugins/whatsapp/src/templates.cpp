@@ -381,21 +381,52 @@ std::string fill(std::string text, const json::Value* send) {
 
 }  // namespace
 
+namespace {
+
+// One component's parameters against its stored text: count (132000), names for NAMED templates,
+// media type of a media header (132012) and text lengths (132005).
+void check_component(std::vector<FieldError>& errors, const json::Value* stored,
+                     const json::Value* given, std::string_view kind) {
+  std::string field = "components." + lower(kind);
+  static const json::Value::Array kNone;
+  const auto& params = given == nullptr ? kNone : arr_of(*given, "parameters").items();
+  std::string format = stored == nullptr ? "" : upper(str_of(*stored, "format"));
+  bool media_header = kind == "HEADER" && stored != nullptr && format != "TEXT" && !format.empty();
+  Placeholders p = scan_placeholders(stored == nullptr ? "" : str_of(*stored, "text"), "");
+  std::size_t expected = media_header ? 1 : p.names.size();
+  if (params.size() != expected) {
+    errors.push_back({field, "the template expects " + std::to_string(expected) +
+                                 " parameter(s), " + std::to_string(params.size()) + " given"});
+    return;
+  }
+  std::size_t max_text = kind == "HEADER" ? 60 : 1024;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    std::string where = field + ".parameters[" + std::to_string(i) + "]";
+    std::string type = str_of(params[i], "type");
+    if (media_header && type != lower(format)) {
+      errors.push_back({where + ".type", "the header is " + format + ": expected \"" +
+                                             lower(format) + "\", got \"" + type + "\""});
+    }
+    if (!media_header && !p.positional) {
+      std::string name = str_of(params[i], "parameter_name");
+      if (std::find(p.names.begin(), p.names.end(), name) == p.names.end()) {
+        errors.push_back({where + ".parameter_name", "no {{" + name + "}} in the template"});
+      }
+    }
+    if (type == "text" && utf8_length(str_of(params[i], "text")) > max_text) {
+      errors.push_back(
+          {where + ".text", "longer than " + std::to_string(max_text) + " characters"});
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<FieldError> check_send_components(const json::Value& stored, const json::Value& send) {
   std::vector<FieldError> errors;
   for (std::string_view kind : {"HEADER", "BODY"}) {
-    const json::Value* sc = stored_component(stored, kind);
-    std::size_t expected =
-        sc == nullptr ? 0 : scan_placeholders(str_of(*sc, "text"), "").names.size();
-    const json::Value* given = send_component(send, lower(kind));
-    std::size_t count = given == nullptr ? 0 : arr_of(*given, "parameters").items().size();
-    bool media_header = kind == "HEADER" && sc != nullptr && upper(str_of(*sc, "format")) != "TEXT";
-    if (media_header) expected = 1;
-    if (count != expected) {
-      errors.push_back(
-          {"components." + lower(kind), "the template expects " + std::to_string(expected) +
-                                            " parameter(s), " + std::to_string(count) + " given"});
-    }
+    check_component(errors, stored_component(stored, kind), send_component(send, lower(kind)),
+                    kind);
   }
   return errors;
 }

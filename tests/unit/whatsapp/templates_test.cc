@@ -172,6 +172,40 @@ TEST(WaTemplatePreview, FillsParametersAndCountsThem) {
   EXPECT_EQ(errs[1].field, "components.body");
 }
 
+TEST(WaTemplateSendCheck, MediaHeaderTypeNamesAndLengths) {
+  json::Value image = parse(R"([{"type":"HEADER","format":"IMAGE"},{"type":"BODY","text":"Hi"}])");
+  auto wrong = wa::check_send_components(
+      image,
+      parse(R"([{"type":"header","parameters":[{"type":"document","document":{"id":"1"}}]}])"));
+  ASSERT_EQ(wrong.size(), 1u);
+  EXPECT_EQ(wrong[0].field, "components.header.parameters[0].type");
+  EXPECT_TRUE(
+      wa::check_send_components(
+          image, parse(R"([{"type":"header","parameters":[{"type":"image","image":{"id":"1"}}]}])"))
+          .empty());
+
+  json::Value named = parse(R"([{"type":"BODY","text":"Hi {{first_name}}, order {{order_id}}"}])");
+  auto ok = wa::check_send_components(
+      named, parse(R"([{"type":"body","parameters":[)"
+                   R"({"type":"text","parameter_name":"order_id","text":"42"},)"
+                   R"({"type":"text","parameter_name":"first_name","text":"Ann"}]}])"));
+  EXPECT_TRUE(ok.empty()) << wa::errors_text(ok);
+  auto bad_name = wa::check_send_components(
+      named, parse(R"([{"type":"body","parameters":[)"
+                   R"({"type":"text","parameter_name":"name","text":"42"},)"
+                   R"({"type":"text","parameter_name":"first_name","text":"Ann"}]}])"));
+  ASSERT_EQ(bad_name.size(), 1u);
+  EXPECT_EQ(bad_name[0].field, "components.body.parameters[0].parameter_name");
+
+  json::Value header = parse(
+      R"([{"type":"HEADER","format":"TEXT","text":"Order {{1}}"},{"type":"BODY","text":"b"}])");
+  auto long_text = wa::check_send_components(
+      header, parse(R"([{"type":"header","parameters":[{"type":"text","text":")" +
+                    std::string(61, 'x') + R"("}]}])"));
+  ASSERT_EQ(long_text.size(), 1u);
+  EXPECT_EQ(long_text[0].field, "components.header.parameters[0].text");
+}
+
 using WaTemplateOps = WhatsApp;
 
 TEST_F(WaTemplateOps, ValidateAnswersFieldErrorsWithoutCallingMeta) {
