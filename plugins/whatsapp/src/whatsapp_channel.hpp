@@ -46,7 +46,7 @@ class WhatsAppChannel : public sw::Channel {
   void apply_change(const AccountChange& change);
   sw::Result<std::string> number_for(std::string_view from) const;
   sw::Result<std::string> media_url(const json::Value& in);
-  sw::Error check_template(const std::string& pnid, const json::Value& payload);
+  sw::Error check_template(const json::Value& payload);
 
   // Templates (channel_templates.cpp).
   std::optional<sw::Result<std::string>> invoke_template(std::string_view op,
