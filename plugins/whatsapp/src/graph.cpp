@@ -46,8 +46,14 @@ sw::Result<json::Value> GraphClient::del(std::string_view path, const Query& que
   return call("DELETE", path, query, {});
 }
 
+sw::Result<json::Value> GraphClient::post_raw(std::string_view path, std::string body,
+                                              std::string_view content_type) const {
+  return call("POST", path, {}, std::move(body), content_type);
+}
+
 sw::Result<json::Value> GraphClient::call(std::string method, std::string_view path,
-                                          const Query& query, std::string body) const {
+                                          const Query& query, std::string body,
+                                          std::string_view content_type) const {
   std::optional<std::string> token = host_.secret("access_token");
   if (!token || token->empty()) {
     return sw::Error::auth("the access_token secret is not configured");
@@ -57,7 +63,7 @@ sw::Result<json::Value> GraphClient::call(std::string method, std::string_view p
   req.url = build_url(config_, path, query);
   req.headers.emplace_back("Authorization", "Bearer " + *token);
   req.headers.emplace_back("Accept", "application/json");
-  if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
+  if (!body.empty()) req.headers.emplace_back("Content-Type", std::string(content_type));
   req.body = std::move(body);
   req.timeout = kGraphTimeout;
 

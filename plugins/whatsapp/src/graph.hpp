@@ -36,13 +36,17 @@ class GraphClient {
   sw::Result<json::Value> get(std::string_view path, const Query& query = {}) const;
   sw::Result<json::Value> post(std::string_view path, const json::Value& body,
                                const Query& query = {}) const;
+  // A body that is not JSON (multipart media upload).
+  sw::Result<json::Value> post_raw(std::string_view path, std::string body,
+                                   std::string_view content_type) const;
   sw::Result<json::Value> del(std::string_view path, const Query& query = {}) const;
 
   const Config& config() const noexcept { return config_; }
 
  private:
   sw::Result<json::Value> call(std::string method, std::string_view path, const Query& query,
-                               std::string body) const;
+                               std::string body,
+                               std::string_view content_type = "application/json") const;
 
   const sw::Host& host_;
   const Config& config_;

@@ -1,5 +1,6 @@
 #include "whatsapp_channel.hpp"
 
+#include "media.hpp"
 #include "send.hpp"
 #include "templates.hpp"
 
@@ -224,6 +225,7 @@ sw::Result<std::string> WhatsAppChannel::invoke(std::string_view op, std::string
   if (auto r = onboarding_.invoke(op, in)) return std::move(*r);
   if (auto r = invoke_template(op, in)) return std::move(*r);
   if (op == "media_url") return media_url(in);
+  if (op == "media_upload") return media_upload(in);
   if (op == "window") {
     sw::Result<std::string> pnid = number_for(str_of(in, "from"));
     if (!pnid) return pnid.error();
@@ -252,6 +254,34 @@ sw::Result<std::string> WhatsAppChannel::media_url(const json::Value& in) {
   for (const char* k : {"id", "url", "mime_type", "sha256", "file_size"}) {
     if (const json::Value* v = r.value().find(k)) out.set(k, *v);
   }
+  return out.dump();
+}
+
+sw::Result<std::string> WhatsAppChannel::media_upload(const json::Value& in) {
+  sw::Result<std::string> pnid = number_for(str_of(in, "phone_number_id"));
+  if (!pnid) return pnid.error();
+  std::string mime = lower(str_of(in, "mime_type"));
+  std::optional<std::size_t> limit = media_limit(mime);
+  if (!limit)
+    return sw::Error::invalid_arg("mime_type: \"" + mime + "\" is not accepted by WhatsApp");
+  std::optional<std::string> data = base64_decode(str_of(in, "data_base64"));
+  if (!data || data->empty())
+    return sw::Error::invalid_arg("data_base64: the file, base64-encoded");
+  if (data->size() > *limit) {
+    return sw::Error::invalid_arg("data_base64: " + std::to_string(data->size()) +
+                                  " bytes is above WhatsApp's limit of " + std::to_string(*limit) +
+                                  " for " + mime);
+  }
+  Multipart body = media_upload_body(mime, str_of(in, "filename"), *data,
+                                     static_cast<uint64_t>(host().now_ms()) ^ ++uploads_);
+  sw::Result<json::Value> r =
+      graph_.post_raw("/" + pnid.value() + "/media", std::move(body.body), body.content_type);
+  if (!r) return r.error();
+  std::string id = str_of(r.value(), "id");
+  if (id.empty()) return sw::Error::internal("Meta stored the media but returned no id");
+  json::Value out = json::Value::object();
+  out.set("media_id", id);
+  out.set("bytes", static_cast<int64_t>(data->size()));
   return out.dump();
 }
 

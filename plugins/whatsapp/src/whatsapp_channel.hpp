@@ -46,6 +46,7 @@ class WhatsAppChannel : public sw::Channel {
   void apply_change(const AccountChange& change);
   sw::Result<std::string> number_for(std::string_view from) const;
   sw::Result<std::string> media_url(const json::Value& in);
+  sw::Result<std::string> media_upload(const json::Value& in);
   sw::Error check_template(const json::Value& payload);
 
   // Templates (channel_templates.cpp).
@@ -74,6 +75,7 @@ class WhatsAppChannel : public sw::Channel {
   bool token_degraded_ = false;
   std::string degraded_reason_;
   sw::Host::TimerId sync_timer_ = 0;
+  uint64_t uploads_ = 0;
 };
 
 }  // namespace wa

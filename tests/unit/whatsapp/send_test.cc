@@ -396,6 +396,44 @@ TEST_F(WaSendTest, Meta130429HoldsTheNumberBack) {
   EXPECT_EQ(fake.send(msg("template", "", R"({"name":"t","language":"en"})")).status, SB_OK);
 }
 
+TEST_F(WaSendTest, MediaUploadSendsMultipartAndAnswersTheId) {
+  std::string seen_type, seen_body;
+  fake.set_http_handler([&](const HttpCall& c) {
+    EXPECT_EQ(path_of(c), std::string("/v21.0/") + kPnid + "/media");
+    std::size_t at = c.headers.find("Content-Type: ");
+    seen_type = c.headers.substr(at + 14, c.headers.find("\r\n", at) - at - 14);
+    seen_body = c.body;
+    return HttpReply{200, {}, R"({"id":"1037543291543636"})", SB_OK, {}};
+  });
+  // "hello\0pdf" base64-encoded: binary bytes survive.
+  auto r = fake.invoke(
+      "media_upload",
+      R"({"mime_type":"application/pdf","filename":"inv.pdf","data_base64":"aGVsbG8AcGRm"})");
+  ASSERT_EQ(r.status, SB_OK) << r.error.message;
+  EXPECT_EQ(parse(r.json).find("media_id")->as_string(), "1037543291543636");
+  EXPECT_EQ(parse(r.json).find("bytes")->as_int(), 9);
+  ASSERT_TRUE(seen_type.starts_with("multipart/form-data; boundary=")) << seen_type;
+  std::string boundary = seen_type.substr(30);
+  EXPECT_NE(seen_body.find("name=\"messaging_product\"\r\n\r\nwhatsapp\r\n"), std::string::npos);
+  EXPECT_NE(seen_body.find("name=\"type\"\r\n\r\napplication/pdf\r\n"), std::string::npos);
+  EXPECT_NE(seen_body.find("filename=\"inv.pdf\"\r\nContent-Type: application/pdf\r\n\r\n" +
+                           std::string("hello\0pdf", 9) + "\r\n--" + boundary + "--\r\n"),
+            std::string::npos);
+}
+
+TEST_F(WaSendTest, MediaUploadChecksTypeSizeAndEncoding) {
+  EXPECT_EQ(fake.invoke("media_upload", R"({"mime_type":"image/gif","data_base64":"aGk="})").status,
+            SB_ERR_INVALID_ARG);
+  EXPECT_EQ(fake.invoke("media_upload", R"({"mime_type":"image/png","data_base64":"a$b"})").status,
+            SB_ERR_INVALID_ARG);
+  std::string big(700 * 1024 / 3 * 4, 'A');  // ~700 KB of zero bytes: above the sticker limit
+  auto r =
+      fake.invoke("media_upload", R"({"mime_type":"image/webp","data_base64":")" + big + "\"}");
+  EXPECT_EQ(r.status, SB_ERR_INVALID_ARG);
+  EXPECT_NE(r.error.message.find("limit"), std::string::npos);
+  EXPECT_TRUE(fake.http_calls().empty());
+}
+
 TEST_F(WaSendTest, UnknownSenderIsInvalid) {
   Outbound m = msg("template", "", R"({"name":"t","language":"en"})");
   m.from = "+4930000";
