@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 
 #include "harness.h"
 
@@ -170,6 +171,53 @@ TEST(WaSimControl, IdentityKeyHashMismatchFails137000) {
     if (s->getValue<std::string>("status") == "failed") {
       EXPECT_EQ(s->getArray("errors")->getObject(0)->getValue<int>("code"), 137000);
     }
+}
+
+}  // namespace
+}  // namespace wasim_test
+
+namespace wasim_test {
+namespace {
+
+TEST(WaSimControl, MarketingFailuresAndThroughputUpgrade) {
+  WebhookReceiver hook;
+  SimProcess sim({"--webhook-url", hook.url(), "--app-secret", "s"});
+  World w = makeWorld(sim);
+  sim.control("POST", "/config", R"({"review_delay_ms":0})");
+  ASSERT_EQ(sim.graph("POST", "/" + w.waba + "/message_templates",
+                      R"({"name":"sale","language":"en","category":"MARKETING",
+          "components":[{"type":"BODY","text":"Sale today"}]})")
+                .status,
+            200);
+  sim.control("POST", "/users", R"({"wa_id":"16505550001","marketing_opt_out":true})");
+  sim.control("POST", "/users", R"({"wa_id":"16505550002","marketing_capped":true})");
+  const std::string send = R"({"messaging_product":"whatsapp","type":"template",
+      "template":{"name":"sale","language":{"code":"en"}},"to":")";
+  for (auto to : {"16505550001", "16505550002"})
+    ASSERT_EQ(sim.graph("POST", "/" + w.number + "/messages", send + to + "\"}").status, 200);
+  sim.control("POST", "/numbers/" + w.number + "/quality", R"({"spam_limited":true})");
+  ASSERT_EQ(sim.graph("POST", "/" + w.number + "/messages", send + "16505550003\"}").status, 200);
+  auto failures = [](const auto& d) {
+    std::map<std::string, int> out;
+    for (const auto& s : statusesOf(d))
+      if (s->template getValue<std::string>("status") == "failed")
+        out[s->template getValue<std::string>("recipient_id")] =
+            s->getArray("errors")->getObject(0)->template getValue<int>("code");
+    return out;
+  };
+  ASSERT_TRUE(hook.waitFor([&](const auto& d) { return failures(d).size() == 3; }));
+  auto got = failures(hook.deliveries());
+  EXPECT_EQ(got["16505550001"], 131050);
+  EXPECT_EQ(got["16505550002"], 131049);
+  EXPECT_EQ(got["16505550003"], 131048);
+
+  sim.control("POST", "/numbers/" + w.number + "/quality",
+              R"({"throughput":"HIGH","upgrade_ms":60000})");
+  auto busy = sim.graph("POST", "/" + w.number + "/messages", send + "16505550004\"}");
+  EXPECT_EQ(busy.code(), 131057);
+  EXPECT_EQ(busy.status, 500);
+  sim.control("POST", "/clock/advance", R"({"seconds":61})");
+  EXPECT_EQ(sim.graph("POST", "/" + w.number + "/messages", send + "16505550004\"}").status, 200);
 }
 
 }  // namespace

@@ -99,6 +99,7 @@ Response Sim::controlNumber(Request& req, PhoneNumber& pn, const std::string& ac
       pn.mps = *level == "HIGH" ? 1000 : settings_.default_mps;
     }
     if (auto mps = getDouble(in, "mps")) pn.mps = *mps;
+    if (auto spam = getBool(in, "spam_limited")) pn.spam_limited = *spam;
     if (!event.empty()) {
       v->set("event", event);
       emitAccount(callbackFor(pn), pn.waba_id, "phone_number_quality_update", v);

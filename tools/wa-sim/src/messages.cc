@@ -195,6 +195,12 @@ Response Sim::sendMessage(Request& req, PhoneNumber& pn) {
     fail = 137000;
     fail_details = "The recipient's identity key hash does not match; verify the user again";
   }
+  if (!fail && marketing && pn.spam_limited) {
+    fail = 131048;
+    fail_details =
+        "Message failed to send because there are restrictions on how many messages "
+        "can be sent from this phone number (quality)";
+  }
   if (!fail && marketing && user.marketing_opt_out) {
     fail = 131050;
     fail_details = "The user has stopped marketing messages from this business";

@@ -65,6 +65,7 @@ struct PhoneNumber {
   Obj business_profile;
   double mps = 80;
   int64_t maintenance_until_ms = 0;  // throughput upgrade in progress -> 131057
+  bool spam_limited = false;         // marketing sends fail 131048 (quality-based spam limit)
   TokenBucket throughput;
 
   std::string digits() const { return cc + number; }
