@@ -14,16 +14,21 @@ void TokenBucket::refill(int64_t now_ms) {
   last_ms_ = now_ms;
 }
 
+namespace {
+// Rates like 1/6 per second do not add up exactly in binary: a token 6000 ms later must count.
+constexpr double kEpsilon = 1e-9;
+}  // namespace
+
 bool TokenBucket::try_take(int64_t now_ms) {
   refill(now_ms);
-  if (tokens_ < 1.0) return false;
+  if (tokens_ + kEpsilon < 1.0) return false;
   tokens_ -= 1.0;
   return true;
 }
 
 std::chrono::milliseconds TokenBucket::wait_ms(int64_t now_ms) {
   refill(now_ms);
-  if (tokens_ >= 1.0) return std::chrono::milliseconds(0);
+  if (tokens_ + kEpsilon >= 1.0) return std::chrono::milliseconds(0);
   return std::chrono::milliseconds(
       static_cast<int64_t>(std::ceil((1.0 - tokens_) * 1000.0 / rate_)));
 }
@@ -38,6 +43,25 @@ void TokenBucket::set_rate(double rate) {
   rate_ = rate;
   burst_ = rate;
   tokens_ = std::min(tokens_, burst_);
+}
+
+bool PairLimiter::try_take(const std::string& pnid, const std::string& customer, int64_t now_ms) {
+  if (pairs_.size() > kSweepAbove) sweep(now_ms);
+  Entry& e = pairs_[{pnid, customer}];
+  e.last_ms = now_ms;
+  return e.bucket.try_take(now_ms);
+}
+
+std::chrono::milliseconds PairLimiter::wait_ms(const std::string& pnid, const std::string& customer,
+                                               int64_t now_ms) {
+  auto it = pairs_.find({pnid, customer});
+  return it == pairs_.end() ? std::chrono::milliseconds(0) : it->second.bucket.wait_ms(now_ms);
+}
+
+void PairLimiter::sweep(int64_t now_ms) {
+  // After burst/rate seconds idle a bucket is full again: dropping it changes nothing.
+  const auto refill_ms = static_cast<int64_t>(kBurst / kRate * 1000);
+  std::erase_if(pairs_, [&](const auto& kv) { return now_ms - kv.second.last_ms >= refill_ms; });
 }
 
 TokenBucket& Throughput::for_number(const std::string& phone_number_id) {

@@ -32,6 +32,29 @@ class TokenBucket {
   int64_t last_ms_ = -1;
 };
 
+// Meta's pair rate limit (§5.6): about one message per 6 s from a business number to the same
+// customer, with bursts of up to 45 borrowed from the future; above it Meta answers 131056. Idle
+// pairs are forgotten (a forgotten pair is the same as a full bucket), so memory follows traffic.
+class PairLimiter {
+ public:
+  static constexpr double kRate = 1.0 / 6.0;
+  static constexpr double kBurst = 45;
+  static constexpr std::size_t kSweepAbove = 10000;
+
+  bool try_take(const std::string& phone_number_id, const std::string& customer, int64_t now_ms);
+  std::chrono::milliseconds wait_ms(const std::string& phone_number_id, const std::string& customer,
+                                    int64_t now_ms);
+  std::size_t size() const noexcept { return pairs_.size(); }
+
+ private:
+  struct Entry {
+    TokenBucket bucket{kRate, kBurst};
+    int64_t last_ms = 0;
+  };
+  void sweep(int64_t now_ms);
+  std::map<std::pair<std::string, std::string>, Entry> pairs_;
+};
+
 class Throughput {
  public:
   explicit Throughput(double default_rate) : default_rate_(default_rate) {}

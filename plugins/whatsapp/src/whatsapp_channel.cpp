@@ -169,6 +169,13 @@ sw::SendResult WhatsAppChannel::send(const sw::OutboundMessage& m) {
                                        " mps) used up",
                                    bucket.wait_ms(now));
   }
+  std::string customer = digits_only(in.to);
+  if (in.content_type != "read" && !pairs_.try_take(pnid.value(), customer, now)) {
+    return sw::Error::rate_limited(
+        "more than WhatsApp's pair rate (about 1 message per 6 s, "
+        "bursts of 45) to this customer",
+        pairs_.wait_ms(pnid.value(), customer, now));
+  }
   sw::Result<json::Value> resp = graph_.post("/" + pnid.value() + "/messages", body.value());
   if (!resp) {
     if (resp.error().provider_code == "131047") windows_.close(pnid.value(), in.to);

@@ -70,6 +70,7 @@ class WhatsAppChannel : public sw::Channel {
   TemplateStore templates_;
   WindowStore windows_;
   Throughput throughput_;
+  PairLimiter pairs_;
   Onboarding onboarding_;
   bool running_ = false;
   bool token_degraded_ = false;

@@ -329,7 +329,9 @@ TEST_F(WaSendTest, NetworkFailureIsTransient) {
 TEST_F(WaSendTest, ThroughputLimitHoldsBackBeforeMeta) {
   int ok = 0, limited = 0;
   for (int i = 0; i < 85; ++i) {
-    auto r = fake.send(msg("template", "", R"({"name":"t","language":"en"})"));
+    Outbound m = msg("template", "", R"({"name":"t","language":"en"})");
+    m.to = "+1650555" + std::to_string(1000 + i);  // many customers: only the number's limit counts
+    auto r = fake.send(m);
     if (r.status == SB_OK) ++ok;
     if (r.status == SB_ERR_RATE_LIMITED) {
       ++limited;
@@ -432,6 +434,26 @@ TEST_F(WaSendTest, MediaUploadChecksTypeSizeAndEncoding) {
   EXPECT_EQ(r.status, SB_ERR_INVALID_ARG);
   EXPECT_NE(r.error.message.find("limit"), std::string::npos);
   EXPECT_TRUE(fake.http_calls().empty());
+}
+
+TEST_F(WaSendTest, PairRateLimitPerCustomer) {
+  int ok = 0;
+  for (int i = 0; i < 50; ++i) {
+    fake.advance(std::chrono::milliseconds(20));  // 50 mps: under the number's 80
+    auto r = fake.send(msg("template", "", R"({"name":"t","language":"en"})"));
+    if (r.status == SB_OK) {
+      ++ok;
+    } else {
+      EXPECT_EQ(r.status, SB_ERR_RATE_LIMITED);
+      EXPECT_NE(r.error.message.find("pair rate"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(ok, 45);
+  Outbound other = msg("template", "", R"({"name":"t","language":"en"})");
+  other.to = "+16505559999";
+  EXPECT_EQ(fake.send(other).status, SB_OK);  // another customer is not affected
+  fake.advance(std::chrono::seconds(6));
+  EXPECT_EQ(fake.send(msg("template", "", R"({"name":"t","language":"en"})")).status, SB_OK);
 }
 
 TEST_F(WaSendTest, UnknownSenderIsInvalid) {

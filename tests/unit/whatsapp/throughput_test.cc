@@ -45,4 +45,23 @@ TEST(WaThroughput, BucketsAreSeparatePerNumber) {
   EXPECT_TRUE(t.for_number("b").try_take(0));
 }
 
+TEST(WaPairLimiter, BurstOf45ThenOneEverySixSeconds) {
+  wa::PairLimiter p;
+  int taken = 0;
+  while (p.try_take("n", "c", 0)) ++taken;
+  EXPECT_EQ(taken, 45);
+  EXPECT_EQ(p.wait_ms("n", "c", 0).count(), 6000);
+  EXPECT_FALSE(p.try_take("n", "c", 5999));
+  EXPECT_TRUE(p.try_take("n", "c", 6000));
+  EXPECT_TRUE(p.try_take("n", "other", 6000));
+}
+
+TEST(WaPairLimiter, IdlePairsAreForgotten) {
+  wa::PairLimiter p;
+  for (int i = 0; i <= 10001; ++i) p.try_take("n", std::to_string(i), 0);
+  EXPECT_GT(p.size(), 10000u);
+  p.try_take("n", "late", 271'000);  // every earlier pair has been idle long enough to be full
+  EXPECT_EQ(p.size(), 1u);
+}
+
 }  // namespace
