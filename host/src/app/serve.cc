@@ -10,6 +10,7 @@
 
 #include "app/cli.h"
 #include "config/config.h"
+#include "conversations/ingest_resolver.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -75,7 +76,15 @@ int serve(const fs::path& config_file, std::ostream& err) {
 
   if (Status s = prepare_data_dir(cfg.data_dir); !s) return fail(err, s.message());
   const fs::path db_file = cfg.data_dir / "switchboard.db";
-  auto opened = store::open_sqlite_store(db_file);
+  // Every new inbound message is resolved to a contact and a conversation inside the transaction
+  // that stores it, so a crash can never leave a message without its conversation.
+  store::StoreOptions store_options;
+  conversations::ResolverOptions resolver_options;
+  resolver_options.default_region = cfg.core.default_region;
+  resolver_options.reopen_horizon = std::chrono::hours(cfg.core.reopen_horizon_hours);
+  store_options.inbound_resolver =
+      std::make_shared<conversations::IngestResolver>(std::move(resolver_options));
+  auto opened = store::open_sqlite_store(db_file, store_options);
   if (!opened) {
     return fail(err, "cannot open store " + db_file.string() + ": " + opened.status().message());
   }

@@ -1,4 +1,5 @@
 #include "config/config.h"
+#include <cctype>
 
 #include <cerrno>
 #include <cstdlib>
@@ -290,6 +291,25 @@ sb::Status parse_root(const Object::Ptr& root, const fs::path& base_dir, Config&
   SB_TRY(r.get_int("worker_threads", workers));
   SB_TRY(check_range("$.worker_threads", workers, 1, 256));
   cfg.worker_threads = static_cast<int>(workers);
+
+  Object::Ptr core;
+  SB_TRY(r.get_object("core", core));
+  if (core) {
+    ObjectReader cr(core, r.child("core"));
+    SB_TRY(cr.get_string("default_region", cfg.core.default_region));
+    const std::string& region = cfg.core.default_region;
+    if (!region.empty() &&
+        (region.size() != 2 || !std::isupper(static_cast<unsigned char>(region[0])) ||
+         !std::isupper(static_cast<unsigned char>(region[1])))) {
+      return sb::invalid_argument(
+          "bad value at $.core.default_region: expected an ISO 3166 code "
+          "like \"DE\", got \"" +
+          region + "\"");
+    }
+    SB_TRY(cr.get_int("reopen_horizon_hours", cfg.core.reopen_horizon_hours));
+    SB_TRY(check_range("$.core.reopen_horizon_hours", cfg.core.reopen_horizon_hours, 0, 24 * 366));
+    SB_TRY(cr.check_unknown());
+  }
 
   Array::Ptr instances;
   SB_TRY(r.get_array("instances", instances));

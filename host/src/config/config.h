@@ -35,6 +35,16 @@ struct HttpConfig {
   int threads = 8;
 };
 
+// The unified core's rules for inbound messages.
+struct CoreConfig {
+  // ISO 3166 region for phone numbers written without a country code ("030 1234567"); empty = none,
+  // and such numbers are kept as channel-specific identities instead of being guessed.
+  std::string default_region;
+  // A customer message re-opens the latest conversation if it was resolved at most this long ago,
+  // else it opens a new one.
+  int64_t reopen_horizon_hours = 24 * 7;
+};
+
 struct Config {
   std::filesystem::path data_dir;  // required
   HttpConfig http;
@@ -42,6 +52,7 @@ struct Config {
   std::vector<InstanceConfig> instances;
   sb::log::LogOptions log;
   int worker_threads = 2;
+  CoreConfig core;
   std::filesystem::path source;       // the file it was loaded from (empty for parse_config)
   std::vector<std::string> warnings;  // non-fatal findings, e.g. literal secrets; log them
 };

@@ -284,3 +284,31 @@ TEST(ConfigExample, DocsExampleLoads) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ConfigCore, DefaultsAndValues) {
+  auto defaults = parse_config(R"({"data_dir": "d"})", "/etc/sb");
+  ASSERT_TRUE(defaults.is_ok());
+  EXPECT_EQ(defaults->core.default_region, "");
+  EXPECT_EQ(defaults->core.reopen_horizon_hours, 168);
+
+  auto cfg = parse_config(
+      R"({"data_dir": "d", "core": {"default_region": "DE", "reopen_horizon_hours": 48}})", "/");
+  ASSERT_TRUE(cfg.is_ok()) << cfg.status().message();
+  EXPECT_EQ(cfg->core.default_region, "DE");
+  EXPECT_EQ(cfg->core.reopen_horizon_hours, 48);
+}
+
+TEST(ConfigCore, Errors) {
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "core": {"region": "DE"}})"),
+            R"(unknown key "region" at $.core.region)");
+  EXPECT_NE(error_of(R"({"data_dir": "d", "core": {"default_region": "Germany"}})")
+                .find("$.core.default_region"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"data_dir": "d", "core": {"reopen_horizon_hours": -1}})")
+                .find("$.core.reopen_horizon_hours"),
+            std::string::npos);
+}
+
+}  // namespace
