@@ -192,9 +192,21 @@ BEGIN
 END;
 )sql";
 
-constexpr Migration kMigrations[] = {
+}  // namespace
+
+// Later schema versions live in files of their own (migration_vN.cc), one per feature area.
+extern const std::string_view kMigrationV3;
+extern const std::string_view kMigrationV4;
+extern const std::string_view kMigrationV5;
+
+namespace {
+
+const Migration kMigrations[] = {
     {1, "messages, status history, attachments, kv, counters", kV1},
     {2, "contacts, identities, conversations, merges, message links, full-text index", kV2},
+    {3, "outbox: attempts, next attempt, reconciliation", kMigrationV3},
+    {4, "api tokens, agents, queues", kMigrationV4},
+    {5, "routing rules, business hours, auto-replies", kMigrationV5},
 };
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(
