@@ -39,7 +39,9 @@ inline std::vector<std::string> lines(const std::string& text) {
 
 class Process {
  public:
-  Process(std::vector<std::string> args, const std::filesystem::path& out_dir) {
+  // Runs `program` (default: the switchboard binary) with args.
+  Process(std::vector<std::string> args, const std::filesystem::path& out_dir,
+          std::string program = SBT_SWITCHBOARD) {
     out_ = out_dir / "stdout.txt";
     err_ = out_dir / "stderr.txt";
     posix_spawn_file_actions_t actions;
@@ -47,7 +49,7 @@ class Process {
     posix_spawn_file_actions_addopen(&actions, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&actions, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     std::vector<char*> argv;
-    args.insert(args.begin(), SBT_SWITCHBOARD);
+    args.insert(args.begin(), std::move(program));
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
@@ -66,13 +68,15 @@ class Process {
   std::string out() const { return read_file(out_); }
   std::string err() const { return read_file(err_); }
 
-  // Waits for "listening on http://127.0.0.1:PORT" in the log; the port, or nullopt on timeout.
-  std::optional<uint16_t> wait_listening(std::chrono::seconds timeout = std::chrono::seconds(20)) {
+  // Waits for "listening on http://127.0.0.1:PORT" in the log (stderr, or stdout when
+  // from_stdout); the port, or nullopt on timeout.
+  std::optional<uint16_t> wait_listening(std::chrono::seconds timeout = std::chrono::seconds(20),
+                                         bool from_stdout = false) {
     const std::regex re("listening on http://[0-9.]+:([0-9]+)");
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
       std::smatch m;
-      const std::string text = err();
+      const std::string text = from_stdout ? out() : err();
       if (std::regex_search(text, m, re)) return static_cast<uint16_t>(std::stoi(m[1]));
       if (poll_exit()) return std::nullopt;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
