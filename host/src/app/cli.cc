@@ -15,6 +15,7 @@ constexpr std::string_view kMainHelp =
     "  serve --config FILE            run the daemon until SIGINT/SIGTERM\n"
     "  plugins list --config FILE     every plugin found in plugin_dirs and whether it loads\n"
     "  plugins inspect PATH [--json]  facts about one plugin (manifest.json, .so or its dir)\n"
+    "  tokens create|list|revoke      API bearer tokens (`switchboard tokens --help`)\n"
     "\n"
     "options:\n"
     "  --version                      host version and plugin ABI version\n"
@@ -143,6 +144,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     return usage_error(err, "unknown plugins subcommand \"" + sub + "\"", kPluginsHelp);
   }
+  if (cmd == "tokens") return tokens_command(args, out, err);
   return usage_error(err, "unknown command \"" + cmd + "\"", kMainHelp);
 }
 

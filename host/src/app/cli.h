@@ -1,4 +1,4 @@
-// The `switchboard` command line: serve, plugins list, plugins inspect, --version, --help.
+// The `switchboard` command line: serve, plugins list/inspect, tokens, --version, --help.
 #pragma once
 
 #include <filesystem>
@@ -22,6 +22,9 @@ int serve(const std::filesystem::path& config_file, std::ostream& err);
 int plugins_list(const std::filesystem::path& config_file, std::ostream& out, std::ostream& err);
 int plugins_inspect(const std::filesystem::path& path, bool json, std::ostream& out,
                     std::ostream& err);
+
+// tokens create|list|revoke (args[0] == "tokens").
+int tokens_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // "switchboard 0.1.0 (plugin ABI 1.0)"
 std::string version_line();

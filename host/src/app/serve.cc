@@ -8,9 +8,13 @@
 #include <memory>
 #include <ostream>
 
+#include "api/api.h"
+#include "api/api_store.h"
+#include "api/runtime_channels.h"
 #include "app/cli.h"
 #include "config/config.h"
 #include "conversations/ingest_resolver.h"
+#include "conversations/service.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -170,6 +174,25 @@ int serve(const fs::path& config_file, std::ostream& err) {
   routes.store_ok = [store_ptr] { return store_ptr->counters().is_ok(); };
   routes.plugins_loaded = [&registry] { return registry.list().size(); };
   runtime::install_routes(*router, runtime, metrics, routes);
+
+  // REST API v1 (host/src/api). The send hook sends at once through the instance; with the outbox
+  // it becomes Outbox::enqueue.
+  auto api_store = api::ApiStore::open(db_file);
+  if (!api_store) {
+    runtime.shutdown();
+    registry.deinit_all();
+    return fail(err, "cannot open API tables: " + api_store.status().message());
+  }
+  conversations::ConversationService conversation_service(
+      *store->model(), conversations::system_clock_ms, cfg.core.default_region);
+  api::RuntimeChannels api_channels(runtime);
+  api::ApiDeps api_deps;
+  api_deps.api_store = api_store->get();
+  api_deps.store = store.get();
+  api_deps.conversations = &conversation_service;
+  api_deps.channels = &api_channels;
+  api_deps.send = api::direct_send_hook(runtime);
+  api::install_api_routes(*router, std::move(api_deps));
 
   http::ServerOptions server_options;
   server_options.host = cfg.http.host;

@@ -461,3 +461,79 @@ std::optional<WebhookReply> ChannelInstance::handle_webhook(WebhookCall call) {
 }
 
 }  // namespace sb::runtime
+
+namespace sb::runtime {
+namespace {
+
+constexpr size_t kMaxControlAnswer = size_t{4} << 20;
+constexpr size_t kMaxReason = 4096;
+
+}  // namespace
+
+Result<CanSendAnswer> ChannelInstance::can_send(std::string_view to, std::string_view from,
+                                                std::string_view content_type,
+                                                int64_t last_inbound_at_ms) {
+  if (plugin().vtable().can_send == nullptr) {
+    return failed_precondition("channel \"" + id() + "\" has no can_send");
+  }
+  return on_strand([&]() -> Result<CanSendAnswer> {
+    if (stopping_ || channel_ == nullptr) {
+      return failed_precondition("instance \"" + id() + "\" is not running");
+    }
+    sb_can_send_query q{};
+    q.struct_size = sizeof q;
+    q.to = to_sb(to);
+    q.from = to_sb(from);
+    q.content_type = to_sb(content_type);
+    q.last_inbound_at_ms = last_inbound_at_ms;
+    sb_can_send_result r{};
+    r.struct_size = sizeof r;
+    StringSink reason(kMaxReason);
+    const int32_t rc = plugin().vtable().can_send(channel_, &q, &r, reason.sink());
+    if (rc < 0) return status_from_plugin(rc, "can_send", reason.str());
+    return CanSendAnswer{r.allowed != 0, r.mode, r.expires_at_ms,
+                         log::redact(reason.str(), secret_values_)};
+  });
+}
+
+Result<std::string> ChannelInstance::invoke(std::string_view op, std::string_view json_in) {
+  if (plugin().vtable().invoke == nullptr) {
+    return failed_precondition("channel \"" + id() + "\" has no control operations");
+  }
+  const std::string op_name(op), input(json_in);
+  return on_strand([&]() -> Result<std::string> {
+    if (stopping_ || channel_ == nullptr) {
+      return failed_precondition("instance \"" + id() + "\" is not running");
+    }
+    StringSink out(kMaxControlAnswer);
+    ErrorCapture err;
+    const int32_t rc = plugin().vtable().invoke(channel_, op_name.data(), op_name.size(),
+                                                input.data(), input.size(), out.sink(), err.sink());
+    if (rc < 0) {
+      return status_from_plugin(rc, "invoke " + op_name,
+                                log::redact(err.message(), secret_values_));
+    }
+    if (out.overflowed()) return internal_error("invoke " + op_name + ": answer too large");
+    return out.str().empty() ? std::string("{}") : log::redact(out.str(), secret_values_);
+  });
+}
+
+Result<HealthReport> ChannelInstance::health() {
+  if (plugin().vtable().health == nullptr) {
+    return failed_precondition("channel \"" + id() + "\" has no health call");
+  }
+  return on_strand([&]() -> Result<HealthReport> {
+    if (stopping_ || channel_ == nullptr) {
+      return failed_precondition("instance \"" + id() + "\" is not running");
+    }
+    StringSink details(kMaxControlAnswer);
+    HealthReport report;
+    report.state = plugin().vtable().health(channel_, details.sink());
+    if (!details.str().empty() && !details.overflowed()) {
+      report.details_json = log::redact(details.str(), secret_values_);
+    }
+    return report;
+  });
+}
+
+}  // namespace sb::runtime

@@ -71,6 +71,31 @@ struct SendOutcome {
   bool duplicate = false;  // the idempotency key was seen before; the plugin was not called
 };
 
+// The channel's answer to can_send (SB_SEND_MODE_* in mode).
+struct CanSendAnswer {
+  bool allowed = false;
+  int32_t mode = 0;
+  int64_t expires_at_ms = 0;  // 0 = no known end
+  std::string reason;
+};
+
+// The channel's own health report: SB_STATE_* and a JSON object of details ("{}" when none).
+struct HealthReport {
+  int32_t state = 0;
+  std::string details_json = "{}";
+};
+
+// What the plugin answered one outbox attempt (post_attempt). Nothing of it is in the store yet.
+struct SendAttempt {
+  enum class Kind { kSent, kPending, kFailed, kNotAttempted };
+  Kind kind = Kind::kNotAttempted;  // kNotAttempted: the instance was not running; no plugin call
+  int32_t status = 0;               // the plugin's SB_* answer
+  std::string provider_message_id, error_message, provider_code;
+  int64_t retry_after_ms = 0;
+  bool retryable = false;
+};
+using AttemptHandler = std::function<void(int64_t message_id, SendAttempt attempt)>;
+
 struct WebhookCall {
   std::string method, path, query, headers, body, remote_addr;  // path below /webhooks/<id>
 };
@@ -109,6 +134,23 @@ class ChannelInstance : public std::enable_shared_from_this<ChannelInstance> {
 
   // Records the message (queued), calls the plugin's send on the strand, records the outcome.
   Result<SendOutcome> send(const store::OutboundMessage& message);
+
+  // The channel's rules for sending content_type to `to` now. kFailedPrecondition when the
+  // instance is not running or the plugin has no can_send; a plugin error maps as in sinks.h.
+  Result<CanSendAnswer> can_send(std::string_view to, std::string_view from,
+                                 std::string_view content_type, int64_t last_inbound_at_ms);
+  // A channel-specific control operation; the plugin's JSON answer ("{}" when it wrote none).
+  Result<std::string> invoke(std::string_view op, std::string_view json_in);
+  // The plugin's health call; kFailedPrecondition without a live channel or a health slot.
+  Result<HealthReport> health();
+
+  // For the outbox dispatcher: calls the plugin's send for a message already in the store, on the
+  // strand, and hands the answer to `done` on the strand right after; the store is not written
+  // (the dispatcher records the outcome). Never blocks the caller. A kPending attempt finishes
+  // later through the handler given to set_attempt_completion.
+  void post_attempt(store::MessageRecord message, AttemptHandler done);
+  // Where complete_send goes for attempts made by post_attempt. Set before the first attempt.
+  void set_attempt_completion(AttemptHandler handler);
 
   // nullopt when the instance has not registered `call.path`.
   std::optional<WebhookReply> handle_webhook(WebhookCall call);

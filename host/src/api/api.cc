@@ -1,0 +1,80 @@
+#include "api/api.h"
+
+#include <charconv>
+
+#include "api/routes_common.h"
+
+namespace sb::api {
+
+std::optional<int64_t> parse_id(std::string_view text) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+http::Response bad_id(std::string_view what) {
+  return error_response(404, "not_found", "no " + std::string(what) + " with that id");
+}
+
+Result<bool> can_see(const ApiDeps& deps, const Principal& who, const store::Conversation& c) {
+  if (!who.is_agent()) return true;
+  if (c.assignee && *c.assignee == who.name) return true;
+  if (!c.queue) return false;
+  auto queues = deps.api_store->agent_queue_ids(who.name);
+  if (!queues) return queues.status();
+  for (const auto& q : *queues) {
+    if (q == *c.queue) return true;
+  }
+  return false;
+}
+
+std::variant<store::Conversation, http::Response> visible_conversation(const ApiDeps& deps,
+                                                                       const Call& call,
+                                                                       std::string_view id) {
+  auto conv_id = parse_id(id);
+  if (!conv_id) return bad_id("conversation");
+  auto conv = deps.conversations->conversation(*conv_id);
+  if (!conv) return status_response(conv.status());
+  if (!conv->has_value()) return bad_id("conversation");
+  auto visible = can_see(deps, call.who, **conv);
+  if (!visible) return status_response(visible.status());
+  if (!*visible) {
+    return error_response(403, "forbidden",
+                          "the conversation is neither assigned to you nor in your queues");
+  }
+  return std::move(**conv);
+}
+
+std::optional<http::Response> check_contact_visible(const ApiDeps& deps, const Principal& who,
+                                                    int64_t contact_id) {
+  if (!who.is_agent()) return std::nullopt;
+  auto convs = deps.conversations->conversations_of(contact_id);
+  if (!convs) return status_response(convs.status());
+  for (const auto& c : *convs) {
+    auto visible = can_see(deps, who, c);
+    if (!visible) return status_response(visible.status());
+    if (*visible) return std::nullopt;
+  }
+  return error_response(403, "forbidden", "none of the contact's conversations is yours");
+}
+
+void install_api_routes(http::Router& router, ApiDeps deps) {
+  auto shared = std::make_shared<const ApiDeps>(std::move(deps));
+  auto api = std::make_shared<ApiRouter>(*shared->api_store);
+  add_contact_routes(*api, shared);
+  add_conversation_routes(*api, shared);
+  add_message_routes(*api, shared);
+  add_admin_routes(*api, shared);
+  // The route table is complete here and only read from now on, so sharing it across the
+  // server's threads is safe.
+  router.add_prefix("*", "/v1/",
+                    [api, shared](const http::Request& request) { return api->dispatch(request); });
+  router.add("GET", "/openapi.json", [](const http::Request&) {
+    http::Response r;
+    r.body = std::string(openapi_document());
+    return r;
+  });
+}
+
+}  // namespace sb::api

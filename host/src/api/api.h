@@ -1,0 +1,83 @@
+// REST API v1: contacts, conversations, messages, search, agents, queues and channels over the
+// host's Router, with bearer tokens and roles (docs/openapi.json describes every route).
+// Roles: agents see and act on conversations of their queues or assigned to them (an agent
+// token's name is its agent id); supervisors on everything conversational; admins also on
+// configuration (agents, queues, channel operations).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/api_store.h"
+#include "conversations/service.h"
+#include "core/status.h"
+#include "http/router.h"
+#include "store/store.h"
+
+namespace sb::api {
+
+// What the outbox answers for an enqueued message.
+struct SendAccepted {
+  int64_t message_id = 0;
+  bool duplicate = false;  // the idempotency key was seen before: nothing new was queued
+};
+// Queues (or sends) one outbound message; the same idempotency key must give the same message.
+using SendHook = std::function<Result<SendAccepted>(const store::OutboundMessage&)>;
+
+// One channel instance as GET /v1/channels shows it.
+struct ChannelInfo {
+  std::string id, plugin_id, plugin_version, kind, state, state_reason;
+  std::vector<std::string> capabilities;  // "send_text", "templates", ...
+  int32_t health_state = 0;               // SB_STATE_*, 0 when the plugin gave none
+  std::string health_json = "{}";
+};
+
+struct CanSendInfo {
+  bool allowed = false;
+  std::string mode;  // "free_text" | "template_only" | "blocked" | "unknown"
+  int64_t expires_at_ms = 0;
+  std::string reason;
+};
+
+// The channels as the API needs them; the runtime implements it (runtime_channels.h), tests fake
+// it.
+class Channels {
+ public:
+  virtual ~Channels() = default;
+  virtual std::vector<ChannelInfo> list() = 0;
+  virtual bool exists(std::string_view instance_id) = 0;
+  virtual Result<CanSendInfo> can_send(std::string_view instance_id, std::string_view to,
+                                       std::string_view from, std::string_view content_type,
+                                       int64_t last_inbound_at_ms) = 0;
+  virtual Result<std::string> invoke(std::string_view instance_id, std::string_view op,
+                                     std::string_view json_in) = 0;
+};
+
+struct ApiOptions {
+  size_t max_body_bytes = 64 * 1024;  // JSON bodies; 413 above (the server has its own cap too)
+  size_t max_text_bytes = 16 * 1024;  // an outbound message's text
+  int page_size = 50;                 // list endpoints
+};
+
+// Everything must outlive the router the routes are installed on.
+struct ApiDeps {
+  ApiStore* api_store = nullptr;
+  store::Store* store = nullptr;
+  conversations::ConversationService* conversations = nullptr;
+  Channels* channels = nullptr;  // may be null: channel endpoints answer 503
+  SendHook send;                 // may be empty: sends answer 503
+  ApiOptions options;
+};
+
+// Mounts every /v1/ route and GET /openapi.json.
+void install_api_routes(http::Router& router, ApiDeps deps);
+
+// The OpenAPI 3.0 document (docs/openapi.json, compiled in).
+std::string_view openapi_document();
+
+}  // namespace sb::api

@@ -1,0 +1,88 @@
+#include "api/api_router.h"
+
+#include "api/json_io.h"
+
+namespace sb::api {
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > start) out.emplace_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::variant<Principal, http::Response> authenticate(ApiStore& tokens,
+                                                     const http::Request& request) {
+  const std::string_view header = request.header("Authorization");
+  if (header.empty()) {
+    return error_response(401, "unauthorized", "an Authorization: Bearer token is required");
+  }
+  auto token = auth::bearer_token(header);
+  if (!token) return error_response(401, "unauthorized", "malformed Authorization header");
+  const std::string hash = auth::hash_token(*token);
+  auto found = tokens.find_token(hash);
+  if (!found) return error_response(503, "unavailable", "token store unavailable");
+  // The lookup is by digest; comparing digests in constant time keeps timing independent of
+  // how much of a guess was right.
+  if (!found->has_value() || !auth::constant_time_equals((*found)->token_hash, hash)) {
+    return error_response(401, "unauthorized", "unknown or revoked token");
+  }
+  (void)tokens.touch_token((*found)->id);  // bookkeeping only: a failure must not deny access
+  return Principal{(*found)->id, (*found)->name, (*found)->role};
+}
+
+}  // namespace
+
+void ApiRouter::add(std::string method, std::string_view pattern, auth::Role role,
+                    ApiHandler handler) {
+  routes_.push_back({std::move(method), split_path(pattern), role, std::move(handler)});
+}
+
+http::Response ApiRouter::dispatch(const http::Request& request) const {
+  auto auth_result = authenticate(tokens_, request);
+  if (auto* r = std::get_if<http::Response>(&auth_result)) return std::move(*r);
+  const Principal& who = std::get<Principal>(auth_result);
+
+  const std::vector<std::string> segments = split_path(request.path);
+  std::string allowed;
+  for (const auto& route : routes_) {
+    if (route.segments.size() != segments.size()) continue;
+    std::vector<std::string> params;
+    bool match = true;
+    for (size_t i = 0; i < segments.size() && match; ++i) {
+      if (route.segments[i] == "{}") {
+        params.push_back(segments[i]);
+      } else {
+        match = route.segments[i] == segments[i];
+      }
+    }
+    if (!match) continue;
+    if (route.method != request.method) {
+      if (allowed.find(route.method) == std::string::npos) {
+        allowed += (allowed.empty() ? "" : ", ") + route.method;
+      }
+      continue;
+    }
+    if (!auth::allows(who.role, route.role)) {
+      return error_response(403, "forbidden",
+                            "this needs the " + std::string(auth::to_string(route.role)) +
+                                " role; the token has " + std::string(auth::to_string(who.role)));
+    }
+    return route.handler(Call{request, who, std::move(params)});
+  }
+  if (!allowed.empty()) {
+    auto r = error_response(405, "method_not_allowed",
+                            request.method + " is not allowed on " + request.path);
+    r.headers.emplace_back("Allow", allowed);
+    return r;
+  }
+  return error_response(404, "not_found", "no route " + request.path);
+}
+
+}  // namespace sb::api

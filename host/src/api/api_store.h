@@ -1,0 +1,107 @@
+// The REST API's own tables (schema v4: tokens, agents, queues) and the list queries the API needs
+// beyond store/model.h (contact and conversation listings with filters, a conversation's
+// recipient). It keeps its own SQLite connection to the store's file: WAL lets it read beside the
+// store's writer, and every write here is one short statement or transaction.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/token.h"
+#include "core/status.h"
+#include "store/model.h"
+#include "store/sqlite_db.h"
+
+namespace sb::api {
+
+struct TokenRecord {
+  int64_t id = 0;
+  std::string name;
+  auth::Role role = auth::Role::kAgent;
+  std::string token_hash;
+  int64_t created_at_ms = 0, last_used_at_ms = 0, revoked_at_ms = 0;  // 0 = never
+};
+
+struct Agent {
+  std::string id, name;
+  std::string skills_json = "[]";  // a JSON array of strings
+  int64_t max_concurrent = 5;
+  std::string presence = "offline";  // online | away | offline
+  std::vector<std::string> queues;   // queue ids, sorted
+  int64_t created_at_ms = 0, updated_at_ms = 0;
+};
+
+struct Queue {
+  std::string id, name;
+  std::string strategy = "round_robin";  // round_robin | least_busy | sticky
+  int64_t created_at_ms = 0, updated_at_ms = 0;
+};
+
+// Zero/empty filters are off. visible_to_agent (non-empty) keeps conversations assigned to that
+// agent or in one of its queues. Ordered by id; after_id pages.
+struct ConversationFilter {
+  std::optional<store::ConversationStatus> status;
+  std::string queue, assignee, visible_to_agent;
+  int64_t after_id = 0;
+  int limit = 50;
+};
+
+// Where a reply in a conversation goes: the customer's address and our address on the channel,
+// from its latest inbound message (else the contact's identity first seen on the instance).
+struct Recipient {
+  std::string to, from;
+  int64_t last_inbound_at_ms = 0;  // 0 = none
+};
+
+class ApiStore {
+ public:
+  using Clock = std::function<int64_t()>;
+  // The database must already be at schema v4 or later (open_sqlite_store migrates it).
+  static Result<std::unique_ptr<ApiStore>> open(const std::filesystem::path& db_file,
+                                                Clock now_ms = {});
+
+  Result<TokenRecord> create_token(std::string_view name, auth::Role role,
+                                   std::string_view token_hash);
+  // A live (not revoked) token by hash.
+  Result<std::optional<TokenRecord>> find_token(std::string_view token_hash);
+  Status touch_token(int64_t token_id);
+  Result<std::vector<TokenRecord>> tokens();
+  // kNotFound when absent; revoking twice keeps the first time.
+  Status revoke_token(int64_t token_id);
+
+  Result<std::vector<Agent>> agents();
+  Result<std::optional<Agent>> agent(std::string_view id);
+  // create: kAlreadyExists when the id is taken; else kNotFound when absent. Queues must exist
+  // (kInvalidArgument naming the first unknown one).
+  Status put_agent(const Agent& agent, bool create);
+  Status delete_agent(std::string_view id);
+  Result<std::vector<std::string>> agent_queue_ids(std::string_view agent_id);
+
+  Result<std::vector<Queue>> queues();
+  Result<std::optional<Queue>> queue(std::string_view id);
+  Status put_queue(const Queue& queue, bool create);
+  Status delete_queue(std::string_view id);
+
+  // Contacts not merged away whose name or an identity address contains q (all when empty).
+  Result<std::vector<store::Contact>> contacts(std::string_view q, int64_t after_id, int limit);
+  Result<std::vector<store::Conversation>> conversations(const ConversationFilter& filter);
+  Result<std::optional<Recipient>> recipient(int64_t conversation_id);
+
+ private:
+  ApiStore(Clock clock) : now_ms_(std::move(clock)) {}
+  Result<std::optional<Agent>> agent_locked(std::string_view id);
+  Status set_agent_queues_locked(const Agent& agent);
+
+  Clock now_ms_;
+  std::mutex mu_;  // the connection is opened NOMUTEX: one caller at a time
+  store::sqlite::Db db_;
+};
+
+}  // namespace sb::api

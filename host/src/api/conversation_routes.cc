@@ -1,0 +1,218 @@
+// /v1/conversations: listing, assignment, status, sending and can-send.
+#include <Poco/JSON/Array.h>
+
+#include "api/routes_common.h"
+
+namespace sb::api {
+namespace {
+
+using auth::Role;
+
+constexpr size_t kMaxIdField = 128;
+constexpr size_t kMaxIdempotencyKey = 200;
+constexpr size_t kMaxContentType = 64;
+
+http::Response list_conversations(const ApiDeps& deps, const Call& call) {
+  ConversationFilter filter;
+  filter.limit = deps.options.page_size;
+  if (auto s = call.request.query_param("status"); s && !s->empty()) {
+    filter.status = parse_conversation_status(*s);
+    if (!filter.status) return field_error("status", "must be open, pending or resolved");
+  }
+  filter.queue = call.request.query_param("queue").value_or("");
+  filter.assignee = call.request.query_param("assignee").value_or("");
+  if (filter.queue.size() > kMaxIdField) return field_error("queue", "is too long");
+  if (filter.assignee.size() > kMaxIdField) return field_error("assignee", "is too long");
+  if (auto cursor = call.request.query_param("cursor"); cursor && !cursor->empty()) {
+    auto id = parse_id(*cursor);
+    if (!id) return field_error("cursor", "is not a cursor this API gave out");
+    filter.after_id = *id;
+  }
+  if (call.who.is_agent()) filter.visible_to_agent = call.who.name;
+  auto convs = deps.api_store->conversations(filter);
+  if (!convs) return status_response(convs.status());
+  Poco::JSON::Array items;
+  for (const auto& c : *convs) items.add(to_json(c));
+  Poco::JSON::Object body;
+  body.set("items", items);
+  const bool full = static_cast<int>(convs->size()) == filter.limit;
+  body.set("next_cursor", full ? std::to_string(convs->back().id) : std::string());
+  return json_response(200, body);
+}
+
+http::Response get_conversation(const ApiDeps& deps, const Call& call) {
+  auto conv = visible_conversation(deps, call, call.params[0]);
+  if (auto* r = std::get_if<http::Response>(&conv)) return std::move(*r);
+  return json_response(200, to_json(std::get<store::Conversation>(conv)));
+}
+
+http::Response reread(const ApiDeps& deps, int64_t id) {
+  auto conv = deps.conversations->conversation(id);
+  if (!conv) return status_response(conv.status());
+  if (!conv->has_value()) return bad_id("conversation");
+  return json_response(200, to_json(**conv));
+}
+
+// {agent: id|null, queue?: id|null}. Supervisors assign anyone anywhere; an agent may only take a
+// conversation it can see for itself.
+http::Response assign(const ApiDeps& deps, const Call& call) {
+  auto found = visible_conversation(deps, call, call.params[0]);
+  if (auto* r = std::get_if<http::Response>(&found)) return std::move(*r);
+  const store::Conversation& conv = std::get<store::Conversation>(found);
+  auto parsed = parse_object_body(call.request, deps.options.max_body_bytes);
+  if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
+  FieldReader f(std::get<JsonObject>(parsed));
+  f.only({"agent", "queue"});
+  if (!f.has("agent")) return field_error("agent", "is required (null unassigns)");
+  auto agent = f.string("agent", false, kMaxIdField);
+  auto queue = f.string("queue", false, kMaxIdField);
+  if (!f.ok()) return f.error();
+
+  if (call.who.is_agent()) {
+    if (!agent || *agent != call.who.name) {
+      return error_response(403, "forbidden", "an agent may only assign a conversation to itself");
+    }
+    if (f.has("queue")) return error_response(403, "forbidden", "agents cannot move queues");
+  }
+  if (agent) {
+    auto a = deps.api_store->agent(*agent);
+    if (!a) return status_response(a.status());
+    if (!a->has_value()) return field_error("agent", "no agent \"" + *agent + "\"");
+  }
+  if (queue) {
+    auto q = deps.api_store->queue(*queue);
+    if (!q) return status_response(q.status());
+    if (!q->has_value()) return field_error("queue", "no queue \"" + *queue + "\"");
+  }
+  const std::optional<std::string> new_queue = f.has("queue") ? queue : conv.queue;
+  if (Status s = deps.conversations->assign(conv.id, agent, new_queue); !s) {
+    return status_response(s);
+  }
+  return reread(deps, conv.id);
+}
+
+http::Response set_status(const ApiDeps& deps, const Call& call, store::ConversationStatus status) {
+  auto found = visible_conversation(deps, call, call.params[0]);
+  if (auto* r = std::get_if<http::Response>(&found)) return std::move(*r);
+  auto parsed = parse_object_body(call.request, deps.options.max_body_bytes);
+  if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
+  FieldReader f(std::get<JsonObject>(parsed));
+  f.only({});
+  if (!f.ok()) return f.error();
+  const int64_t id = std::get<store::Conversation>(found).id;
+  if (Status s = deps.conversations->set_status(id, status); !s) return status_response(s);
+  return reread(deps, id);
+}
+
+// The same key on the same conversation names the same message; a different body under a used
+// key is a client bug, answered 409 rather than silently returning the first message.
+bool same_content(const store::MessageRecord& m, const store::OutboundMessage& o) {
+  return m.text == o.text && m.content_type == o.content_type && m.payload_json == o.payload_json;
+}
+
+http::Response send_message(const ApiDeps& deps, const Call& call) {
+  auto found = visible_conversation(deps, call, call.params[0]);
+  if (auto* r = std::get_if<http::Response>(&found)) return std::move(*r);
+  const store::Conversation& conv = std::get<store::Conversation>(found);
+  const std::string key(call.request.header("Idempotency-Key"));
+  if (key.empty()) {
+    return error_response(400, "missing_idempotency_key", "an Idempotency-Key header is required",
+                          "Idempotency-Key");
+  }
+  if (key.size() > kMaxIdempotencyKey) {
+    return error_response(400, "invalid_field", "Idempotency-Key: is too long", "Idempotency-Key");
+  }
+  auto parsed = parse_object_body(call.request, deps.options.max_body_bytes);
+  if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
+  FieldReader f(std::get<JsonObject>(parsed));
+  f.only({"text", "content_type", "payload"});
+  auto content_type = f.string("content_type", false, kMaxContentType);
+  const bool is_text = !content_type || *content_type == "text";
+  auto text = f.string("text", is_text, deps.options.max_text_bytes, !is_text);
+  auto payload = f.json_text("payload");
+  if (!f.ok()) return f.error();
+  if (!deps.send) return error_response(503, "unavailable", "sending is not configured");
+
+  auto to = deps.api_store->recipient(conv.id);
+  if (!to) return status_response(to.status());
+  if (!to->has_value()) {
+    return error_response(409, "no_recipient", "the conversation has no address to reply to");
+  }
+  store::OutboundMessage out;
+  out.instance_id = conv.instance_id;
+  out.to = (*to)->to;
+  out.from = (*to)->from;
+  out.content_type = content_type.value_or("text");
+  out.text = text.value_or("");
+  out.payload_json = payload.value_or("");
+  out.idempotency_key = "api:" + std::to_string(conv.id) + ":" + key;
+
+  auto accepted = deps.send(out);
+  if (!accepted) return status_response(accepted.status());
+  auto message = deps.store->get_message(accepted->message_id);
+  if (!message) return status_response(message.status());
+  if (!message->has_value()) return error_response(500, "internal", "the sent message vanished");
+  if (accepted->duplicate && !same_content(**message, out)) {
+    return error_response(409, "idempotency_conflict",
+                          "this Idempotency-Key was used for a different message",
+                          "Idempotency-Key");
+  }
+  if (!accepted->duplicate) {
+    if (Status s = deps.conversations->link_outbound(accepted->message_id, conv.id); !s) {
+      return status_response(s);
+    }
+    message = deps.store->get_message(accepted->message_id);
+    if (!message || !message->has_value()) return status_response(message.status());
+  }
+  Poco::JSON::Object body = to_json(**message);
+  body.set("duplicate", accepted->duplicate);
+  return json_response(accepted->duplicate ? 200 : 202, body);
+}
+
+http::Response can_send(const ApiDeps& deps, const Call& call) {
+  auto found = visible_conversation(deps, call, call.params[0]);
+  if (auto* r = std::get_if<http::Response>(&found)) return std::move(*r);
+  const store::Conversation& conv = std::get<store::Conversation>(found);
+  const std::string content_type = call.request.query_param("content_type").value_or("text");
+  if (content_type.empty() || content_type.size() > kMaxContentType) {
+    return field_error("content_type", "must be 1 to 64 bytes");
+  }
+  if (deps.channels == nullptr) return error_response(503, "unavailable", "no channels");
+  auto to = deps.api_store->recipient(conv.id);
+  if (!to) return status_response(to.status());
+  if (!to->has_value()) {
+    return error_response(409, "no_recipient", "the conversation has no address to reply to");
+  }
+  auto answer = deps.channels->can_send(conv.instance_id, (*to)->to, (*to)->from, content_type,
+                                        (*to)->last_inbound_at_ms);
+  if (!answer) return status_response(answer.status());
+  Poco::JSON::Object body;
+  body.set("channel", conv.instance_id);
+  body.set("content_type", content_type);
+  body.set("allowed", answer->allowed);
+  body.set("mode", answer->mode);
+  body.set("expires_at_ms", answer->expires_at_ms);
+  body.set("reason", answer->reason);
+  return json_response(200, body);
+}
+
+}  // namespace
+
+void add_conversation_routes(ApiRouter& router, Deps deps) {
+  auto bind = [deps](http::Response (*fn)(const ApiDeps&, const Call&)) {
+    return [deps, fn](const Call& call) { return fn(*deps, call); };
+  };
+  router.add("GET", "/v1/conversations", Role::kAgent, bind(list_conversations));
+  router.add("GET", "/v1/conversations/{}", Role::kAgent, bind(get_conversation));
+  router.add("POST", "/v1/conversations/{}/assign", Role::kAgent, bind(assign));
+  router.add("POST", "/v1/conversations/{}/resolve", Role::kAgent, [deps](const Call& call) {
+    return set_status(*deps, call, store::ConversationStatus::kResolved);
+  });
+  router.add("POST", "/v1/conversations/{}/reopen", Role::kAgent, [deps](const Call& call) {
+    return set_status(*deps, call, store::ConversationStatus::kOpen);
+  });
+  router.add("POST", "/v1/conversations/{}/messages", Role::kAgent, bind(send_message));
+  router.add("GET", "/v1/conversations/{}/can-send", Role::kAgent, bind(can_send));
+}
+
+}  // namespace sb::api

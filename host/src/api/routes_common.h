@@ -1,0 +1,36 @@
+// Shared by the route files: the dependencies, id parsing and an agent's visibility rules.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/api.h"
+#include "api/api_router.h"
+#include "api/json_io.h"
+
+namespace sb::api {
+
+using Deps = std::shared_ptr<const ApiDeps>;
+
+// A positive decimal id, or nullopt.
+std::optional<int64_t> parse_id(std::string_view text);
+http::Response bad_id(std::string_view what);
+
+// Agents see a conversation assigned to them or in one of their queues; other roles see all.
+Result<bool> can_see(const ApiDeps& deps, const Principal& who, const store::Conversation& c);
+// The conversation by path id, or the answer (404, 403) to give instead.
+std::variant<store::Conversation, http::Response> visible_conversation(const ApiDeps& deps,
+                                                                       const Call& call,
+                                                                       std::string_view id);
+// Agents may read a contact that has a conversation they can see.
+std::optional<http::Response> check_contact_visible(const ApiDeps& deps, const Principal& who,
+                                                    int64_t contact_id);
+
+void add_contact_routes(ApiRouter& router, Deps deps);
+void add_conversation_routes(ApiRouter& router, Deps deps);
+void add_message_routes(ApiRouter& router, Deps deps);  // messages and search
+void add_admin_routes(ApiRouter& router, Deps deps);    // agents, queues, channels
+
+}  // namespace sb::api
