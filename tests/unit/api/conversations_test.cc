@@ -1,0 +1,183 @@
+// Conversations: agent visibility, assignment rules, status, sending with idempotency, can-send,
+// messages; malformed bodies, wrong types and size limits.
+#include "fixture.h"
+
+namespace sb::api::testing {
+namespace {
+
+class ConversationsApi : public ApiTest {
+ protected:
+  void SetUp() override {
+    ApiTest::SetUp();
+    ASSERT_EQ(call("POST", "/v1/queues", admin_, R"({"id":"sales"})").status, 201);
+    ASSERT_EQ(call("POST", "/v1/agents", admin_, R"({"id":"alice","queues":["sales"]})").status,
+              201);
+    ASSERT_EQ(call("POST", "/v1/agents", admin_, R"({"id":"bob"})").status, 201);
+    first_ = inbound("m1", "+4915111111111", "hello there", "Ann");
+    second_ = inbound("m2", "+4915122222222", "other customer", "Ben");
+    conv_ = "/v1/conversations/" + std::to_string(first_.resolution.conversation_id);
+  }
+  store::InboundResult first_, second_;
+  std::string conv_;
+};
+
+TEST_F(ConversationsApi, AgentsSeeOnlyTheirQueuesOrAssignments) {
+  auto all = call("GET", "/v1/conversations", supervisor_);
+  ASSERT_EQ(all.status, 200);
+  EXPECT_EQ(json(all)->getArray("items")->size(), 2u);
+  EXPECT_EQ(json(call("GET", "/v1/conversations", agent_))->getArray("items")->size(), 0u);
+  EXPECT_EQ(call("GET", conv_, agent_).status, 403);
+
+  // Into alice's queue: she sees it, bob does not.
+  ASSERT_EQ(
+      call("POST", conv_ + "/assign", supervisor_, R"({"agent":null,"queue":"sales"})").status,
+      200);
+  auto mine = json(call("GET", "/v1/conversations", agent_));
+  ASSERT_EQ(mine->getArray("items")->size(), 1u);
+  EXPECT_EQ(mine->getArray("items")->getObject(0)->getValue<int64_t>("id"),
+            first_.resolution.conversation_id);
+  EXPECT_EQ(call("GET", conv_, agent_).status, 200);
+  EXPECT_EQ(call("GET", conv_, other_agent_).status, 403);
+
+  // Filters: status and queue.
+  EXPECT_EQ(
+      json(call("GET", "/v1/conversations?queue=sales", supervisor_))->getArray("items")->size(),
+      1u);
+  EXPECT_EQ(json(call("GET", "/v1/conversations?status=resolved", supervisor_))
+                ->getArray("items")
+                ->size(),
+            0u);
+  auto bad = call("GET", "/v1/conversations?status=closed", supervisor_);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(json(bad)->getObject("error")->getValue<std::string>("field"), "status");
+}
+
+TEST_F(ConversationsApi, AnAgentMayOnlyTakeAVisibleConversationForItself) {
+  ASSERT_EQ(
+      call("POST", conv_ + "/assign", supervisor_, R"({"agent":null,"queue":"sales"})").status,
+      200);
+  EXPECT_EQ(call("POST", conv_ + "/assign", agent_, R"({"agent":"bob"})").status, 403);
+  EXPECT_EQ(call("POST", conv_ + "/assign", agent_, R"({"agent":"alice","queue":null})").status,
+            403);
+  EXPECT_EQ(call("POST", conv_ + "/assign", other_agent_, R"({"agent":"bob"})").status, 403);
+  auto took = call("POST", conv_ + "/assign", agent_, R"({"agent":"alice"})");
+  ASSERT_EQ(took.status, 200) << took.body;
+  EXPECT_EQ(json(took)->getValue<std::string>("assignee"), "alice");
+  EXPECT_EQ(json(took)->getValue<std::string>("queue"), "sales");  // kept
+
+  auto unknown = call("POST", conv_ + "/assign", supervisor_, R"({"agent":"zed"})");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(json(unknown)->getObject("error")->getValue<std::string>("field"), "agent");
+  auto missing = call("POST", conv_ + "/assign", supervisor_, R"({})");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(json(missing)->getObject("error")->getValue<std::string>("field"), "agent");
+}
+
+TEST_F(ConversationsApi, ResolveAndReopen) {
+  auto resolved = call("POST", conv_ + "/resolve", supervisor_);
+  ASSERT_EQ(resolved.status, 200) << resolved.body;
+  EXPECT_EQ(json(resolved)->getValue<std::string>("status"), "resolved");
+  EXPECT_GT(json(resolved)->getValue<int64_t>("resolved_at_ms"), 0);
+  EXPECT_EQ(json(call("GET", "/v1/conversations?status=resolved", supervisor_))
+                ->getArray("items")
+                ->size(),
+            1u);
+  auto reopened = call("POST", conv_ + "/reopen", supervisor_);
+  EXPECT_EQ(json(reopened)->getValue<std::string>("status"), "open");
+  EXPECT_EQ(call("POST", conv_ + "/resolve", agent_).status, 403);  // not alice's
+  EXPECT_EQ(call("POST", "/v1/conversations/99999/resolve", supervisor_).status, 404);
+  EXPECT_EQ(call("POST", "/v1/conversations/abc/resolve", supervisor_).status, 404);
+}
+
+TEST_F(ConversationsApi, SendIsIdempotentPerKeyAndRepliesToTheCustomer) {
+  const std::vector<std::pair<std::string, std::string>> key = {{"Idempotency-Key", "k-1"}};
+  auto first = call("POST", conv_ + "/messages", supervisor_, R"({"text":"hi Ann"})", key);
+  ASSERT_EQ(first.status, 202) << first.body;
+  auto m = json(first);
+  EXPECT_EQ(m->getValue<std::string>("to"), "+4915111111111");
+  EXPECT_EQ(m->getValue<std::string>("from"), "+4930123456");
+  EXPECT_EQ(m->getValue<int64_t>("conversation_id"), first_.resolution.conversation_id);
+  EXPECT_FALSE(m->getValue<bool>("duplicate"));
+
+  auto again = call("POST", conv_ + "/messages", supervisor_, R"({"text":"hi Ann"})", key);
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(json(again)->getValue<int64_t>("id"), m->getValue<int64_t>("id"));
+  EXPECT_TRUE(json(again)->getValue<bool>("duplicate"));
+  EXPECT_EQ(sent_.size(), 1u);
+
+  auto conflict = call("POST", conv_ + "/messages", supervisor_, R"({"text":"else"})", key);
+  EXPECT_EQ(conflict.status, 409);
+  EXPECT_EQ(error_code(conflict), "idempotency_conflict");
+  EXPECT_EQ(sent_.size(), 1u);
+
+  auto other = call("POST", conv_ + "/messages", supervisor_,
+                    R"({"content_type":"template","payload":{"name":"welcome"}})",
+                    {{"Idempotency-Key", "k-2"}});
+  ASSERT_EQ(other.status, 202) << other.body;
+  EXPECT_EQ(sent_.size(), 2u);
+  EXPECT_EQ(sent_[1].payload_json, R"({"name":"welcome"})");
+
+  // The conversation now has its first response.
+  auto conv = json(call("GET", conv_, supervisor_));
+  EXPECT_GT(conv->getValue<int64_t>("first_response_at_ms"), 0);
+
+  // The message with its history.
+  auto read =
+      call("GET", "/v1/messages/" + std::to_string(m->getValue<int64_t>("id")), supervisor_);
+  ASSERT_EQ(read.status, 200);
+  EXPECT_TRUE(json(read)->has("status_history"));
+  EXPECT_EQ(
+      call("GET", "/v1/messages/" + std::to_string(m->getValue<int64_t>("id")), agent_).status,
+      403);
+  EXPECT_EQ(call("GET", "/v1/messages/424242", supervisor_).status, 404);
+}
+
+TEST_F(ConversationsApi, SendValidation) {
+  const std::vector<std::pair<std::string, std::string>> key = {{"Idempotency-Key", "k"}};
+  auto no_key = call("POST", conv_ + "/messages", supervisor_, R"({"text":"x"})");
+  EXPECT_EQ(no_key.status, 400);
+  EXPECT_EQ(error_code(no_key), "missing_idempotency_key");
+
+  auto malformed = call("POST", conv_ + "/messages", supervisor_, R"({"text":)", key);
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(error_code(malformed), "malformed_json");
+  EXPECT_EQ(error_code(call("POST", conv_ + "/messages", supervisor_, "[1,2]", key)),
+            "invalid_body");
+
+  auto wrong_type = call("POST", conv_ + "/messages", supervisor_, R"({"text":42})", key);
+  EXPECT_EQ(wrong_type.status, 400);
+  EXPECT_EQ(json(wrong_type)->getObject("error")->getValue<std::string>("field"), "text");
+  auto missing = call("POST", conv_ + "/messages", supervisor_, R"({})", key);
+  EXPECT_EQ(json(missing)->getObject("error")->getValue<std::string>("field"), "text");
+  auto unknown = call("POST", conv_ + "/messages", supervisor_, R"({"text":"a","to":"+1"})", key);
+  EXPECT_EQ(json(unknown)->getObject("error")->getValue<std::string>("field"), "to");
+  auto payload =
+      call("POST", conv_ + "/messages", supervisor_, R"({"text":"a","payload":"s"})", key);
+  EXPECT_EQ(json(payload)->getObject("error")->getValue<std::string>("field"), "payload");
+
+  auto too_long = call("POST", conv_ + "/messages", supervisor_,
+                       R"({"text":")" + std::string(17 * 1024, 'a') + R"("})", key);
+  EXPECT_EQ(too_long.status, 400);
+  auto too_big =
+      call("POST", conv_ + "/messages", supervisor_,
+           R"({"text":"a","payload":{"x":")" + std::string(70 * 1024, 'a') + R"("}})", key);
+  EXPECT_EQ(too_big.status, 413);
+  EXPECT_EQ(error_code(too_big), "payload_too_large");
+  EXPECT_TRUE(sent_.empty());
+}
+
+TEST_F(ConversationsApi, CanSendAsksTheChannelWithTheCustomersFacts) {
+  auto r = call("GET", conv_ + "/can-send?content_type=text", supervisor_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(json(r)->getValue<bool>("allowed"));
+  EXPECT_EQ(json(r)->getValue<std::string>("mode"), "template_only");
+  EXPECT_EQ(json(r)->getValue<std::string>("reason"), "outside the 24-hour window");
+  EXPECT_EQ(channels_.last_to, "+4915111111111");
+  EXPECT_GT(channels_.last_inbound_at_ms, 0);
+  EXPECT_TRUE(json(call("GET", conv_ + "/can-send?content_type=template", supervisor_))
+                  ->getValue<bool>("allowed"));
+  EXPECT_EQ(call("GET", conv_ + "/can-send", agent_).status, 403);
+}
+
+}  // namespace
+}  // namespace sb::api::testing
