@@ -12,6 +12,7 @@
 #include "store/model.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_model.h"
+#include "store/sqlite_routing.h"
 #include "store/store.h"
 #include "store/validate.h"
 
@@ -366,6 +367,7 @@ class SqliteStore final : public Store, public ModelStore {
   }
 
   ModelStore* model() override { return this; }
+  RoutingStore* routing() override { return &routing_; }
 
   // ModelStore: reads under the lock, writes in their own transaction.
   Result<std::optional<Contact>> get_contact(int64_t id) override {
@@ -542,6 +544,7 @@ class SqliteStore final : public Store, public ModelStore {
   SqliteModel model_{db_};
   int version_ = 0;
   std::atomic<uint64_t> commits_{0};
+  SqliteRouting routing_{mu_, db_, commits_};
 };
 
 }  // namespace

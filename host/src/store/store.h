@@ -19,6 +19,7 @@ namespace sb::store {
 
 class InboundResolver;
 class ModelStore;
+class RoutingStore;
 
 struct Attachment {
   std::string kind, mime_type, filename, url, provider_media_id, caption;
@@ -138,6 +139,9 @@ class Store {
   // Contacts, conversations, merges, timeline and search (store/model.h); nullptr when the
   // backend has none. Owned by the store.
   virtual ModelStore* model() { return nullptr; }
+  // Agents, assignments and auto-reply stamps (store/routing_store.h); nullptr when the backend
+  // has none. Owned by the store.
+  virtual RoutingStore* routing() { return nullptr; }
 
   virtual int schema_version() const = 0;
   // Write transactions committed since open (group commit makes this smaller than message count).

@@ -1,0 +1,105 @@
+// The routing entry point. After an inbound message is stored and resolved to a conversation, the
+// router decides its queue (rules, first match wins), its agent (the queue's strategy, within each
+// agent's capacity and only while online) and the auto-replies to send (welcome, away, keyword
+// answer), and persists the assignment. A conversation no agent can take waits in its queue and
+// is assigned by rebalance(), which the caller runs when capacity frees: presence changes, a
+// resolve, a supervisor's reassignment.
+//
+// Thread-safe: decisions are serialized by a mutex, and the store re-checks capacity in the same
+// transaction as the assignment, so two hosts on one database never overfill an agent either.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "conversations/clock.h"
+#include "core/status.h"
+#include "routing/config.h"
+#include "routing/text.h"
+#include "store/model.h"
+#include "store/routing_store.h"
+#include "store/store.h"
+
+namespace sb::routing {
+
+struct RouterOptions {
+  conversations::Clock clock = conversations::system_clock_ms;
+  // The message language the rules see; the default guesses from common words.
+  std::function<std::string(std::string_view text)> language_of = guess_language;
+  std::string actor = "router";  // recorded in the assignment log
+};
+
+struct Decision {
+  std::string queue;                    // empty when nothing was routed (duplicate, resolved)
+  std::optional<std::string> assignee;  // nullopt: waiting in the queue
+  // How: "kept" (already assigned), "sticky", "round_robin", "least_busy", "waiting".
+  std::string reason;
+  // Hand these to the outbox; each has a stable idempotency key ("auto:<kind>:<message id>").
+  std::vector<store::OutboundMessage> replies;
+};
+
+// Auto-reply kinds as recorded in routing_auto_replies.
+inline constexpr std::string_view kWelcome = "welcome";
+inline constexpr std::string_view kAway = "away";
+
+class Router {
+ public:
+  // kInvalidArgument for a config that does not validate, kFailedPrecondition for a store
+  // without the model or routing tables. `store` must outlive the router.
+  static sb::Result<std::unique_ptr<Router>> create(RoutingConfig config, store::Store& store,
+                                                    RouterOptions options = {});
+
+  // `result` is what insert_inbound_resolved returned for `message`. A duplicate, or a message
+  // without a conversation, routes nothing.
+  sb::Result<Decision> route(const store::InboundMessage& message,
+                             const store::InboundResult& result);
+
+  // Assigns waiting conversations, oldest first per queue, while agents have room. Returns the
+  // conversation ids it assigned.
+  sb::Result<std::vector<int64_t>> rebalance();
+
+  // Stores the presence; an agent coming online takes waiting conversations at once.
+  sb::Status set_presence(std::string_view agent_id, store::Presence presence);
+
+  // A supervisor moves a conversation to `agent_id` regardless of its capacity (the agent must
+  // exist), or back into its queue with nullopt. Freed capacity is given out at once.
+  sb::Status reassign(int64_t conversation_id, const std::optional<std::string>& agent_id,
+                      std::string_view actor);
+
+  // A canned response rendered for a conversation ({{contact.name}}, {{conversation.reference}},
+  // {{queue.name}}, {{agent.name}}); kNotFound for an unknown id or conversation.
+  sb::Result<std::string> canned(std::string_view id, int64_t conversation_id);
+
+  const RoutingConfig& config() const { return config_; }
+
+ private:
+  Router(RoutingConfig config, store::ModelStore& model, store::RoutingStore& routing,
+         RouterOptions options);
+
+  struct Pick {
+    std::optional<std::string> agent;
+    std::string reason;
+  };
+  // Tries the queue's eligible agents in the strategy's order until one takes the conversation.
+  sb::Result<Pick> assign_from_queue(const store::Conversation& conversation,
+                                     const QueueConfig& queue, int64_t now);
+  sb::Result<std::vector<int64_t>> rebalance_locked();
+  sb::Result<Placeholders> placeholders(const store::Conversation& conversation,
+                                        const QueueConfig* queue, int64_t now);
+  sb::Result<std::vector<store::OutboundMessage>> auto_replies(
+      const store::InboundMessage& message, const store::InboundResult& result,
+      const store::Conversation& conversation, const QueueConfig& queue, int64_t now);
+
+  RoutingConfig config_;
+  store::ModelStore& model_;
+  store::RoutingStore& routing_;
+  RouterOptions options_;
+  std::mutex mu_;
+};
+
+}  // namespace sb::routing
