@@ -15,11 +15,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <random>
 #include <string>
 
+#include "bench_support.h"
 #include "conversations/service.h"
 #include "store/store.h"
 
@@ -246,41 +246,11 @@ void BM_Search_Service(benchmark::State& state) {
 }
 BENCHMARK(BM_Search_Service)->Arg(0)->Arg(1)->Arg(2);
 
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.run_type == Run::RT_Iteration && !run.error_occurred) {
-        ns_[run.benchmark_name()] = run.GetAdjustedRealTime();
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  void PrintRatios(std::ostream& out) const {
-    out << "\nratios (same run):\n";
-    ratio(out, "timeline first page, service / raw SQL", "BM_Timeline_Service/0",
-          "BM_Timeline_RawSql");
-    ratio(out, "search words, service / raw FTS", "BM_Search_Service/0", "BM_Search_RawFts");
-  }
-
- private:
-  void ratio(std::ostream& out, const char* what, const std::string& a,
-             const std::string& b) const {
-    auto ia = ns_.find(a), ib = ns_.find(b);
-    if (ia == ns_.end() || ib == ns_.end() || ib->second <= 0) return;
-    out << "  " << what << ": " << ia->second / ib->second << "x\n";
-  }
-  std::map<std::string, double> ns_;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.PrintRatios(std::cout);
-  benchmark::Shutdown();
-  return 0;
+  return sb::bench::run_with_ratios(
+      argc, argv, sb::bench::Metric::kRealTime,
+      {{"timeline first page, service / raw SQL", "BM_Timeline_Service/0", "BM_Timeline_RawSql"},
+       {"search words, service / raw FTS", "BM_Search_Service/0", "BM_Search_RawFts"}});
 }

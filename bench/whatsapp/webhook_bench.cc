@@ -11,15 +11,9 @@
 // POST. Ratios against the bare handler are printed at the end.
 #include <benchmark/benchmark.h>
 #include <openssl/hmac.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <filesystem>
-#include <iostream>
-#include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,20 +30,11 @@
 #include <Poco/NullStream.h>
 #include <Poco/StreamCopier.h>
 
-#include "conversations/ingest_resolver.h"
-#include "http/metrics.h"
-#include "http/router.h"
-#include "http/server.h"
-#include "plugin/loaded_plugin.h"
-#include "plugin/manifest.h"
-#include "runtime/routes.h"
-#include "runtime/runtime.h"
-#include "store/store.h"
+#include "bench_support.h"
 
 namespace {
 
-namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using sb::bench::Clock;
 
 constexpr const char* kAppSecret = "bench-app-secret";
 constexpr const char* kNumber = "106540352242922";
@@ -90,23 +75,6 @@ std::string webhook_body(int count) {
          R"("},"contacts":[)" + contacts + R"(],"messages":[)" + messages + R"(]}}]}]})";
 }
 
-class Latencies {
- public:
-  void add(Clock::duration d) {
-    samples_.push_back(std::chrono::duration<double, std::micro>(d).count());
-  }
-  void report(benchmark::State& state) {
-    if (samples_.empty()) return;
-    std::sort(samples_.begin(), samples_.end());
-    auto at = [&](double q) { return samples_[static_cast<size_t>(q * (samples_.size() - 1))]; };
-    state.counters["p50_us"] = benchmark::Counter(at(0.50), benchmark::Counter::kAvgThreads);
-    state.counters["p99_us"] = benchmark::Counter(at(0.99), benchmark::Counter::kAvgThreads);
-  }
-
- private:
-  std::vector<double> samples_;
-};
-
 // --- the bare baseline
 // -----------------------------------------------------------------------------
 
@@ -145,69 +113,18 @@ Bare& bare() {
 // --- the host with the WhatsApp plugin
 // -------------------------------------------------------------
 
-struct Host {
-  fs::path dir = fs::temp_directory_path() / ("sb-wa-bench-" + std::to_string(::getpid()));
-  std::unique_ptr<sb::store::Store> store;
-  std::unique_ptr<sb::runtime::Runtime> runtime;
-  std::shared_ptr<sb::plugin::LoadedPlugin> plugin;
-  std::unique_ptr<sb::http::Server> server;
-
-  Host() {
-    fs::create_directories(dir);
-    sb::store::StoreOptions options;
-    options.inbound_resolver = std::make_shared<sb::conversations::IngestResolver>(
-        sb::conversations::ResolverOptions{.default_region = "DE"});
-    auto opened = sb::store::open_sqlite_store(dir / "switchboard.db", options);
-    if (!opened) throw std::runtime_error(opened.status().to_string());
-    store = sb::store::make_group_commit_store(std::move(opened).value());
-
-    auto manifest = sb::plugin::read_manifest(fs::path(SB_WHATSAPP_DIR) / "manifest.json");
-    if (auto* e = std::get_if<sb::plugin::LoadError>(&manifest))
-      throw std::runtime_error(e->message);
-    auto loaded = sb::plugin::load_plugin(std::get<sb::plugin::Manifest>(manifest));
-    if (auto* e = std::get_if<sb::plugin::LoadError>(&loaded)) throw std::runtime_error(e->message);
-    plugin = std::get<std::shared_ptr<sb::plugin::LoadedPlugin>>(loaded);
-
-    sb::runtime::HostServices services;
-    services.store = store.get();
-    runtime = std::make_unique<sb::runtime::Runtime>(sb::runtime::RuntimeOptions{2}, services);
-    if (auto e = plugin->init(runtime->host_api())) throw std::runtime_error(e->message);
-    sb::runtime::InstanceSpec spec;
-    spec.id = "wa";
-    spec.plugin = plugin;
+sb::bench::BenchHost& host() {
+  static sb::bench::BenchHost h([] {
+    sb::bench::HostOptions o;
+    o.plugin_dir = SB_WHATSAPP_DIR;
+    o.instance_id = "wa";
     // No Graph calls are made: template sync is off and nothing is sent.
-    spec.config_json =
-        std::string(R"({"graph_base_url":"http://127.0.0.1:9","waba_id":"102290129340398",)") +
-        R"("template_sync_interval_s":0,"numbers":[{"phone_number_id":")" + kNumber + R"("}]})";
-    spec.secrets = {{"access_token", "unused"}, {"app_secret", kAppSecret}, {"verify_token", "v"}};
-    if (auto s = runtime->add_instance(spec); !s) throw std::runtime_error(s.to_string());
-    if (auto s = runtime->start_instance("wa"); !s) throw std::runtime_error(s.to_string());
-
-    auto router = std::make_shared<sb::http::Router>();
-    sb::runtime::RouteOptions routes;
-    routes.store_ok = [] { return true; };
-    routes.plugins_loaded = [] { return size_t{1}; };
-    sb::runtime::install_routes(*router, *runtime, std::make_shared<sb::http::MetricsRegistry>(),
-                                routes);
-    sb::http::ServerOptions server_options;
-    server_options.port = 0;
-    server_options.threads = 16;
-    server_options.max_body_bytes = 3 << 20;
-    server = std::make_unique<sb::http::Server>(server_options, router);
-    if (auto s = server->start(); !s) throw std::runtime_error(s.to_string());
-  }
-
-  ~Host() {
-    server->stop();
-    runtime->shutdown();
-    store.reset();
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-};
-
-Host& host() {
-  static Host h;
+    o.config_json = std::string(R"({"graph_base_url":"http://127.0.0.1:9",)") +
+                    R"("waba_id":"102290129340398","template_sync_interval_s":0,)" +
+                    R"("numbers":[{"phone_number_id":")" + kNumber + R"("}]})";
+    o.secrets = {{"access_token", "unused"}, {"app_secret", kAppSecret}, {"verify_token", "v"}};
+    return o;
+  }());
   return h;
 }
 
@@ -215,7 +132,7 @@ Host& host() {
 void post_loop(benchmark::State& state, uint16_t port, const std::string& path, int per_post) {
   Poco::Net::HTTPClientSession session("127.0.0.1", port);
   session.setKeepAlive(true);
-  Latencies lat;
+  sb::bench::Latencies lat;
   for (auto _ : state) {
     state.PauseTiming();
     const std::string body = webhook_body(per_post);
@@ -248,43 +165,19 @@ void BM_BarePocoHandler(benchmark::State& state) {
 BENCHMARK(BM_BarePocoHandler)->Arg(1)->Arg(10)->UseRealTime()->Threads(1)->Threads(8);
 
 void BM_SignedWebhook(benchmark::State& state) {
-  post_loop(state, host().server->port(), "/webhooks/wa/", static_cast<int>(state.range(0)));
+  post_loop(state, host().http_port(), "/webhooks/wa/", static_cast<int>(state.range(0)));
 }
 BENCHMARK(BM_SignedWebhook)->Arg(1)->Arg(10)->UseRealTime()->Threads(1)->Threads(8);
-
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
-      auto it = run.counters.find("items_per_second");
-      if (it != run.counters.end()) rate_[run.benchmark_name()] = it->second.value;
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  void PrintRatios(std::ostream& out) const {
-    out << "\nthroughput ratios, signed webhook / bare POCO handler (msg/s, same run):\n";
-    for (const char* shape : {"1/real_time/threads:1", "1/real_time/threads:8",
-                              "10/real_time/threads:1", "10/real_time/threads:8"}) {
-      auto a = rate_.find(std::string("BM_SignedWebhook/") + shape);
-      auto b = rate_.find(std::string("BM_BarePocoHandler/") + shape);
-      if (a == rate_.end() || b == rate_.end() || b->second <= 0) continue;
-      out << "  " << shape << ": " << a->second / b->second << "x\n";
-    }
-  }
-
- private:
-  std::map<std::string, double> rate_;
-};
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.PrintRatios(std::cout);
-  benchmark::Shutdown();
-  return 0;
+  std::vector<sb::bench::Ratio> ratios;
+  for (const char* shape : {"1/real_time/threads:1", "1/real_time/threads:8",
+                            "10/real_time/threads:1", "10/real_time/threads:8"}) {
+    ratios.push_back({std::string("signed webhook / bare POCO handler, ") + shape,
+                      std::string("BM_SignedWebhook/") + shape,
+                      std::string("BM_BarePocoHandler/") + shape});
+  }
+  return sb::bench::run_with_ratios(argc, argv, sb::bench::Metric::kItemsPerSecond, ratios);
 }
