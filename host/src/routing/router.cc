@@ -34,6 +34,14 @@ sb::Result<Decision> Router::route(const store::InboundMessage& message,
 
   const QueueConfig* queue =
       conversation.queue ? find_queue(config_, *conversation.queue) : nullptr;
+  const bool stored_assignee = conversation.assignee.has_value();
+  if (conversation.assignee && result.resolution.reopened) {
+    // A re-opened conversation goes back to its agent only while that agent is online; else the
+    // queue's strategy picks again (sticky still prefers that agent once back).
+    auto agent = routing_.get_agent(*conversation.assignee);
+    if (!agent) return agent.status();
+    if (!*agent || (*agent)->presence != store::Presence::kOnline) conversation.assignee.reset();
+  }
   if (conversation.assignee) {
     d.queue = conversation.queue.value_or("");
     d.assignee = conversation.assignee;
@@ -50,7 +58,7 @@ sb::Result<Decision> Router::route(const store::InboundMessage& message,
     d.queue = queue->id;
     d.assignee = pick->agent;
     d.reason = pick->reason;
-    if (!pick->agent && conversation.queue != queue->id) {
+    if (!pick->agent && (conversation.queue != queue->id || stored_assignee)) {
       store::AssignRequest wait{conversation.id, {}, queue->id, "waiting", options_.actor, -1, now};
       auto done = routing_.assign(wait);
       if (!done) return done.status();

@@ -191,6 +191,34 @@ TEST_F(RouterTest, AssignedConversationsStayWithTheirAgent) {
   EXPECT_EQ(deliver(msg(phone(2))).assignee, "bob");  // the follow-up did not move the rotation
 }
 
+TEST_F(RouterTest, ReopenedConversationLeavesAnAgentWhoIsNotOnline) {
+  make_router(one_queue(Strategy::kLeastBusy));
+  add_agent("alice", 5);
+  add_agent("bob", 5);
+  EXPECT_EQ(deliver(msg(phone(1))).assignee, "alice");
+  resolve(1);
+  advance(kMinute);
+  auto back = deliver(msg(phone(1), "it broke again"));  // re-opens conversation 1
+  ASSERT_TRUE(last_.resolution.reopened);
+  EXPECT_EQ(back.assignee, "alice");
+  EXPECT_EQ(back.reason, "kept");
+  resolve(1);
+  ASSERT_TRUE(router_->set_presence("alice", store::Presence::kOffline).is_ok());
+  advance(kMinute);
+  auto again = deliver(msg(phone(1), "and again"));
+  ASSERT_TRUE(last_.resolution.reopened);
+  EXPECT_EQ(again.assignee, "bob");
+  EXPECT_EQ(conversation(1).assignee, "bob");
+  // Nobody online: it waits in the queue instead of sitting with an offline agent.
+  resolve(1);
+  ASSERT_TRUE(router_->set_presence("bob", store::Presence::kAway).is_ok());
+  advance(kMinute);
+  auto waits = deliver(msg(phone(1), "hello?"));
+  EXPECT_FALSE(waits.assignee);
+  EXPECT_FALSE(conversation(1).assignee);
+  EXPECT_EQ(routing().waiting("general", 10)->size(), 1u);
+}
+
 TEST_F(RouterTest, SupervisorReassignsAndUnassigns) {
   make_router(one_queue(Strategy::kLeastBusy));
   add_agent("alice", 1);
