@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -19,6 +20,8 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "log/log.h"
+#include "outbox/admin_routes.h"
+#include "outbox/outbox.h"
 #include "plugin/registry.h"
 #include "runtime/routes.h"
 #include "runtime/runtime.h"
@@ -167,6 +170,14 @@ int serve(const fs::path& config_file, std::ostream& err) {
     }
   }
 
+  // Rows a previous run left mid-send become reconcile before anything new is sent.
+  outbox::Outbox outbox(*store, runtime);
+  if (Status s = outbox.start(); !s) {
+    runtime.shutdown();
+    registry.deinit_all();
+    return fail(err, "outbox: " + s.message());
+  }
+
   auto router = std::make_shared<http::Router>();
   auto metrics = std::make_shared<http::MetricsRegistry>();
   runtime::RouteOptions routes;
@@ -174,11 +185,17 @@ int serve(const fs::path& config_file, std::ostream& err) {
   routes.store_ok = [store_ptr] { return store_ptr->counters().is_ok(); };
   routes.plugins_loaded = [&registry] { return registry.list().size(); };
   runtime::install_routes(*router, runtime, metrics, routes);
+  // The REST API has no reconcile/retry routes yet: an admin token (from the environment, never
+  // from the config file or the log) opens a minimal outbox surface under /admin/outbox/.
+  if (const char* token = std::getenv("SB_OUTBOX_ADMIN_TOKEN"); token != nullptr && *token != 0) {
+    outbox::install_admin_routes(*router, outbox, token);
+    logger->info("outbox admin routes enabled under /admin/outbox/");
+  }
 
-  // REST API v1 (host/src/api). The send hook sends at once through the instance; with the outbox
-  // it becomes Outbox::enqueue.
+  // REST API v1 (host/src/api). Sends go through the outbox: committed queued, then dispatched.
   auto api_store = api::ApiStore::open(db_file);
   if (!api_store) {
+    outbox.stop();
     runtime.shutdown();
     registry.deinit_all();
     return fail(err, "cannot open API tables: " + api_store.status().message());
@@ -191,7 +208,11 @@ int serve(const fs::path& config_file, std::ostream& err) {
   api_deps.store = store.get();
   api_deps.conversations = &conversation_service;
   api_deps.channels = &api_channels;
-  api_deps.send = api::direct_send_hook(runtime);
+  api_deps.send = [&outbox](const store::OutboundMessage& m) -> Result<api::SendAccepted> {
+    auto r = outbox.enqueue(m);
+    if (!r) return r.status();
+    return api::SendAccepted{r->message_id, r->duplicate};
+  };
   api::install_api_routes(*router, std::move(api_deps));
 
   http::ServerOptions server_options;
@@ -201,6 +222,7 @@ int serve(const fs::path& config_file, std::ostream& err) {
   server_options.threads = cfg.http.threads;
   http::Server server(server_options, router);
   if (Status s = server.start(); !s) {
+    outbox.stop();
     runtime.shutdown();
     registry.deinit_all();
     return fail(err, s.message());
@@ -212,6 +234,9 @@ int serve(const fs::path& config_file, std::ostream& err) {
   }
   logger->info("received {}, shutting down", signo == SIGTERM ? "SIGTERM" : "SIGINT");
   server.stop();  // no new webhooks; running handlers finish first
+  // No new attempt after this; one inside a plugin finishes and is recorded before the instance
+  // stops. Only a crash leaves rows `sending` (reconcile at the next start).
+  outbox.stop();
   runtime.shutdown();
   registry.deinit_all();
   store.reset();

@@ -397,6 +397,73 @@ Result<SendOutcome> ChannelInstance::send_unguarded(const store::OutboundMessage
   });
 }
 
+void ChannelInstance::set_attempt_completion(AttemptHandler handler) {
+  std::lock_guard lock(mu_);
+  attempt_completion_ = std::move(handler);
+}
+
+void ChannelInstance::post_attempt(store::MessageRecord message, AttemptHandler done) {
+  boost::asio::post(
+      strand_, [self = shared_from_this(), message = std::move(message), done = std::move(done)] {
+        SendAttempt attempt;
+        try {
+          attempt = self->attempt_on_strand(message);
+        } catch (const std::exception& e) {
+          // The plugin was called through noexcept trampolines: only the host side can throw here.
+          attempt.kind = SendAttempt::Kind::kFailed;
+          attempt.status = SB_ERR_INTERNAL;
+          attempt.error_message = std::string("host error during send: ") + e.what();
+        }
+        try {
+          done(message.id, std::move(attempt));
+        } catch (...) {
+          self->logger_->error("[{}] message {}: outbox handler failed", self->id(), message.id);
+        }
+      });
+}
+
+SendAttempt ChannelInstance::attempt_on_strand(const store::MessageRecord& row) {
+  SendAttempt attempt;
+  const InstanceState st = state_.load();
+  // Checked on the strand, so once stop() has run no attempt reaches the plugin.
+  if (stopping_ || channel_ == nullptr ||
+      (st != InstanceState::kRunning && st != InstanceState::kDegraded)) {
+    return attempt;
+  }
+  sb_outbound_message m{};
+  m.struct_size = sizeof m;
+  m.message_id = row.id;
+  m.idempotency_key = to_sb(row.idempotency_key);
+  m.to = to_sb(row.to);
+  m.from = to_sb(row.from);
+  m.content_type = to_sb(row.content_type);
+  m.text = to_sb(row.text);
+  m.payload_json = to_sb(row.payload_json);
+  StringSink provider_id(1024);
+  ErrorCapture err;
+  attempt.status = plugin().vtable().send(channel_, &m, provider_id.sink(), err.sink());
+  if (attempt.status == SB_PENDING) {
+    std::lock_guard lock(mu_);
+    pending_attempts_.insert(row.id);
+    ++counters_.send_pending;
+    attempt.kind = SendAttempt::Kind::kPending;
+    return attempt;
+  }
+  if (attempt.status >= 0) {
+    ++counters_.sent;
+    attempt.kind = SendAttempt::Kind::kSent;
+    attempt.provider_message_id = provider_id.str();
+    return attempt;
+  }
+  ++counters_.send_failed;
+  attempt.kind = SendAttempt::Kind::kFailed;
+  attempt.error_message = log::redact(err.message(), secret_values_);
+  attempt.provider_code = err.provider_code();
+  attempt.retry_after_ms = err.retry_after_ms();
+  attempt.retryable = retryable_status(attempt.status) || err.retryable();
+  return attempt;
+}
+
 std::optional<WebhookReply> ChannelInstance::handle_webhook(WebhookCall call) {
   {
     std::lock_guard lock(mu_);

@@ -123,6 +123,8 @@ class ChannelInstance : public std::enable_shared_from_this<ChannelInstance> {
   const std::string& id() const { return spec_.id; }
   const plugin::LoadedPlugin& plugin() const { return *spec_.plugin; }
   InstanceState state() const { return state_.load(); }
+  // The strand every plugin call of this instance runs on (the outbox dispatcher runs here too).
+  boost::asio::strand<boost::asio::io_context::executor_type> strand() const { return strand_; }
   std::string state_reason() const;
   InstanceStats stats() const;
 
@@ -183,6 +185,7 @@ class ChannelInstance : public std::enable_shared_from_this<ChannelInstance> {
   template <class F>
   auto on_strand(F&& f) -> decltype(f());
   Result<SendOutcome> send_unguarded(const store::OutboundMessage& message);
+  SendAttempt attempt_on_strand(const store::MessageRecord& message);
   void set_state(InstanceState state, std::string reason);
   void cancel_all_timers();
   // Records a send's outcome in the store (strand or any thread).
@@ -211,6 +214,8 @@ class ChannelInstance : public std::enable_shared_from_this<ChannelInstance> {
   std::map<uint64_t, std::shared_ptr<boost::asio::steady_timer>> timers_;
   uint64_t next_timer_id_ = 1;
   std::set<int64_t> pending_sends_;
+  std::set<int64_t> pending_attempts_;  // post_attempt sends awaiting complete_send
+  AttemptHandler attempt_completion_;
 
   struct Counters {
     std::atomic<uint64_t> inbound_stored{0}, inbound_duplicate{0}, inbound_invalid{0}, sent{0},

@@ -488,16 +488,44 @@ int32_t ChannelInstance::api_complete_send(int64_t message_id, int32_t status,
   if (!plugin::is_valid_utf8(provider_id) || provider_id.size() > kMaxProviderId) {
     return SB_ERR_INVALID_ARG;
   }
+  AttemptHandler outbox;  // set when the send came from the outbox dispatcher
   {
     std::lock_guard lock(mu_);
-    if (pending_sends_.erase(message_id) == 0) return SB_ERR_NOT_FOUND;
+    if (pending_attempts_.erase(message_id) != 0) {
+      outbox = attempt_completion_;
+    } else if (pending_sends_.erase(message_id) == 0) {
+      return SB_ERR_NOT_FOUND;
+    }
   }
   std::string message, code;
+  int64_t retry_after_ms = 0;
+  bool retryable = false;
   if (auto e = copy_in(err, offsetof(sb_error_info, message) + sizeof(sb_str))) {
     message = log::redact(view(e->message).substr(0, 4096), secret_values_);
+    retryable = e->retryable != 0;
+    retry_after_ms = e->retry_after_ms;
     if (e->struct_size >= offsetof(sb_error_info, provider_code) + sizeof(sb_str)) {
       code = std::string(view(e->provider_code).substr(0, 256));
     }
+  }
+  if (outbox) {
+    SendAttempt attempt;
+    attempt.status = status;
+    if (status >= 0) {
+      ++counters_.sent;
+      attempt.kind = SendAttempt::Kind::kSent;
+      attempt.provider_message_id = std::string(provider_id);
+    } else {
+      ++counters_.send_failed;
+      attempt.kind = SendAttempt::Kind::kFailed;
+      attempt.error_message = std::move(message);
+      attempt.provider_code = std::move(code);
+      attempt.retry_after_ms = retry_after_ms;
+      attempt.retryable = retryable || status == SB_ERR_TRANSIENT ||
+                          status == SB_ERR_RATE_LIMITED || status == SB_ERR_TIMEOUT;
+    }
+    outbox(message_id, std::move(attempt));
+    return SB_OK;
   }
   record_send_result(message_id, status, provider_id, message, code, nullptr);
   return SB_OK;

@@ -92,6 +92,7 @@ class GroupCommitStore final : public Store {
     return inner_->attachments(id);
   }
   ModelStore* model() override { return inner_->model(); }
+  OutboxStore* outbox() override { return inner_->outbox(); }
   RoutingStore* routing() override { return inner_->routing(); }
   int schema_version() const override { return inner_->schema_version(); }
   uint64_t commit_count() const override { return inner_->commit_count(); }

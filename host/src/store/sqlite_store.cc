@@ -10,8 +10,10 @@
 
 #include "store/migrations.h"
 #include "store/model.h"
+#include "store/outbox_store.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_model.h"
+#include "store/sqlite_outbox.h"
 #include "store/sqlite_routing.h"
 #include "store/store.h"
 #include "store/validate.h"
@@ -60,7 +62,7 @@ Status check_data_dir(const fs::path& dir) {
   return {};
 }
 
-class SqliteStore final : public Store, public ModelStore {
+class SqliteStore final : public Store, public ModelStore, public OutboxStore {
  public:
   SqliteStore(fs::path file, StoreOptions options)
       : file_(std::move(file)), options_(std::move(options)) {
@@ -157,26 +159,56 @@ class SqliteStore final : public Store, public ModelStore {
     }
     sqlite::Transaction txn(db_);
     if (auto st = txn.begin(); !st) return st;
-    const int64_t now = options_.now_ms();
-    int64_t id = 0;
-    {
-      auto q = db_.prepare(
-          "INSERT INTO messages (instance_id, direction, idempotency_key, from_addr, to_addr, "
-          "content_type, text, payload_json, status, created_at_ms, updated_at_ms) "
-          "VALUES (?1, 'out', ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8)");
-      if (!q) return q.status();
-      (*q)->bind(1, m.instance_id).bind_or_null(2, m.idempotency_key).bind(3, m.from).bind(4, m.to);
-      (*q)->bind(5, m.content_type).bind(6, m.text).bind(7, m.payload_json).bind(8, now);
-      if (int rc = (*q)->step(); rc != SQLITE_DONE) return db_.error("insert outbound", rc);
-      id = sqlite3_last_insert_rowid(db_.handle());
-    }
-    DeliveryUpdate queued;
-    queued.status = DeliveryStatus::kQueued;
-    queued.timestamp_ms = now;
-    if (auto st = append_history(id, queued, now); !st) return st;
+    auto id = insert_outbound_row(m, options_.now_ms());
+    if (!id) return id.status();
     if (auto st = txn.commit(); !st) return st;
     ++commits_;
-    return id;
+    return *id;
+  }
+
+  // OutboxStore: every call under the lock, writes in their own transaction.
+  Result<OutboxEnqueued> outbox_enqueue(const OutboundMessage& m, int64_t now_ms) override {
+    if (m.instance_id.empty()) return invalid_argument("outbound message: instance_id is empty");
+    if (m.to.empty()) return invalid_argument("outbound message: to is empty");
+    return write([&]() -> Result<OutboxEnqueued> {
+      if (!m.idempotency_key.empty()) {
+        auto existing = outbox_.find_idempotent(m.instance_id, m.idempotency_key);
+        if (!existing) return existing.status();
+        if (*existing) return OutboxEnqueued{**existing, true};
+      }
+      auto id = insert_outbound_row(m, now_ms);
+      if (!id) return id.status();
+      if (auto st = outbox_.mark_queued(*id, now_ms); !st) return st;
+      return OutboxEnqueued{*id, false};
+    });
+  }
+  Result<std::vector<OutboxRow>> outbox_due(std::string_view instance_id, int64_t now_ms,
+                                            int limit) override {
+    return read([&] { return outbox_.due(instance_id, now_ms, limit); });
+  }
+  Result<std::optional<int64_t>> outbox_next_due(std::string_view instance_id) override {
+    return read([&] { return outbox_.next_due(instance_id); });
+  }
+  Result<bool> outbox_claim(int64_t message_id, int64_t now_ms) override {
+    return write([&] { return outbox_.claim(message_id, now_ms); });
+  }
+  Status outbox_unclaim(int64_t message_id, int64_t now_ms) override {
+    return write([&] { return outbox_.unclaim(message_id, now_ms); });
+  }
+  Status outbox_record(const OutboxAttempt& attempt, int64_t now_ms) override {
+    return write([&] { return outbox_.record(attempt, now_ms); });
+  }
+  Result<int64_t> outbox_recover(std::string_view instance_id, int64_t now_ms) override {
+    return write([&] { return outbox_.recover(instance_id, now_ms); });
+  }
+  Result<std::vector<OutboxRow>> outbox_reconciliation(std::string_view instance_id) override {
+    return read([&] { return outbox_.reconciliation(instance_id); });
+  }
+  Result<std::optional<OutboxRow>> outbox_get(int64_t message_id) override {
+    return read([&] { return outbox_.get(message_id); });
+  }
+  Status outbox_retry_now(int64_t message_id, int64_t now_ms) override {
+    return write([&] { return outbox_.retry_now(message_id, now_ms); });
   }
 
   Status set_provider_id(int64_t message_id, std::string_view provider_message_id) override {
@@ -367,6 +399,7 @@ class SqliteStore final : public Store, public ModelStore {
   }
 
   ModelStore* model() override { return this; }
+  OutboxStore* outbox() override { return this; }
   RoutingStore* routing() override { return &routing_; }
 
   // ModelStore: reads under the lock, writes in their own transaction.
@@ -499,6 +532,27 @@ class SqliteStore final : public Store, public ModelStore {
     return InsertOutcome::kStored;
   }
 
+  // The outbound row and its first (queued) history entry, inside the caller's transaction.
+  Result<int64_t> insert_outbound_row(const OutboundMessage& m, int64_t now) {
+    int64_t id = 0;
+    {
+      auto q = db_.prepare(
+          "INSERT INTO messages (instance_id, direction, idempotency_key, from_addr, to_addr, "
+          "content_type, text, payload_json, status, created_at_ms, updated_at_ms) "
+          "VALUES (?1, 'out', ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8)");
+      if (!q) return q.status();
+      (*q)->bind(1, m.instance_id).bind_or_null(2, m.idempotency_key).bind(3, m.from).bind(4, m.to);
+      (*q)->bind(5, m.content_type).bind(6, m.text).bind(7, m.payload_json).bind(8, now);
+      if (int rc = (*q)->step(); rc != SQLITE_DONE) return db_.error("insert outbound", rc);
+      id = sqlite3_last_insert_rowid(db_.handle());
+    }
+    DeliveryUpdate queued;
+    queued.status = DeliveryStatus::kQueued;
+    queued.timestamp_ms = now;
+    if (auto st = append_history(id, queued, now); !st) return st;
+    return id;
+  }
+
   Status append_history(int64_t message_id, const DeliveryUpdate& u, int64_t now) {
     auto q = db_.prepare(
         "INSERT INTO message_status_history (message_id, status, timestamp_ms, error_code, "
@@ -542,6 +596,7 @@ class SqliteStore final : public Store, public ModelStore {
   std::mutex mu_;
   sqlite::Db db_;
   SqliteModel model_{db_};
+  SqliteOutbox outbox_{db_};
   int version_ = 0;
   std::atomic<uint64_t> commits_{0};
   SqliteRouting routing_{mu_, db_, commits_};

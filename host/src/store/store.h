@@ -19,6 +19,7 @@ namespace sb::store {
 
 class InboundResolver;
 class ModelStore;
+class OutboxStore;
 class RoutingStore;
 
 struct Attachment {
@@ -139,6 +140,9 @@ class Store {
   // Contacts, conversations, merges, timeline and search (store/model.h); nullptr when the
   // backend has none. Owned by the store.
   virtual ModelStore* model() { return nullptr; }
+  // The outbox's rows (store/outbox_store.h); nullptr when the backend has none. Owned by the
+  // store.
+  virtual OutboxStore* outbox() { return nullptr; }
   // Agents, assignments and auto-reply stamps (store/routing_store.h); nullptr when the backend
   // has none. Owned by the store.
   virtual RoutingStore* routing() { return nullptr; }

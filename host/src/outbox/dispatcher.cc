@@ -1,0 +1,181 @@
+#include "outbox/dispatcher.h"
+
+#include <switchboard/abi.h>
+
+#include <future>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
+#include "log/log.h"
+#include "outbox/backoff.h"
+#include "runtime/sinks.h"
+
+namespace sb::outbox {
+namespace {
+
+using runtime::SendAttempt;
+
+int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(store::OutboxStore& rows, std::shared_ptr<runtime::ChannelInstance> instance,
+                       const OutboxOptions& options)
+    : rows_(rows),
+      instance_(std::move(instance)),
+      options_(options),
+      timer_(instance_->strand()),
+      prng_(std::random_device{}()) {}
+
+int64_t Dispatcher::now_ms() const {
+  return options_.clock ? options_.clock() : system_now_ms();
+}
+
+double Dispatcher::random01() {
+  if (options_.random) return options_.random();
+  return std::uniform_real_distribution<double>(0.0, 1.0)(prng_);
+}
+
+void Dispatcher::start() {
+  std::weak_ptr<Dispatcher> weak = weak_from_this();
+  instance_->set_attempt_completion([weak](int64_t message_id, SendAttempt attempt) {
+    if (auto self = weak.lock()) self->on_completion(message_id, std::move(attempt));
+  });
+  kick();
+}
+
+void Dispatcher::kick() {
+  if (stopped_) return;
+  boost::asio::post(instance_->strand(), [self = shared_from_this()] { self->pump(); });
+}
+
+void Dispatcher::stop() {
+  if (stopped_.exchange(true)) return;
+  // A stopped instance's strand may have no threads left to run on (the runtime shut down first);
+  // a timer that still fires finds stopped_ and does nothing.
+  if (instance_->state() == runtime::InstanceState::kStopped) return;
+  auto done = std::make_shared<std::promise<void>>();
+  auto finished = done->get_future();
+  boost::asio::dispatch(instance_->strand(), [self = shared_from_this(), done] {
+    self->timer_.cancel();
+    done->set_value();
+  });
+  // The worker threads may already be gone (shutdown order); a cancelled timer is then moot.
+  finished.wait_for(std::chrono::seconds(5));
+}
+
+void Dispatcher::arm(std::chrono::milliseconds delay) {
+  timer_.expires_after(std::max(delay, std::chrono::milliseconds(1)));
+  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec) self->pump();
+  });
+}
+
+void Dispatcher::pump() {
+  if (stopped_ || busy_) return;
+  const int64_t now = now_ms();
+  auto due = rows_.outbox_due(instance_->id(), now, 1);
+  if (!due) {
+    log::logger("outbox")->error("[{}] cannot read due messages: {}", instance_->id(),
+                                 due.status().message());
+    arm(options_.poll_interval);
+    return;
+  }
+  if (due->empty()) {
+    auto next = rows_.outbox_next_due(instance_->id());
+    if (next && *next) {
+      arm(std::min(options_.poll_interval, std::chrono::milliseconds(**next - now)));
+    } else if (!next) {
+      arm(options_.poll_interval);
+    }
+    return;  // nothing queued: enqueue and retry_now kick us
+  }
+  store::OutboxRow row = std::move(due->front());
+  // The claim (sending) commits before the plugin is called: a crash from here on leaves the row
+  // `sending`, and the next start marks it reconcile instead of sending it again.
+  auto claimed = rows_.outbox_claim(row.message.id, now);
+  if (!claimed || !*claimed) {
+    kick();  // it moved under us (e.g. retry_now raced): look again
+    return;
+  }
+  busy_ = true;
+  instance_->post_attempt(row.message,
+                          [self = shared_from_this(), row](int64_t, SendAttempt attempt) {
+                            self->on_attempt(row, std::move(attempt));
+                          });
+}
+
+void Dispatcher::on_attempt(const store::OutboxRow& row, SendAttempt attempt) {
+  busy_ = false;
+  if (attempt.kind == SendAttempt::Kind::kNotAttempted) {
+    // The instance is stopping or not running: the plugin never saw it, so it is simply queued
+    // again and looked at later.
+    if (Status s = rows_.outbox_unclaim(row.message.id, now_ms()); !s) {
+      log::logger("outbox")->error("[{}] message {}: cannot put back: {}", instance_->id(),
+                                   row.message.id, s.message());
+    }
+    if (!stopped_) arm(options_.poll_interval);
+    return;
+  }
+  record(row.message.id, attempt);
+  pump();
+}
+
+void Dispatcher::on_completion(int64_t message_id, SendAttempt attempt) {
+  // Recorded even after stop: the plugin did send (or refuse) it, and that must not be lost.
+  record(message_id, attempt);
+  kick();  // a completed retryable failure may be due again soon
+}
+
+void Dispatcher::record(int64_t message_id, const SendAttempt& attempt) {
+  const int64_t now = now_ms();
+  store::OutboxAttempt a;
+  a.message_id = message_id;
+  switch (attempt.kind) {
+    case SendAttempt::Kind::kSent:
+      a.next = store::OutboxState::kSent;
+      a.outcome = "sent";
+      a.provider_message_id = attempt.provider_message_id;
+      break;
+    case SendAttempt::Kind::kPending:
+      a.next = store::OutboxState::kPending;
+      a.outcome = "pending";
+      break;
+    case SendAttempt::Kind::kFailed:
+    case SendAttempt::Kind::kNotAttempted: {
+      a.outcome = runtime::status_name(attempt.status);
+      a.error_code = attempt.provider_code.empty() ? a.outcome : attempt.provider_code;
+      a.error_text = attempt.error_message;
+      a.retry_after_ms = attempt.retry_after_ms;
+      a.next = store::OutboxState::kFailed;
+      if (should_retry(attempt.status, attempt.retryable)) {
+        auto row = rows_.outbox_get(message_id);
+        const int attempts = row && *row ? (*row)->attempts : 1;
+        const int64_t horizon_start = row && *row ? (*row)->horizon_start_ms : now;
+        const int64_t next =
+            now + backoff_delay_ms(attempts, options_.base_backoff, options_.max_backoff,
+                                   random01(), attempt.retry_after_ms);
+        if (next <= horizon_start + options_.horizon.count()) {
+          a.next = store::OutboxState::kQueued;
+          a.next_attempt_at_ms = next;
+        } else {
+          a.error_text += " (retry horizon of " + std::to_string(options_.horizon.count()) +
+                          " ms exhausted after " + std::to_string(attempts) + " attempts)";
+        }
+      }
+      break;
+    }
+  }
+  if (Status s = rows_.outbox_record(a, now); !s) {
+    // The row stays sending/pending: the next start turns it into reconcile, never a resend.
+    log::logger("outbox")->error("[{}] message {}: cannot record attempt: {}", instance_->id(),
+                                 message_id, s.message());
+  }
+}
+
+}  // namespace sb::outbox
