@@ -1,23 +1,23 @@
 /*
  * Switchboard plugin ABI, version 1.
  *
- * This header is the only contract between the `switchboard` host and a channel plugin. It is C11 and
- * valid C++; it includes only <stddef.h> and <stdint.h>. A plugin built against SDK 1.0 loads unchanged
- * into every 1.x host. See sdk/ABI_POLICY.md for what a minor version may add.
+ * This header is the only contract between the `switchboard` host and a channel plugin. It is C11
+ * and valid C++; it includes only <stddef.h> and <stdint.h>. A plugin built against SDK 1.0 loads
+ * unchanged into every 1.x host. See sdk/ABI_POLICY.md for what a minor version may add.
  *
  * Rules that hold for every declaration below:
- *  - Every struct starts with `uint32_t struct_size` (set by whoever fills the struct to sizeof of its
- *    own definition) and only ever grows at the end. A reader copies min(struct_size, sizeof(own)) into a
- *    zeroed struct of its own, so fields it does not know read as zero. `sb_str` is the one exception:
- *    it is a frozen pair that will never grow.
- *  - Strings are UTF-8 `{data, size}`, not NUL-terminated unless said so. Every pointer handed across is
- *    valid only for the duration of the call; the receiver copies what it keeps.
+ *  - Every struct starts with `uint32_t struct_size` (set by whoever fills the struct to sizeof of
+ * its own definition) and only ever grows at the end. A reader copies min(struct_size, sizeof(own))
+ * into a zeroed struct of its own, so fields it does not know read as zero. `sb_str` is the one
+ * exception: it is a frozen pair that will never grow.
+ *  - Strings are UTF-8 `{data, size}`, not NUL-terminated unless said so. Every pointer handed
+ * across is valid only for the duration of the call; the receiver copies what it keeps.
  *  - Neither side frees memory the other allocated. Variable-size output travels through sinks.
- *  - No exceptions cross this boundary. Functions return an `int32_t` status (SB_OK, or an SB_ERR_*);
- *    details go to an error sink.
+ *  - No exceptions cross this boundary. Functions return an `int32_t` status (SB_OK, or an
+ * SB_ERR_*); details go to an error sink.
  *  - Threading tags: [instance strand] = called serialized per channel instance, never concurrently
- *    with another [instance strand] call of the same instance; [any thread] = thread-safe, may be called
- *    from any thread including the instance strand; [load] = called once, on the loader thread.
+ *    with another [instance strand] call of the same instance; [any thread] = thread-safe, may be
+ * called from any thread including the instance strand; [load] = called once, on the loader thread.
  *  - A NULL function slot means "not supported"; slots marked (required) must be non-NULL.
  */
 #ifndef SWITCHBOARD_ABI_H
@@ -32,12 +32,13 @@ extern "C" {
 
 /* ---------------------------------------------------------------------------------------------------
  * Versions and symbols (since 1.0)
- * ------------------------------------------------------------------------------------------------ */
+ * ------------------------------------------------------------------------------------------------
+ */
 #define SB_ABI_MAJOR 1
 #define SB_ABI_MINOR 0
 
-/* The single symbol a plugin exports. Its name carries the major version, so a host of another major
- * never finds it. It must return a pointer to a static entry and have no other effect. */
+/* The single symbol a plugin exports. Its name carries the major version, so a host of another
+ * major never finds it. It must return a pointer to a static entry and have no other effect. */
 #define SB_PLUGIN_ENTRY_SYMBOL "sb_plugin_entry_v1"
 
 #if defined(_WIN32)
@@ -48,7 +49,8 @@ extern "C" {
 
 /* ---------------------------------------------------------------------------------------------------
  * Status codes (since 1.0). Zero and positive values are successes; negative values are errors.
- * ------------------------------------------------------------------------------------------------ */
+ * ------------------------------------------------------------------------------------------------
+ */
 #define SB_OK 0
 #define SB_DUPLICATE 1 /* submit_inbound: already stored earlier; nothing changed (a success). */
 #define SB_PENDING 2   /* send: accepted, the result follows through host->complete_send. */
@@ -86,9 +88,10 @@ extern "C" {
 #define SB_DELIVERY_FAILED 5    /* will not be delivered; see error_code / error_text */
 
 /* can_send modes (since 1.0). */
-#define SB_SEND_MODE_FREE_TEXT 1     /* any content may be sent now */
-#define SB_SEND_MODE_TEMPLATE_ONLY 2 /* only pre-approved templates (e.g. outside WhatsApp's window) */
-#define SB_SEND_MODE_BLOCKED 3       /* nothing may be sent now */
+#define SB_SEND_MODE_FREE_TEXT 1 /* any content may be sent now */
+#define SB_SEND_MODE_TEMPLATE_ONLY \
+  2                            /* only pre-approved templates (e.g. outside WhatsApp's window) */
+#define SB_SEND_MODE_BLOCKED 3 /* nothing may be sent now */
 
 /* Capability bits in sb_plugin_entry.capabilities (since 1.0). */
 #define SB_CAP_SEND_TEXT (1ull << 0)
@@ -102,12 +105,14 @@ extern "C" {
 #define SB_CAP_THREADING (1ull << 8)
 
 /* Flags in sb_inbound_message.flags (since 1.0). */
-#define SB_INBOUND_AUTOMATED (1u << 0) /* sent by a machine (auto-reply, bounce): never auto-answer */
-#define SB_INBOUND_SYSTEM (1u << 1)    /* a provider/system notice rather than a person's message */
+#define SB_INBOUND_AUTOMATED \
+  (1u << 0)                         /* sent by a machine (auto-reply, bounce): never auto-answer */
+#define SB_INBOUND_SYSTEM (1u << 1) /* a provider/system notice rather than a person's message */
 
 /* ---------------------------------------------------------------------------------------------------
  * Basic types (since 1.0)
- * ------------------------------------------------------------------------------------------------ */
+ * ------------------------------------------------------------------------------------------------
+ */
 
 /* A UTF-8 string view. Frozen: never grows. Empty is {NULL, 0} or {"", 0}. */
 typedef struct sb_str {
@@ -116,9 +121,11 @@ typedef struct sb_str {
 } sb_str;
 
 /* For static initialisers of string literals: SB_STR_LIT("echo"). */
-#define SB_STR_LIT(s) {(s), sizeof(s) - 1}
+#define SB_STR_LIT(s) \
+  { (s), sizeof(s) - 1 }
 
-/* Opaque handles. The host owns sb_host_ctx (one per channel instance); the plugin owns sb_channel. */
+/* Opaque handles. The host owns sb_host_ctx (one per channel instance); the plugin owns sb_channel.
+ */
 typedef struct sb_host_ctx sb_host_ctx;
 typedef struct sb_channel sb_channel;
 
@@ -148,7 +155,8 @@ typedef struct sb_error_sink {
 
 /* ---------------------------------------------------------------------------------------------------
  * Messages (since 1.0)
- * ------------------------------------------------------------------------------------------------ */
+ * ------------------------------------------------------------------------------------------------
+ */
 
 typedef struct sb_attachment {
   uint32_t struct_size;
@@ -216,7 +224,8 @@ typedef struct sb_delivery_report {
 /* ---------------------------------------------------------------------------------------------------
  * Webhooks (since 1.0). The host owns the HTTP server; it mounts routes a channel registers under
  * /webhooks/<instance-id>/<path> and hands each request to the channel's handle_webhook.
- * ------------------------------------------------------------------------------------------------ */
+ * ------------------------------------------------------------------------------------------------
+ */
 
 typedef struct sb_webhook_request {
   uint32_t struct_size;
@@ -229,8 +238,8 @@ typedef struct sb_webhook_request {
   sb_str remote_addr;
 } sb_webhook_request;
 
-/* The channel writes its answer through this. If the channel never calls set_status, the host answers
- * 200 when handle_webhook returns SB_OK and a JSON error otherwise. */
+/* The channel writes its answer through this. If the channel never calls set_status, the host
+ * answers 200 when handle_webhook returns SB_OK and a JSON error otherwise. */
 typedef struct sb_webhook_response {
   uint32_t struct_size;
   void* ctx;
@@ -242,7 +251,8 @@ typedef struct sb_webhook_response {
 
 /* ---------------------------------------------------------------------------------------------------
  * Outbound HTTP through the host (since 1.0)
- * ------------------------------------------------------------------------------------------------ */
+ * ------------------------------------------------------------------------------------------------
+ */
 
 typedef struct sb_http_request {
   uint32_t struct_size;
@@ -264,32 +274,35 @@ typedef struct sb_http_response_sink {
 
 /* ---------------------------------------------------------------------------------------------------
  * can_send (since 1.0): the channel's own rules about what may be sent now.
- * ------------------------------------------------------------------------------------------------ */
+ * ------------------------------------------------------------------------------------------------
+ */
 
 typedef struct sb_can_send_query {
   uint32_t struct_size;
   uint32_t reserved0;
-  sb_str to;                   /* recipient address */
-  sb_str from;                 /* sender identity within the instance; may be empty */
-  sb_str content_type;         /* what the caller wants to send ("text", "template", ...) */
-  int64_t last_inbound_at_ms;  /* when the host last stored a message from this recipient, 0 = never */
+  sb_str to;           /* recipient address */
+  sb_str from;         /* sender identity within the instance; may be empty */
+  sb_str content_type; /* what the caller wants to send ("text", "template", ...) */
+  int64_t
+      last_inbound_at_ms; /* when the host last stored a message from this recipient, 0 = never */
 } sb_can_send_query;
 
-/* Filled by the channel. The host zeroes it and sets struct_size; the channel writes only fields that
- * fit in struct_size. The reason goes through the reason sink of can_send. */
+/* Filled by the channel. The host zeroes it and sets struct_size; the channel writes only fields
+ * that fit in struct_size. The reason goes through the reason sink of can_send. */
 typedef struct sb_can_send_result {
   uint32_t struct_size;
-  int32_t allowed;       /* non-zero: content_type may be sent now */
-  int32_t mode;          /* SB_SEND_MODE_* */
+  int32_t allowed; /* non-zero: content_type may be sent now */
+  int32_t mode;    /* SB_SEND_MODE_* */
   int32_t reserved0;
   int64_t expires_at_ms; /* when the current mode ends (Unix ms), 0 = no known end */
 } sb_can_send_result;
 
 /* ---------------------------------------------------------------------------------------------------
- * The host's services, handed to the plugin (since 1.0). Grows only at the end; a plugin built against
- * a newer minor must check struct_size before calling a slot added after 1.0 (sdk.hpp does this).
- * Every function is [any thread] unless said otherwise and takes the instance's sb_host_ctx.
- * ------------------------------------------------------------------------------------------------ */
+ * The host's services, handed to the plugin (since 1.0). Grows only at the end; a plugin built
+ * against a newer minor must check struct_size before calling a slot added after 1.0 (sdk.hpp does
+ * this). Every function is [any thread] unless said otherwise and takes the instance's sb_host_ctx.
+ * ------------------------------------------------------------------------------------------------
+ */
 
 typedef void (*sb_task_fn)(void* user_data);
 
@@ -303,24 +316,26 @@ typedef struct sb_host_api {
   /* Log a line under the plugin's id. Never pass secrets. */
   void (*log)(sb_host_ctx* host, int32_t level, const char* message, size_t size);
 
-  /* Store received messages durably. Blocks until they are committed (group commit batches concurrent
-   * callers), so a channel may acknowledge its provider as soon as this returns SB_OK. statuses[i]
-   * receives SB_OK (stored), SB_DUPLICATE (seen before; nothing changed) or an SB_ERR_* for an invalid
-   * message. Returns SB_OK when every message was stored or was a duplicate, else the first error. */
+  /* Store received messages durably. Blocks until they are committed (group commit batches
+   * concurrent callers), so a channel may acknowledge its provider as soon as this returns SB_OK.
+   * statuses[i] receives SB_OK (stored), SB_DUPLICATE (seen before; nothing changed) or an SB_ERR_*
+   * for an invalid message. Returns SB_OK when every message was stored or was a duplicate, else
+   * the first error. */
   int32_t (*submit_inbound)(sb_host_ctx* host, const sb_inbound_message* const* messages,
                             uint32_t count, int32_t* statuses);
 
-  /* Record a delivery status change. Committed when it returns SB_OK. Statuses apply monotonically: a
-   * late "delivered" never overrides "read". SB_ERR_NOT_FOUND when the message is unknown. */
+  /* Record a delivery status change. Committed when it returns SB_OK. Statuses apply monotonically:
+   * a late "delivered" never overrides "read". SB_ERR_NOT_FOUND when the message is unknown. */
   int32_t (*report_delivery)(sb_host_ctx* host, const sb_delivery_report* report);
 
   /* Tell the host the instance's state (SB_STATE_*), with a reason shown to operators. */
   void (*report_state)(sb_host_ctx* host, int32_t state, const char* reason, size_t size);
 
-  /* Run fn(user_data) on the instance strand after delay_ms. Returns a timer id (never 0), or 0 when
-   * the instance is stopping. Nothing fires after the instance's stop returns. */
+  /* Run fn(user_data) on the instance strand after delay_ms. Returns a timer id (never 0), or 0
+   * when the instance is stopping. Nothing fires after the instance's stop returns. */
   uint64_t (*set_timer)(sb_host_ctx* host, uint64_t delay_ms, sb_task_fn fn, void* user_data);
-  /* Cancel a timer. SB_OK if it will not fire, SB_ERR_NOT_FOUND if it already fired or is unknown. */
+  /* Cancel a timer. SB_OK if it will not fire, SB_ERR_NOT_FOUND if it already fired or is unknown.
+   */
   int32_t (*cancel_timer)(sb_host_ctx* host, uint64_t timer_id);
   /* Run fn(user_data) on the instance strand soon. SB_ERR_STATE when the instance is stopping. */
   int32_t (*post)(sb_host_ctx* host, sb_task_fn fn, void* user_data);
@@ -343,8 +358,10 @@ typedef struct sb_host_api {
   int32_t (*kv_delete)(sb_host_ctx* host, const char* key, size_t key_size);
 
   /* Resolve a secret the operator configured for this instance (e.g. "access_token"), wherever the
-   * host keeps it (environment, file). SB_ERR_NOT_FOUND when not configured. Never log the value. */
-  int32_t (*get_secret)(sb_host_ctx* host, const char* name, size_t size, const sb_output_sink* out);
+   * host keeps it (environment, file). SB_ERR_NOT_FOUND when not configured. Never log the value.
+   */
+  int32_t (*get_secret)(sb_host_ctx* host, const char* name, size_t size,
+                        const sb_output_sink* out);
 
   /* The host's clock, Unix ms. Use it instead of the system clock so tests can control time. */
   int64_t (*now_ms)(sb_host_ctx* host);
@@ -352,8 +369,8 @@ typedef struct sb_host_api {
   /* An optional service by id, as a struct starting with uint32_t struct_size; NULL if absent. */
   const void* (*get_extension)(sb_host_ctx* host, const char* id, size_t size);
 
-  /* Finish a send that returned SB_PENDING: status is SB_OK (provider_message_id set) or an SB_ERR_*
-   * with err describing it (may be NULL). Call exactly once per pending send. */
+  /* Finish a send that returned SB_PENDING: status is SB_OK (provider_message_id set) or an
+   * SB_ERR_* with err describing it (may be NULL). Call exactly once per pending send. */
   int32_t (*complete_send)(sb_host_ctx* host, int64_t message_id, int32_t status,
                            const char* provider_message_id, size_t provider_message_id_size,
                            const sb_error_info* err);
@@ -361,7 +378,8 @@ typedef struct sb_host_api {
 
 /* ---------------------------------------------------------------------------------------------------
  * Creating an instance (since 1.0)
- * ------------------------------------------------------------------------------------------------ */
+ * ------------------------------------------------------------------------------------------------
+ */
 
 typedef struct sb_create_params {
   uint32_t struct_size;
@@ -374,7 +392,8 @@ typedef struct sb_create_params {
 
 /* ---------------------------------------------------------------------------------------------------
  * The channel's functions (since 1.0). One static table per plugin, shared by its instances.
- * ------------------------------------------------------------------------------------------------ */
+ * ------------------------------------------------------------------------------------------------
+ */
 
 typedef struct sb_channel_vtable {
   uint32_t struct_size;
@@ -413,7 +432,8 @@ typedef struct sb_channel_vtable {
 
 /* ---------------------------------------------------------------------------------------------------
  * The plugin entry (since 1.0). Returned by sb_plugin_entry_v1(); must be static and constant.
- * ------------------------------------------------------------------------------------------------ */
+ * ------------------------------------------------------------------------------------------------
+ */
 
 typedef struct sb_plugin_entry {
   uint32_t struct_size;
