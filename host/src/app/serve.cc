@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <ostream>
 
 #include "api/api.h"
@@ -23,8 +24,11 @@
 #include "outbox/admin_routes.h"
 #include "outbox/outbox.h"
 #include "plugin/registry.h"
+#include "routing/config_json.h"
+#include "routing/router.h"
 #include "runtime/routes.h"
 #include "runtime/runtime.h"
+#include "store/outbox_store.h"
 #include "store/store.h"
 
 namespace sb::app {
@@ -155,8 +159,62 @@ int serve(const fs::path& config_file, std::ostream& err) {
   }
   log::set_redacted_secrets(std::move(secret_values));
 
+  // Routing and auto-replies run after each new inbound message is committed (off the plugin's
+  // strand). The outbox exists only once the runtime does, so replies decided before it starts
+  // are committed with their queued outbox rows, which its start dispatches; the mutex closes the
+  // gap in between.
+  struct InboundPipeline {
+    std::mutex mu;
+    std::unique_ptr<routing::Router> router;
+    outbox::Outbox* outbox = nullptr;
+  };
+  auto pipeline = std::make_shared<InboundPipeline>();
+  if (!cfg.routing_json.empty()) {
+    auto routing_config = routing::parse_routing_config(cfg.routing_json);
+    if (!routing_config) return fail(err, "routing: " + routing_config.status().message());
+    auto created = routing::Router::create(std::move(routing_config).value(), *store);
+    if (!created) return fail(err, "routing: " + created.status().message());
+    pipeline->router = std::move(created).value();
+  }
+  conversations::ConversationService conversation_service(
+      *store->model(), conversations::system_clock_ms, cfg.core.default_region);
+
   runtime::HostServices services;
   services.store = store.get();
+  if (pipeline->router) {
+    store::Store* raw_store = store.get();
+    services.on_inbound_stored = [pipeline, raw_store, &conversation_service, logger](
+                                     const store::InboundMessage& message,
+                                     const store::InboundResult& result) {
+      std::lock_guard lock(pipeline->mu);
+      auto decision = pipeline->router->route(message, result);
+      if (!decision) {
+        logger->error("routing message {} failed: {}", result.message_id,
+                      decision.status().message());
+        return;
+      }
+      for (const store::OutboundMessage& reply : decision->replies) {
+        Result<int64_t> id = internal_error("not enqueued");
+        if (pipeline->outbox != nullptr) {
+          auto r = pipeline->outbox->enqueue(reply);
+          id = r ? Result<int64_t>(r->message_id) : Result<int64_t>(r.status());
+        } else if (store::OutboxStore* early = raw_store->outbox(); early != nullptr) {
+          // Committed with its queued outbox row; Outbox::start() sends it.
+          auto r = early->outbox_enqueue(reply, conversations::system_clock_ms());
+          id = r ? Result<int64_t>(r->message_id) : Result<int64_t>(r.status());
+        }
+        if (!id) {
+          logger->error("auto-reply for message {} not queued: {}", result.message_id,
+                        id.status().message());
+          continue;
+        }
+        if (Status s = conversation_service.link_outbound(*id, result.resolution.conversation_id);
+            !s) {
+          logger->warn("auto-reply {} not linked to its conversation: {}", *id, s.message());
+        }
+      }
+    };
+  }
   runtime::Runtime runtime(runtime::RuntimeOptions{cfg.worker_threads}, services);
   for (auto& spec : specs) {
     const std::string id = spec.id;
@@ -172,10 +230,14 @@ int serve(const fs::path& config_file, std::ostream& err) {
 
   // Rows a previous run left mid-send become reconcile before anything new is sent.
   outbox::Outbox outbox(*store, runtime);
-  if (Status s = outbox.start(); !s) {
-    runtime.shutdown();
-    registry.deinit_all();
-    return fail(err, "outbox: " + s.message());
+  {
+    std::lock_guard lock(pipeline->mu);
+    if (Status s = outbox.start(); !s) {
+      runtime.shutdown();
+      registry.deinit_all();
+      return fail(err, "outbox: " + s.message());
+    }
+    pipeline->outbox = &outbox;
   }
 
   auto router = std::make_shared<http::Router>();
@@ -200,8 +262,6 @@ int serve(const fs::path& config_file, std::ostream& err) {
     registry.deinit_all();
     return fail(err, "cannot open API tables: " + api_store.status().message());
   }
-  conversations::ConversationService conversation_service(
-      *store->model(), conversations::system_clock_ms, cfg.core.default_region);
   api::RuntimeChannels api_channels(runtime);
   api::ApiDeps api_deps;
   api_deps.api_store = api_store->get();

@@ -311,6 +311,14 @@ sb::Status parse_root(const Object::Ptr& root, const fs::path& base_dir, Config&
     SB_TRY(cr.check_unknown());
   }
 
+  Object::Ptr routing;
+  SB_TRY(r.get_object("routing", routing));
+  if (routing) {
+    std::ostringstream out;
+    Poco::JSON::Stringifier::condense(routing, out);
+    cfg.routing_json = out.str();
+  }
+
   Array::Ptr instances;
   SB_TRY(r.get_array("instances", instances));
   std::set<std::string> ids;

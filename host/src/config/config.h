@@ -53,6 +53,9 @@ struct Config {
   sb::log::LogOptions log;
   int worker_threads = 2;
   CoreConfig core;
+  // The "routing" object verbatim (compact JSON), validated by routing::parse_routing_config;
+  // empty when absent.
+  std::string routing_json;
   std::filesystem::path source;       // the file it was loaded from (empty for parse_config)
   std::vector<std::string> warnings;  // non-fatal findings, e.g. literal secrets; log them
 };

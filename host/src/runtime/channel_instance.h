@@ -46,6 +46,10 @@ struct HostServices {
   uint32_t default_http_timeout_ms = 30'000;
   size_t max_http_response_bytes = size_t{16} << 20;
   std::chrono::milliseconds webhook_timeout{30'000};  // an HTTP thread never waits longer
+  // Called for every newly stored inbound message (never a duplicate) after its commit, on a
+  // worker thread off the instance strand, so routing and auto-replies never delay the plugin's
+  // acknowledgement to its provider. Must not throw.
+  std::function<void(const store::InboundMessage&, const store::InboundResult&)> on_inbound_stored;
 };
 
 struct InstanceSpec {

@@ -300,7 +300,7 @@ int32_t ChannelInstance::api_submit_inbound(const sb_inbound_message* const* mes
     index.push_back(i);
   }
   if (valid.empty()) return first_error;
-  auto outcomes = services_.store->insert_inbound(valid);
+  auto outcomes = services_.store->insert_inbound_resolved(valid);
   if (!outcomes) {
     const int32_t rc =
         outcomes.status().code() == Code::kInvalidArgument ? SB_ERR_INVALID_ARG : SB_ERR_TRANSIENT;
@@ -310,9 +310,14 @@ int32_t ChannelInstance::api_submit_inbound(const sb_inbound_message* const* mes
     return first_error != SB_OK ? first_error : rc;
   }
   for (size_t k = 0; k < index.size(); ++k) {
-    const bool dup = k < outcomes->size() && (*outcomes)[k] == store::InsertOutcome::kDuplicate;
+    const bool dup =
+        k < outcomes->size() && (*outcomes)[k].outcome == store::InsertOutcome::kDuplicate;
     statuses[index[k]] = dup ? SB_DUPLICATE : SB_OK;
     ++(dup ? counters_.inbound_duplicate : counters_.inbound_stored);
+    if (!dup && k < outcomes->size() && services_.on_inbound_stored) {
+      boost::asio::post(io_, [hook = services_.on_inbound_stored, message = valid[k],
+                              result = (*outcomes)[k]] { hook(message, result); });
+    }
   }
   return first_error;
 }

@@ -312,3 +312,19 @@ TEST(ConfigCore, Errors) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ConfigRouting, SectionIsKeptForTheRouterToValidate) {
+  auto without = parse_config(R"({"data_dir": "d"})", "/");
+  ASSERT_TRUE(without.is_ok());
+  EXPECT_TRUE(without->routing_json.empty());
+
+  auto cfg = parse_config(R"({"data_dir": "d", /* c */ "routing": {"default_queue": "q"}})", "/");
+  ASSERT_TRUE(cfg.is_ok()) << cfg.status().message();
+  EXPECT_NE(cfg->routing_json.find(R"("default_queue":"q")"), std::string::npos)
+      << cfg->routing_json;
+  EXPECT_NE(error_of(R"({"data_dir": "d", "routing": []})").find("$.routing"), std::string::npos);
+}
+
+}  // namespace

@@ -1,0 +1,132 @@
+// A customer's first message is routed to a queue and answered with a welcome that quotes the
+// conversation's reference, sent through the channel; an automated message gets no answer; a
+// keyword gets its answer once per period.
+#include <sqlite3.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "fixture.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kRouting = R"(  "routing": {
+    "default_queue": "support",
+    "keyword_period_minutes": 60,
+    "queues": [{"id": "support", "name": "Support", "strategy": "least_busy",
+                "welcome": "Welcome to {{queue.name}}, your reference is {{conversation.reference}}."}],
+    "keyword_answers": [{"keywords": ["opening hours"], "answer": "Mon-Fri 9-17."}]
+  },
+)";
+
+class RoutingEndToEnd : public sbtest::HostFixture {
+ protected:
+  void SetUp() override {
+    HostFixture::SetUp();
+    const auto config = write_config(
+        R"([{"id":"lb","plugin":"loopback","config":{"delivery":{"auto":false}}}])", kRouting);
+    host_ = std::make_unique<sbtest::Process>(
+        std::vector<std::string>{"serve", "--config", config.string()}, dir_);
+    auto port = host_->wait_listening();
+    ASSERT_TRUE(port) << host_->err();
+    port_ = *port;
+  }
+  void TearDown() override {
+    if (host_) {
+      host_->signal(SIGTERM);
+      host_->wait();
+    }
+    HostFixture::TearDown();
+  }
+
+  sbtest::HttpResult inbound(const std::string& json) {
+    return sbtest::http(port_, "POST", "/webhooks/lb/inbound", json);
+  }
+
+  // Texts the channel was asked to send, waiting up to 10 s for at least `n`.
+  std::string sent(size_t n) {
+    std::string body;
+    for (int i = 0; i < 200; ++i) {
+      body = sbtest::http(port_, "GET", "/webhooks/lb/sent").body;
+      size_t count = 0;
+      for (size_t at = 0; (at = body.find("\"seq\"", at)) != std::string::npos; ++at) ++count;
+      if (count >= n) break;
+      std::this_thread::sleep_for(50ms);
+    }
+    return body;
+  }
+
+  std::string scalar(const std::string& sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2((dir_ / "data" / "switchboard.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* st = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+  }
+
+  std::unique_ptr<sbtest::Process> host_;
+  uint16_t port_ = 0;
+};
+
+TEST_F(RoutingEndToEnd, FirstMessageIsQueuedAndWelcomedWithItsReference) {
+  ASSERT_EQ(inbound(R"({"id":"m1","from":"+4930111111","text":"Hello"})").status, 200);
+  const std::string body = sent(1);
+  const std::string reference = scalar("SELECT reference FROM conversations LIMIT 1");
+  ASSERT_EQ(reference.rfind("SB-", 0), 0u);
+  EXPECT_NE(body.find("Welcome to Support, your reference is " + reference), std::string::npos)
+      << body;
+  EXPECT_NE(body.find("+4930111111"), std::string::npos) << body;
+  EXPECT_EQ(scalar("SELECT queue FROM conversations LIMIT 1"), "support");
+  // The welcome is on the conversation, after the customer's message.
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM messages WHERE conversation_id IS NOT NULL"), "2");
+
+  // A second message in the same conversation gets no second welcome.
+  ASSERT_EQ(inbound(R"({"id":"m2","from":"+4930111111","text":"Still there?"})").status, 200);
+  std::this_thread::sleep_for(500ms);
+  const std::string after = sbtest::http(port_, "GET", "/webhooks/lb/sent").body;
+  size_t welcomes = 0;
+  for (size_t at = 0; (at = after.find("Welcome to Support", at)) != std::string::npos; ++at) {
+    ++welcomes;
+  }
+  EXPECT_EQ(welcomes, 1u) << after;
+}
+
+TEST_F(RoutingEndToEnd, AutomatedMessagesAreNeverAnswered) {
+  ASSERT_EQ(inbound(R"({"id":"bot1","from":"+4930222222","text":"I am an auto-reply",)"
+                    R"("automated":true})")
+                .status,
+            200);
+  std::this_thread::sleep_for(700ms);
+  const std::string body = sbtest::http(port_, "GET", "/webhooks/lb/sent").body;
+  EXPECT_EQ(body.find("Welcome"), std::string::npos) << body;
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM messages WHERE direction = 'out'"), "0");
+}
+
+TEST_F(RoutingEndToEnd, KeywordAnswerIsSentOncePerPeriod) {
+  ASSERT_EQ(
+      inbound(R"({"id":"k1","from":"+4930333333","text":"what are your opening hours?"})").status,
+      200);
+  std::string body = sent(2);  // welcome + keyword answer
+  EXPECT_NE(body.find("Mon-Fri 9-17."), std::string::npos) << body;
+  ASSERT_EQ(inbound(R"({"id":"k2","from":"+4930333333","text":"opening hours again?"})").status,
+            200);
+  std::this_thread::sleep_for(700ms);
+  body = sbtest::http(port_, "GET", "/webhooks/lb/sent").body;
+  size_t answers = 0;
+  for (size_t at = 0; (at = body.find("Mon-Fri 9-17.", at)) != std::string::npos; ++at) ++answers;
+  EXPECT_EQ(answers, 1u) << body;
+}
+
+}  // namespace
