@@ -198,6 +198,8 @@ END;
 extern const std::string_view kMigrationV3;
 extern const std::string_view kMigrationV4;
 extern const std::string_view kMigrationV5;
+extern const std::string_view kMigrationV6;
+extern const std::string_view kMigrationV7;
 
 namespace {
 
@@ -207,6 +209,8 @@ const Migration kMigrations[] = {
     {3, "outbox: attempts, next attempt, reconciliation", kMigrationV3},
     {4, "api tokens, agents, queues", kMigrationV4},
     {5, "routing rules, business hours, auto-replies", kMigrationV5},
+    {6, "cost ledger", kMigrationV6},
+    {7, "events and outbound webhook deliveries", kMigrationV7},
 };
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(
