@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <string>
@@ -28,6 +29,11 @@ struct Response {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // A streaming answer (e.g. text/event-stream): when set, the server sends the status and headers
+  // with chunked transfer encoding and no keep-alive, then calls it with the body stream; it
+  // writes and flushes for as long as it wants and returns when done or when the stream fails
+  // (the client went away). `body` is ignored. Runs on the server's thread: it must not throw.
+  std::function<void(std::ostream&)> stream = nullptr;
 };
 
 using Handler = std::function<Response(const Request&)>;

@@ -40,6 +40,12 @@ void send(Poco::Net::HTTPServerResponse& out, const Response& r) {
   out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
   out.setContentType(r.content_type);
   for (const auto& [name, value] : r.headers) out.add(name, value);
+  if (r.stream) {
+    out.setChunkedTransferEncoding(true);
+    out.setKeepAlive(false);
+    r.stream(out.send());
+    return;
+  }
   out.setContentLength64(static_cast<Poco::Int64>(r.body.size()));
   out.sendBuffer(r.body.data(), r.body.size());
 }

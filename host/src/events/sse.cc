@@ -1,0 +1,99 @@
+#include "events/sse.h"
+
+#include <charconv>
+#include <ostream>
+#include <string_view>
+
+#include "log/log.h"
+
+namespace sb::events {
+namespace {
+
+std::optional<int64_t> parse_event_id(std::string_view text) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < 0) return std::nullopt;
+  return v;
+}
+
+// Releases the stream's slot however the stream ends.
+class Slot {
+ public:
+  explicit Slot(std::shared_ptr<std::atomic<int>> active) : active_(std::move(active)) {}
+  ~Slot() { active_->fetch_sub(1); }
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+
+ private:
+  std::shared_ptr<std::atomic<int>> active_;
+};
+
+}  // namespace
+
+std::string format_sse(const Event& event) {
+  std::string out = "id: " + std::to_string(event.id) + "\nevent: " + event.type + "\n";
+  std::string_view data = event.data_json;
+  while (true) {
+    size_t nl = data.find('\n');
+    out += "data: ";
+    out += data.substr(0, nl);
+    out += '\n';
+    if (nl == std::string_view::npos) break;
+    data.remove_prefix(nl + 1);
+  }
+  out += '\n';
+  return out;
+}
+
+EventStream::EventStream(std::shared_ptr<EventLog> log, SseOptions options)
+    : log_(std::move(log)), options_(options) {}
+
+http::Response EventStream::handle(const http::Request& request) const {
+  // Last-Event-ID (set by EventSource on reconnect) wins over the query parameter.
+  std::optional<int64_t> after = 0;
+  if (auto header = request.header("Last-Event-ID"); !header.empty()) {
+    after = parse_event_id(header);
+  } else if (auto q = request.query_param("after")) {
+    after = parse_event_id(*q);
+  }
+  if (!after) {
+    return http::json_error(400, "bad_request", "Last-Event-ID / after must be an event id");
+  }
+  if (active_->fetch_add(1) >= options_.max_streams) {
+    active_->fetch_sub(1);
+    auto r = http::json_error(503, "unavailable", "too many event streams open");
+    r.headers.emplace_back("Retry-After", "5");
+    return r;
+  }
+  auto slot = std::make_shared<Slot>(active_);
+  http::Response r;
+  r.content_type = "text/event-stream";
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.stream = [log = log_, options = options_, slot, cursor = *after](std::ostream& out) mutable {
+    try {
+      out << "retry: 3000\n\n" << std::flush;
+      while (out.good() && !log->closed()) {
+        auto batch = log->after(cursor, options.batch);
+        if (!batch) {
+          sb::log::logger("events")->error("event stream: {}", batch.status().message());
+          return;
+        }
+        for (const Event& e : *batch) {
+          out << format_sse(e);
+          cursor = e.id;
+        }
+        out.flush();
+        if (static_cast<int>(batch->size()) == options.batch) continue;  // more to replay
+        if (!log->wait_after(cursor, options.heartbeat) && !log->closed()) {
+          out << ": heartbeat\n\n" << std::flush;
+        }
+      }
+    } catch (const std::exception& e) {
+      // The client went away mid-write; nothing to answer.
+      sb::log::logger("events")->debug("event stream ended: {}", e.what());
+    }
+  };
+  return r;
+}
+
+}  // namespace sb::events
