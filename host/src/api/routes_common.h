@@ -32,5 +32,6 @@ void add_contact_routes(ApiRouter& router, Deps deps);
 void add_conversation_routes(ApiRouter& router, Deps deps);
 void add_message_routes(ApiRouter& router, Deps deps);  // messages and search
 void add_admin_routes(ApiRouter& router, Deps deps);    // agents, queues, channels
+void add_cost_routes(ApiRouter& router, Deps deps);     // reports/costs
 
 }  // namespace sb::api

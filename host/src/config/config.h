@@ -56,6 +56,9 @@ struct Config {
   // The "routing" object verbatim (compact JSON), validated by routing::parse_routing_config;
   // empty when absent.
   std::string routing_json;
+  // The "costs" object verbatim (compact JSON), validated by costs::parse_costs_config; empty when
+  // absent.
+  std::string costs_json;
   std::filesystem::path source;       // the file it was loaded from (empty for parse_config)
   std::vector<std::string> warnings;  // non-fatal findings, e.g. literal secrets; log them
 };

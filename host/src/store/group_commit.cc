@@ -94,6 +94,7 @@ class GroupCommitStore final : public Store {
   ModelStore* model() override { return inner_->model(); }
   OutboxStore* outbox() override { return inner_->outbox(); }
   RoutingStore* routing() override { return inner_->routing(); }
+  CostStore* costs() override { return inner_->costs(); }
   int schema_version() const override { return inner_->schema_version(); }
   uint64_t commit_count() const override { return inner_->commit_count(); }
 

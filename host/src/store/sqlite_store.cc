@@ -11,6 +11,7 @@
 #include "store/migrations.h"
 #include "store/model.h"
 #include "store/outbox_store.h"
+#include "store/sqlite_costs.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_model.h"
 #include "store/sqlite_outbox.h"
@@ -401,6 +402,7 @@ class SqliteStore final : public Store, public ModelStore, public OutboxStore {
   ModelStore* model() override { return this; }
   OutboxStore* outbox() override { return this; }
   RoutingStore* routing() override { return &routing_; }
+  CostStore* costs() override { return &costs_; }
 
   // ModelStore: reads under the lock, writes in their own transaction.
   Result<std::optional<Contact>> get_contact(int64_t id) override {
@@ -600,6 +602,7 @@ class SqliteStore final : public Store, public ModelStore, public OutboxStore {
   int version_ = 0;
   std::atomic<uint64_t> commits_{0};
   SqliteRouting routing_{mu_, db_, commits_};
+  SqliteCosts costs_{mu_, db_, commits_};
 };
 
 }  // namespace

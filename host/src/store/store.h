@@ -18,6 +18,7 @@
 namespace sb::store {
 
 class InboundResolver;
+class CostStore;
 class ModelStore;
 class OutboxStore;
 class RoutingStore;
@@ -146,6 +147,8 @@ class Store {
   // Agents, assignments and auto-reply stamps (store/routing_store.h); nullptr when the backend
   // has none. Owned by the store.
   virtual RoutingStore* routing() { return nullptr; }
+  // The cost ledger (store/cost_store.h); nullptr when the backend has none. Owned by the store.
+  virtual CostStore* costs() { return nullptr; }
 
   virtual int schema_version() const = 0;
   // Write transactions committed since open (group commit makes this smaller than message count).
