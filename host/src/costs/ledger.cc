@@ -75,6 +75,13 @@ std::string utc_day(int64_t unix_ms) {
   return buf;
 }
 
+Result<std::shared_ptr<const Ledger>> ledger_from_config(std::string_view costs_json) {
+  if (costs_json.empty()) return std::make_shared<const Ledger>(CostsConfig{});
+  auto config = parse_costs_config(costs_json);
+  if (!config) return config.status();
+  return std::make_shared<const Ledger>(std::move(*config));
+}
+
 Status Ledger::record(store::Store& store, const store::DeliveryUpdate& update,
                       int64_t now_ms) const {
   auto pricing = parse_pricing(update.extra_json);

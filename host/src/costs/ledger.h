@@ -48,6 +48,11 @@ class Ledger {
   CostsConfig config_;
 };
 
+// The ledger for the configuration's "costs" section (Config::costs_json); an absent section
+// (empty text) books every priced message in USD at 0, flagged unpriced. kInvalidArgument naming
+// the field otherwise.
+sb::Result<std::shared_ptr<const Ledger>> ledger_from_config(std::string_view costs_json);
+
 // Wraps a store so every accepted apply_delivery also goes through the ledger; everything else is
 // forwarded. A ledger failure is logged, never turned into a failed delivery report.
 std::unique_ptr<store::Store> make_cost_recording_store(std::unique_ptr<store::Store> inner,

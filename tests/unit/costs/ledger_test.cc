@@ -204,6 +204,19 @@ TEST_F(LedgerTest, ReportByMessageIdToo) {
   EXPECT_EQ(c->price_micros, 25000);
 }
 
+TEST(LedgerParts, FromTheConfigSection) {
+  auto absent = ledger_from_config("");
+  ASSERT_TRUE(absent.is_ok());
+  EXPECT_EQ((*absent)->config().currency, "USD");
+  EXPECT_TRUE((*absent)->config().rate_card.empty());
+  auto eur = ledger_from_config(R"({"currency":"EUR"})");
+  ASSERT_TRUE(eur.is_ok());
+  EXPECT_EQ((*eur)->config().currency, "EUR");
+  auto bad = ledger_from_config(R"({"rate_card":[{"category":"x"}]})");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("$.costs.rate_card[0]"), std::string::npos);
+}
+
 TEST(LedgerParts, PricingParsing) {
   auto none = parse_pricing(R"({"meta_status":"sent"})");
   ASSERT_TRUE(none.is_ok());
