@@ -71,6 +71,9 @@ struct ApiDeps {
   conversations::ConversationService* conversations = nullptr;
   Channels* channels = nullptr;  // may be null: channel endpoints answer 503
   SendHook send;                 // may be empty: sends answer 503
+  // Called after a change the API made has committed, with an event type (message.created,
+  // conversation.assigned, conversation.status) and its JSON object; may be empty.
+  std::function<void(std::string_view type, const std::string& data_json)> on_event;
   ApiOptions options;
 };
 

@@ -1,5 +1,8 @@
 // /v1/conversations: listing, assignment, status, sending and can-send.
 #include <Poco/JSON/Array.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <sstream>
 
 #include "api/routes_common.h"
 
@@ -7,6 +10,13 @@ namespace sb::api {
 namespace {
 
 using auth::Role;
+
+void emit(const ApiDeps& deps, std::string_view type, const Poco::JSON::Object& data) {
+  if (!deps.on_event) return;
+  std::ostringstream out;
+  Poco::JSON::Stringifier::condense(data, out);
+  deps.on_event(type, out.str());
+}
 
 constexpr size_t kMaxIdField = 128;
 constexpr size_t kMaxIdempotencyKey = 200;
@@ -88,6 +98,12 @@ http::Response assign(const ApiDeps& deps, const Call& call) {
   if (Status s = deps.conversations->assign(conv.id, agent, new_queue); !s) {
     return status_response(s);
   }
+  Poco::JSON::Object event;
+  event.set("conversation_id", conv.id);
+  event.set("agent_id", agent ? Poco::Dynamic::Var(*agent) : Poco::Dynamic::Var());
+  event.set("queue", new_queue ? Poco::Dynamic::Var(*new_queue) : Poco::Dynamic::Var());
+  event.set("by", call.who.name);
+  emit(deps, "conversation.assigned", event);
   return reread(deps, conv.id);
 }
 
@@ -101,6 +117,11 @@ http::Response set_status(const ApiDeps& deps, const Call& call, store::Conversa
   if (!f.ok()) return f.error();
   const int64_t id = std::get<store::Conversation>(found).id;
   if (Status s = deps.conversations->set_status(id, status); !s) return status_response(s);
+  Poco::JSON::Object event;
+  event.set("conversation_id", id);
+  event.set("status", std::string(store::to_string(status)));
+  event.set("by", call.who.name);
+  emit(deps, "conversation.status", event);
   return reread(deps, id);
 }
 
@@ -163,6 +184,13 @@ http::Response send_message(const ApiDeps& deps, const Call& call) {
     }
     message = deps.store->get_message(accepted->message_id);
     if (!message || !message->has_value()) return status_response(message.status());
+    Poco::JSON::Object event;
+    event.set("message_id", accepted->message_id);
+    event.set("conversation_id", conv.id);
+    event.set("instance_id", conv.instance_id);
+    event.set("direction", "outbound");
+    event.set("by", call.who.name);
+    emit(deps, "message.created", event);
   }
   Poco::JSON::Object body = to_json(**message);
   body.set("duplicate", accepted->duplicate);

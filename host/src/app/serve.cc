@@ -17,6 +17,11 @@
 #include "config/config.h"
 #include "conversations/ingest_resolver.h"
 #include "conversations/service.h"
+#include "events/event_log.h"
+#include "events/publish.h"
+#include "events/routes.h"
+#include "events/sse.h"
+#include "events/webhooks.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -101,6 +106,15 @@ int serve(const fs::path& config_file, std::ostream& err) {
   }
   std::unique_ptr<store::Store> store = store::make_group_commit_store(std::move(opened).value());
 
+  // Events (GET /v1/events, outbound webhooks) are appended right after each change commits.
+  auto webhooks = events::parse_webhooks(cfg.webhooks_json);
+  if (!webhooks) return fail(err, webhooks.status().message());
+  auto event_log_opened = events::EventLog::open(db_file, events::subscriptions(*webhooks));
+  if (!event_log_opened) {
+    return fail(err, "cannot open the event log: " + event_log_opened.status().message());
+  }
+  std::shared_ptr<events::EventLog> event_log = std::move(event_log_opened).value();
+
   plugin::Registry registry;
   std::map<std::string, std::string> refused;  // declared plugin id -> why it did not load
   for (const auto& r : registry.scan(cfg.plugin_dirs)) {
@@ -181,17 +195,26 @@ int serve(const fs::path& config_file, std::ostream& err) {
 
   runtime::HostServices services;
   services.store = store.get();
-  if (pipeline->router) {
+  services.on_delivery_applied = [event_log](const store::DeliveryUpdate& update) {
+    events::publish_delivery(*event_log, update);
+  };
+  {
     store::Store* raw_store = store.get();
-    services.on_inbound_stored = [pipeline, raw_store, &conversation_service, logger](
+    services.on_inbound_stored = [pipeline, raw_store, &conversation_service, logger, event_log](
                                      const store::InboundMessage& message,
                                      const store::InboundResult& result) {
+      events::publish_inbound(*event_log, message, result);
       std::lock_guard lock(pipeline->mu);
+      if (!pipeline->router) return;
       auto decision = pipeline->router->route(message, result);
       if (!decision) {
         logger->error("routing message {} failed: {}", result.message_id,
                       decision.status().message());
         return;
+      }
+      if (!decision->queue.empty() && decision->reason != "kept") {
+        events::publish_assigned(*event_log, result.resolution.conversation_id, decision->assignee,
+                                 decision->queue, "routing:" + decision->reason);
       }
       for (const store::OutboundMessage& reply : decision->replies) {
         Result<int64_t> id = internal_error("not enqueued");
@@ -212,6 +235,8 @@ int serve(const fs::path& config_file, std::ostream& err) {
             !s) {
           logger->warn("auto-reply {} not linked to its conversation: {}", *id, s.message());
         }
+        events::publish_outbound(*event_log, *id, result.resolution.conversation_id,
+                                 reply.instance_id, "auto-reply");
       }
     };
   }
@@ -273,7 +298,13 @@ int serve(const fs::path& config_file, std::ostream& err) {
     if (!r) return r.status();
     return api::SendAccepted{r->message_id, r->duplicate};
   };
+  api_deps.on_event = [event_log](std::string_view type, const std::string& data_json) {
+    event_log->publish(type, data_json);
+  };
   api::install_api_routes(*router, std::move(api_deps));
+  events::install_event_routes(*router, **api_store,
+                               std::make_shared<const events::EventStream>(event_log));
+  events::WebhookDispatcher webhook_dispatcher(event_log, std::move(webhooks).value());
 
   http::ServerOptions server_options;
   server_options.host = cfg.http.host;
@@ -288,12 +319,15 @@ int serve(const fs::path& config_file, std::ostream& err) {
     return fail(err, s.message());
   }
   logger->info("listening on http://{}:{}", cfg.http.host, server.port());
+  webhook_dispatcher.start();
 
   int signo = 0;
   while (sigwait(&signals, &signo) != 0) {
   }
   logger->info("received {}, shutting down", signo == SIGTERM ? "SIGTERM" : "SIGINT");
-  server.stop();  // no new webhooks; running handlers finish first
+  event_log->close();  // event streams end, so the server's threads are free to stop
+  server.stop();       // no new webhooks; running handlers finish first
+  webhook_dispatcher.stop();
   // No new attempt after this; one inside a plugin finishes and is recorded before the instance
   // stops. Only a crash leaves rows `sending` (reconcile at the next start).
   outbox.stop();

@@ -319,6 +319,14 @@ sb::Status parse_root(const Object::Ptr& root, const fs::path& base_dir, Config&
     cfg.routing_json = out.str();
   }
 
+  Array::Ptr webhooks;
+  SB_TRY(r.get_array("webhooks", webhooks));
+  if (webhooks) {
+    std::ostringstream out;
+    Poco::JSON::Stringifier::condense(webhooks, out);
+    cfg.webhooks_json = out.str();
+  }
+
   Object::Ptr costs;
   SB_TRY(r.get_object("costs", costs));
   if (costs) {

@@ -56,6 +56,9 @@ struct Config {
   // The "routing" object verbatim (compact JSON), validated by routing::parse_routing_config;
   // empty when absent.
   std::string routing_json;
+  // The "webhooks" array verbatim (compact JSON), validated by events::parse_webhooks; empty when
+  // absent.
+  std::string webhooks_json;
   // The "costs" object verbatim (compact JSON), validated by costs::parse_costs_config; empty when
   // absent.
   std::string costs_json;

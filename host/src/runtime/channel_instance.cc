@@ -308,6 +308,8 @@ void ChannelInstance::record_send_result(int64_t message_id, int32_t status,
     update.error_text = std::string(error_message);
     if (Status s = store.apply_delivery(update); !s) {
       logger_->error("[{}] message {}: cannot record failure: {}", id(), message_id, s.message());
+    } else if (services_.on_delivery_applied) {
+      services_.on_delivery_applied(update);
     }
   }
   if (outcome != nullptr) {

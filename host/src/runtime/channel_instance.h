@@ -50,6 +50,9 @@ struct HostServices {
   // worker thread off the instance strand, so routing and auto-replies never delay the plugin's
   // acknowledgement to its provider. Must not throw.
   std::function<void(const store::InboundMessage&, const store::InboundResult&)> on_inbound_stored;
+  // Called after a delivery report, or a final send failure, was applied to the store (on the
+  // calling thread; keep it short). Must not throw.
+  std::function<void(const store::DeliveryUpdate&)> on_delivery_applied;
 };
 
 struct InstanceSpec {

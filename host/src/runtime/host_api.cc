@@ -343,6 +343,7 @@ int32_t ChannelInstance::api_report_delivery(const sb_delivery_report* report) {
   u.extra_json = std::string(view(r->extra_json));
   u.raw = std::string(view(r->raw));
   if (Status s = services_.store->apply_delivery(u); !s) return store_error(s);
+  if (services_.on_delivery_applied) services_.on_delivery_applied(u);
   ++counters_.delivery_reports;
   return SB_OK;
 }

@@ -53,12 +53,13 @@ TEST(OpenApi, EveryRouteAndMethodIsDocumented) {
       {"/v1/channels", "get"},
       {"/v1/channels/{id}/ops/{op}", "post"},
       {"/v1/reports/costs", "get"},
+      {"/v1/events", "get"},
       {"/openapi.json", "get"}};
   for (const auto& [path, method] : routes) {
     ASSERT_TRUE(paths->has(path)) << path;
     EXPECT_TRUE(paths->getObject(path)->has(method)) << method << " " << path;
   }
-  EXPECT_EQ(paths->size(), 22u) << "a documented path that the API does not serve?";
+  EXPECT_EQ(paths->size(), 23u) << "a documented path that the API does not serve?";
 }
 
 TEST_F(ApiTest, OpenApiIsServedWithoutAToken) {

@@ -2,6 +2,7 @@
 #include <future>
 #include <thread>
 
+#include "events/publish.h"
 #include "events/sse.h"
 #include "events_fixture.h"
 
@@ -110,6 +111,45 @@ TEST_F(EventsTest, StreamRefusesBadResumeIdsAndTooManyStreams) {
   first = http::Response{};  // dropping the unstarted stream frees its slot
   EXPECT_EQ(stream.active(), 0);
   EXPECT_EQ(stream.handle(ok).status, 200);
+}
+
+}  // namespace
+}  // namespace sb::events::test
+
+namespace sb::events::test {
+namespace {
+
+TEST_F(EventsTest, PublishersWriteTheDocumentedShapes) {
+  auto log = open_log();
+  store::InboundMessage m;
+  m.instance_id = "wa";
+  m.content_type = "text";
+  store::InboundResult r;
+  r.message_id = 11;
+  r.resolution.contact_id = 3;
+  r.resolution.conversation_id = 4;
+  r.resolution.opened_new = true;
+  publish_inbound(*log, m, r);
+  publish_assigned(*log, 4, std::nullopt, "sales", "routing:waiting");
+  store::DeliveryUpdate u;
+  u.instance_id = "wa";
+  u.message_id = 12;
+  u.status = store::DeliveryStatus::kRead;
+  u.timestamp_ms = 99;
+  publish_delivery(*log, u);
+
+  auto all = log->after(0, 10);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ((*all)[0].type, "conversation.created");
+  EXPECT_NE((*all)[0].data_json.find(R"("conversation_id":4)"), std::string::npos);
+  EXPECT_EQ((*all)[1].type, "message.created");
+  EXPECT_NE((*all)[1].data_json.find(R"("direction":"inbound")"), std::string::npos);
+  EXPECT_NE((*all)[1].data_json.find(R"("message_id":11)"), std::string::npos);
+  EXPECT_EQ((*all)[2].type, "conversation.assigned");
+  EXPECT_NE((*all)[2].data_json.find(R"("agent_id":null)"), std::string::npos);
+  EXPECT_EQ((*all)[3].type, "message.status");
+  EXPECT_NE((*all)[3].data_json.find(R"("status":"read")"), std::string::npos);
 }
 
 }  // namespace
