@@ -1,6 +1,7 @@
 #include "costs/ledger.h"
 
 #include <chrono>
+#include <cstdio>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
