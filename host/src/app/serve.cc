@@ -254,7 +254,20 @@ int serve(const fs::path& config_file, std::ostream& err) {
   }
 
   // Rows a previous run left mid-send become reconcile before anything new is sent.
-  outbox::Outbox outbox(*store, runtime);
+  // The outbox's "sent" is a message.status event; failures come from the channel's report.
+  outbox::OutboxOptions outbox_options;
+  outbox_options.on_recorded = [event_log](const std::string& instance_id,
+                                           const store::OutboxAttempt& attempt) {
+    if (attempt.next != store::OutboxState::kSent) return;
+    store::DeliveryUpdate sent;
+    sent.instance_id = instance_id;
+    sent.message_id = attempt.message_id;
+    sent.provider_message_id = attempt.provider_message_id;
+    sent.status = store::DeliveryStatus::kSent;
+    sent.timestamp_ms = event_log->now_ms();
+    events::publish_delivery(*event_log, sent);
+  };
+  outbox::Outbox outbox(*store, runtime, outbox_options);
   {
     std::lock_guard lock(pipeline->mu);
     if (Status s = outbox.start(); !s) {

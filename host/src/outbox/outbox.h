@@ -37,6 +37,9 @@ struct OutboxOptions {
   std::function<double()> random;  // uniform in [0, 1) for the jitter; empty = a seeded PRNG
   // The longest a dispatcher sleeps before looking for due rows again while some are queued.
   std::chrono::milliseconds poll_interval{1'000};
+  // Called after an attempt's outcome was committed (sent, failed, pending, queued for a retry),
+  // on the dispatcher's thread with the instance id. Must not throw; may be empty.
+  std::function<void(const std::string& instance_id, const store::OutboxAttempt&)> on_recorded;
 };
 
 struct EnqueueResult {
