@@ -348,7 +348,11 @@ Result<std::vector<store::Conversation>> ApiStore::conversations(const Conversat
 Result<std::optional<Recipient>> ApiStore::recipient(int64_t conversation_id) {
   std::lock_guard lock(mu_);
   auto q = db_.prepare(
-      "SELECT from_addr, to_addr, created_at_ms FROM messages WHERE conversation_id = ?1 "
+      "SELECT from_addr, to_addr, "
+      // The customer's own time: Meta redelivers webhooks for days, and the window runs from
+      // when the customer wrote, not from when the host received it.
+      "CASE WHEN sent_at_ms > 0 THEN sent_at_ms ELSE created_at_ms END "
+      "FROM messages WHERE conversation_id = ?1 "
       "AND direction = 'in' ORDER BY id DESC LIMIT 1");
   if (!q) return q.status();
   (*q)->bind(1, conversation_id);

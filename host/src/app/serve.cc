@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "conversations/ingest_resolver.h"
 #include "conversations/service.h"
+#include "costs/ledger.h"
 #include "events/event_log.h"
 #include "events/publish.h"
 #include "events/routes.h"
@@ -105,6 +106,10 @@ int serve(const fs::path& config_file, std::ostream& err) {
     return fail(err, "cannot open store " + db_file.string() + ": " + opened.status().message());
   }
   std::unique_ptr<store::Store> store = store::make_group_commit_store(std::move(opened).value());
+  // Delivery reports with the provider's pricing are booked in the cost ledger (schema v6).
+  auto ledger = costs::ledger_from_config(cfg.costs_json);
+  if (!ledger) return fail(err, "bad configuration: " + ledger.status().message());
+  store = costs::make_cost_recording_store(std::move(store), std::move(*ledger));
 
   // Events (GET /v1/events, outbound webhooks) are appended right after each change commits.
   auto webhooks = events::parse_webhooks(cfg.webhooks_json);

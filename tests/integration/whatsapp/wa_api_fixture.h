@@ -155,6 +155,9 @@ class WhatsAppApi : public ::testing::Test {
   "plugin_dirs": [")" << SBT_PLUGIN_DIR
                            << R"("],
   "core": {"default_region": "DE"},
+  "costs": {"currency": "USD",
+            "rate_card": [{"category": "utility", "country_calling_code": "49", "price": 0.0456}],
+            "default": {"*": 0.01}},
   "instances": [
     {"id": "wa-1", "plugin": "whatsapp",
      "config": {"graph_base_url": "http://127.0.0.1:)"

@@ -2,6 +2,7 @@
 // through the durable outbox, the 24-hour window, retries after Graph faults and status webhooks,
 // all against the real wa-sim.
 #include <algorithm>
+#include <ctime>
 #include <vector>
 
 #include "wa_api_fixture.h"
@@ -242,12 +243,9 @@ TEST_F(WhatsAppApiTest, FreeTextAfterACustomerMessageOlderThanADayIsRefused) {
   EXPECT_EQ(sim_sends("B-4711").size(), 1u);
 }
 
-// BUG (host/src/api): can-send passes the conversation's last inbound *receipt* time
-// (messages.created_at_ms) as the window hint instead of the message's own time (sent_at_ms), and
-// the plugin takes the later of hint and stored start. So can-send answers free_text for a window
-// that the plugin's send path (no hint) correctly treats as closed: the two disagree, and the
-// send above fails although can-send allowed it.
-TEST_F(WhatsAppApiTest, DISABLED_CanSendReportsTheWindowOfAnOldCustomerMessageAsClosed) {
+// can-send must agree with the send path: the window runs from when the customer wrote (the
+// message's own time), not from when a late webhook delivery reached the host.
+TEST_F(WhatsAppApiTest, CanSendReportsTheWindowOfAnOldCustomerMessageAsClosed) {
   const std::string conversation = customer_writes_a_day_ago("4917700000001", "old news");
   ASSERT_FALSE(conversation.empty());
   JsonPtr answer = can_send(conversation);
@@ -333,6 +331,78 @@ TEST_F(WhatsAppApiTest, ShuffledStatusWebhooksOnlyMoveAMessageForward) {
       return str(e, "status") == "sent";
     })) << describe(events);
   }
+}
+
+// Meta's pricing on the status webhooks, priced by the configured rate card, is what the cost
+// report adds up: a billable utility template to a German number at the card's rate, and a free
+// customer-service reply at 0.
+TEST_F(WhatsAppApiTest, CostReportMatchesTheRateCard) {
+  create_approved_template();
+  // Free: a text inside the customer-service window.
+  const std::string open = customer_writes("4915112345678", "hi");
+  ASSERT_FALSE(open.empty());
+  const std::string reply = send(open, R"({"text":"Happy to help"})", "cost-free");
+  ASSERT_EQ(wait_status(reply, "delivered read failed"), "delivered")
+      << describe(history(message(reply)));
+
+  // Billable: a template outside the window (the customer wrote 25 h ago; the sim's clock is
+  // then set back to now, so Meta's side sees the window closed too).
+  const std::string closed = customer_writes_a_day_ago("4917700000001", "old news");
+  ASSERT_FALSE(closed.empty());
+  ASSERT_EQ(sim("POST", "/_sim/clock/set", R"({"epoch_s":)" + std::to_string(now_ms() / 1000) + "}")
+                .status,
+            200);
+  const std::string tpl = send(closed, kTemplateSend, "cost-billable");
+  ASSERT_EQ(wait_status(tpl, "delivered read failed"), "delivered")
+      << describe(history(message(tpl)));
+
+  // What Meta (the sim) said each one costs.
+  auto pricing_of = [&](const std::string& wa_id) {
+    for (const JsonPtr& m : sim_sends("")) {
+      if (str(m, "wa_id") == wa_id)
+        return std::make_pair(str(m, "category"), str(m, "pricing_type"));
+    }
+    return std::make_pair(std::string(), std::string());
+  };
+  EXPECT_EQ(pricing_of("4915112345678").first, "service");
+  EXPECT_EQ(pricing_of("4917700000001"),
+            std::make_pair(std::string("utility"), std::string("regular")));
+
+  const auto day = [](int64_t ms) {
+    const std::time_t t = static_cast<std::time_t>(ms / 1000);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", std::gmtime(&t));
+    return std::string(buf);
+  };
+  const std::string query = "/v1/reports/costs?from=" + day(now_ms() - 2 * 86'400'000LL) +
+                            "&to=" + day(now_ms() + 86'400'000LL) + "&group_by=category";
+  double utility = -1, service = -1;
+  int64_t utility_billable = -1, service_billable = -1;
+  for (int i = 0; i < 100 && (utility < 0 || service < 0); ++i) {
+    Reply r = api("GET", query);
+    ASSERT_EQ(r.status, 200) << r.body;
+    JsonPtr report = parse(r.body);
+    auto groups = report->getArray("groups");
+    for (size_t g = 0; groups && g < groups->size(); ++g) {
+      JsonPtr group = groups->getObject(static_cast<unsigned>(g));
+      if (str(group, "category") == "utility") {
+        utility = group->getValue<double>("amount");
+        utility_billable = group->getValue<int64_t>("billable");
+      } else if (str(group, "category") == "service") {
+        service = group->getValue<double>("amount");
+        service_billable = group->getValue<int64_t>("billable");
+      }
+    }
+    if (utility < 0 || service < 0) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_NEAR(utility, 0.0456, 1e-9);
+  EXPECT_EQ(utility_billable, 1);
+  EXPECT_NEAR(service, 0.0, 1e-9);
+  EXPECT_EQ(service_billable, 0);
+
+  // Supervisors and admins read costs; agents do not.
+  const std::string agent = make_token("agent", "cost-agent");
+  EXPECT_EQ(http(host_port_, "GET", query, "", agent).status, 403);
 }
 
 }  // namespace
