@@ -107,6 +107,7 @@ http::Response put_agent(const ApiDeps& deps, const Call& call, bool create) {
     if (s.code() == Code::kInvalidArgument) return field_error("queues", s.message());
     return status_response(s);
   }
+  if (deps.on_agents_changed) deps.on_agents_changed();
   auto saved = deps.api_store->agent(agent.id);
   if (!saved || !saved->has_value()) return status_response(saved.status());
   return json_response(create ? 201 : 200, agent_json(**saved));
@@ -114,6 +115,7 @@ http::Response put_agent(const ApiDeps& deps, const Call& call, bool create) {
 
 http::Response delete_agent(const ApiDeps& deps, const Call& call) {
   if (Status s = deps.api_store->delete_agent(call.params[0]); !s) return status_response(s);
+  if (deps.on_agents_changed) deps.on_agents_changed();
   return http::Response{204, "application/json", {}, ""};
 }
 

@@ -74,6 +74,9 @@ struct ApiDeps {
   // Called after a change the API made has committed, with an event type (message.created,
   // conversation.assigned, conversation.status) and its JSON object; may be empty.
   std::function<void(std::string_view type, const std::string& data_json)> on_event;
+  // Called after an agent was created, changed (presence, capacity, queues) or deleted, so the
+  // router can hand waiting conversations to agents who now have room; may be empty.
+  std::function<void()> on_agents_changed;
   ApiOptions options;
 };
 

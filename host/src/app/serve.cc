@@ -316,9 +316,24 @@ int serve(const fs::path& config_file, std::ostream& err) {
     if (!r) return r.status();
     return api::SendAccepted{r->message_id, r->duplicate};
   };
-  api_deps.on_event = [event_log](std::string_view type, const std::string& data_json) {
-    event_log->publish(type, data_json);
+  // Capacity freed or added (a conversation resolved or moved, an agent online or changed):
+  // conversations waiting in their queues go to agents who now have room.
+  auto rebalance = [pipeline, logger] {
+    std::lock_guard lock(pipeline->mu);
+    if (!pipeline->router) return;
+    auto assigned = pipeline->router->rebalance();
+    if (!assigned) {
+      logger->warn("routing: handing out waiting conversations failed: {}",
+                   assigned.status().message());
+    } else if (!assigned->empty()) {
+      logger->info("routing: {} waiting conversation(s) assigned", assigned->size());
+    }
   };
+  api_deps.on_event = [event_log, rebalance](std::string_view type, const std::string& data_json) {
+    event_log->publish(type, data_json);
+    if (type == "conversation.status" || type == "conversation.assigned") rebalance();
+  };
+  api_deps.on_agents_changed = rebalance;
   api::install_api_routes(*router, std::move(api_deps));
   events::install_event_routes(*router, **api_store,
                                std::make_shared<const events::EventStream>(event_log));

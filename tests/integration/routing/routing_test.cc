@@ -7,6 +7,10 @@
 #include <string>
 #include <thread>
 
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
 #include "fixture.h"
@@ -127,6 +131,51 @@ TEST_F(RoutingEndToEnd, KeywordAnswerIsSentOncePerPeriod) {
   size_t answers = 0;
   for (size_t at = 0; (at = body.find("Mon-Fri 9-17.", at)) != std::string::npos; ++at) ++answers;
   EXPECT_EQ(answers, 1u) << body;
+}
+
+TEST_F(RoutingEndToEnd, WaitingConversationGoesToAnAgentWhoComesOnline) {
+  // An admin token, made by the CLI while the daemon runs (the store is shared through WAL).
+  const auto token_dir = dir_ / "token";
+  std::filesystem::create_directories(token_dir);
+  sbtest::Process cli({"tokens", "create", "--config", (dir_ / "config.jsonc").string(), "--role",
+                       "admin", "--name", "it-admin"},
+                      token_dir);
+  ASSERT_EQ(cli.wait(), 0) << cli.err();
+  const std::string token = sbtest::lines(cli.out()).at(0);
+
+  auto call = [&](const std::string& method, const std::string& path, const std::string& body) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", port_);
+    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    req.set("Authorization", "Bearer " + token);
+    req.setContentType("application/json");
+    req.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(req) << body;
+    Poco::Net::HTTPResponse resp;
+    std::string out;
+    Poco::StreamCopier::copyToString(session.receiveResponse(resp), out);
+    return std::make_pair(static_cast<int>(resp.getStatus()), out);
+  };
+
+  auto created = call("POST", "/v1/agents",
+                      R"({"id":"ann","name":"Ann","presence":"offline","max_concurrent":2})");
+  ASSERT_EQ(created.first, 201) << created.second;
+
+  // Nobody is online: the conversation waits in its queue.
+  ASSERT_EQ(inbound(R"({"id":"w1","from":"+4930444444","text":"Anyone there?"})").status, 200);
+  sent(1);  // the welcome went out, so routing has run
+  EXPECT_EQ(scalar("SELECT queue FROM conversations LIMIT 1"), "support");
+  EXPECT_EQ(scalar("SELECT COALESCE(assignee, '') FROM conversations LIMIT 1"), "");
+
+  // Ann comes online through the API: the waiting conversation is hers at once.
+  auto online =
+      call("PUT", "/v1/agents/ann", R"({"name":"Ann","presence":"online","max_concurrent":2})");
+  ASSERT_EQ(online.first, 200) << online.second;
+  std::string assignee;
+  for (int i = 0; i < 100 && assignee.empty(); ++i) {
+    assignee = scalar("SELECT COALESCE(assignee, '') FROM conversations LIMIT 1");
+    if (assignee.empty()) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(assignee, "ann");
 }
 
 }  // namespace
