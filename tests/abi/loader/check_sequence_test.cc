@@ -18,13 +18,9 @@ using plugin::LoadError;
 
 std::vector<std::string> good_fixtures() {
   std::vector<std::string> names{"check_c", "snapshot_1_0", "check_noexc"};
-#ifdef SB_ABI_HAVE_CLANG_FIXTURE
   names.emplace_back("check_clang");
-#endif
-#ifdef SB_ABI_HAVE_SDK_FIXTURES
   names.emplace_back("sdk_check_noexc");
   names.emplace_back("sdk_snapshot_1_0");
-#endif
   return names;
 }
 

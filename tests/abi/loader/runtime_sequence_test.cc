@@ -24,13 +24,9 @@ using namespace std::chrono_literals;
 
 std::vector<std::string> check_fixtures() {
   std::vector<std::string> names{"check_c", "snapshot_1_0", "check_noexc"};
-#ifdef SB_ABI_HAVE_CLANG_FIXTURE
   names.emplace_back("check_clang");
-#endif
-#ifdef SB_ABI_HAVE_SDK_FIXTURES
   names.emplace_back("sdk_check_noexc");
   names.emplace_back("sdk_snapshot_1_0");
-#endif
   return names;
 }
 
@@ -147,7 +143,6 @@ TEST_F(RuntimeFixture, EveryBuildFlavourRunsTheCheckSequenceInOneRuntime) {
   }
 }
 
-#ifdef SB_ABI_HAVE_SDK_FIXTURES
 TEST_F(RuntimeFixture, ThrowingSendIsAFailedSendAndTheInstanceKeepsWorking) {
   auto inst = add_started("sdk_throwing");
   ASSERT_NE(inst, nullptr);
@@ -163,7 +158,6 @@ TEST_F(RuntimeFixture, ThrowingSendIsAFailedSendAndTheInstanceKeepsWorking) {
   EXPECT_EQ(fine->provider_message_id, "sent-" + std::to_string(fine->message_id));
   EXPECT_EQ(inst->state(), runtime::InstanceState::kRunning);
 }
-#endif
 
 }  // namespace
 }  // namespace sb::abi_test

@@ -8,8 +8,6 @@
 namespace sb::abi_test {
 namespace {
 
-#ifdef SB_ABI_HAVE_SDK_FIXTURES
-
 using plugin::LoadedPlugin;
 using plugin::LoadError;
 
@@ -71,10 +69,6 @@ TEST(SdkPlugin, ExceptionInSendBecomesInternalErrorAndTheInstanceKeepsWorking) {
   plugin->vtable().stop(ch);
   plugin->vtable().destroy(ch);
 }
-
-#else
-TEST(SdkPlugin, DISABLED_NeedsSdkHpp) {}
-#endif
 
 }  // namespace
 }  // namespace sb::abi_test
