@@ -3,6 +3,7 @@
 
 #include "costs/ledger.h"
 #include "log/log.h"
+#include "store/forwarding_store.h"
 
 namespace sb::costs {
 namespace {
@@ -15,74 +16,22 @@ int64_t now_ms() {
       .count();
 }
 
-class CostRecordingStore final : public Store {
+class CostRecordingStore final : public ForwardingStore {
  public:
   CostRecordingStore(std::unique_ptr<Store> inner, std::shared_ptr<const Ledger> ledger)
-      : inner_(std::move(inner)), ledger_(std::move(ledger)) {}
+      : ForwardingStore(std::move(inner)), ledger_(std::move(ledger)) {}
 
   Status apply_delivery(const DeliveryUpdate& u) override {
-    if (Status st = inner_->apply_delivery(u); !st) return st;
+    if (Status st = inner().apply_delivery(u); !st) return st;
     // The report itself is stored; a pricing we cannot book must not make the plugin retry it.
-    if (Status st = ledger_->record(*inner_, u, now_ms()); !st) {
+    if (Status st = ledger_->record(inner(), u, now_ms()); !st) {
       sb::log::logger("costs")->warn("cost not recorded for {} message {}{}: {}", u.instance_id,
                                      u.message_id, u.provider_message_id, st.message());
     }
     return {};
   }
 
-  Result<std::vector<InsertOutcome>> insert_inbound(std::span<const InboundMessage> b) override {
-    return inner_->insert_inbound(b);
-  }
-  Result<std::vector<std::vector<InsertOutcome>>> insert_inbound_groups(
-      std::span<const std::span<const InboundMessage>> g) override {
-    return inner_->insert_inbound_groups(g);
-  }
-  Result<std::vector<InboundResult>> insert_inbound_resolved(
-      std::span<const InboundMessage> b) override {
-    return inner_->insert_inbound_resolved(b);
-  }
-  Result<std::vector<std::vector<InboundResult>>> insert_inbound_resolved_groups(
-      std::span<const std::span<const InboundMessage>> g) override {
-    return inner_->insert_inbound_resolved_groups(g);
-  }
-  Result<int64_t> insert_outbound(const OutboundMessage& m) override {
-    return inner_->insert_outbound(m);
-  }
-  Status set_provider_id(int64_t id, std::string_view pid) override {
-    return inner_->set_provider_id(id, pid);
-  }
-  Result<std::optional<std::string>> kv_get(std::string_view i, std::string_view k) override {
-    return inner_->kv_get(i, k);
-  }
-  Status kv_put(std::string_view i, std::string_view k, std::string_view v) override {
-    return inner_->kv_put(i, k, v);
-  }
-  Status kv_delete(std::string_view i, std::string_view k) override {
-    return inner_->kv_delete(i, k);
-  }
-  Result<std::vector<InstanceCounters>> counters() override { return inner_->counters(); }
-  Result<std::optional<MessageRecord>> get_message(int64_t id) override {
-    return inner_->get_message(id);
-  }
-  Result<std::optional<MessageRecord>> find_inbound(std::string_view i,
-                                                    std::string_view p) override {
-    return inner_->find_inbound(i, p);
-  }
-  Result<std::vector<StatusEvent>> status_history(int64_t id) override {
-    return inner_->status_history(id);
-  }
-  Result<std::vector<Attachment>> attachments(int64_t id) override {
-    return inner_->attachments(id);
-  }
-  ModelStore* model() override { return inner_->model(); }
-  OutboxStore* outbox() override { return inner_->outbox(); }
-  RoutingStore* routing() override { return inner_->routing(); }
-  CostStore* costs() override { return inner_->costs(); }
-  int schema_version() const override { return inner_->schema_version(); }
-  uint64_t commit_count() const override { return inner_->commit_count(); }
-
  private:
-  std::unique_ptr<Store> inner_;
   std::shared_ptr<const Ledger> ledger_;
 };
 

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "store/forwarding_store.h"
 #include "store/store.h"
 #include "store/validate.h"
 
@@ -20,10 +21,10 @@ struct PendingBatch {
   std::promise<Result<Results>> done;
 };
 
-class GroupCommitStore final : public Store {
+class GroupCommitStore final : public ForwardingStore {
  public:
   GroupCommitStore(std::unique_ptr<Store> inner, GroupCommitOptions options)
-      : inner_(std::move(inner)), options_(options) {
+      : ForwardingStore(std::move(inner)), options_(options) {
     if (options_.max_batch_messages == 0) options_.max_batch_messages = 1;
     writer_ = std::jthread([this](std::stop_token stop) { run(stop); });
   }
@@ -61,42 +62,15 @@ class GroupCommitStore final : public Store {
     return result.get();
   }
 
-  Result<int64_t> insert_outbound(const OutboundMessage& m) override {
-    return inner_->insert_outbound(m);
+  // Several groups in one call take the queue like any caller (Store's default joins them).
+  Result<std::vector<Outcomes>> insert_inbound_groups(
+      std::span<const std::span<const InboundMessage>> g) override {
+    return Store::insert_inbound_groups(g);
   }
-  Status set_provider_id(int64_t id, std::string_view pid) override {
-    return inner_->set_provider_id(id, pid);
+  Result<std::vector<Results>> insert_inbound_resolved_groups(
+      std::span<const std::span<const InboundMessage>> g) override {
+    return Store::insert_inbound_resolved_groups(g);
   }
-  Status apply_delivery(const DeliveryUpdate& u) override { return inner_->apply_delivery(u); }
-  Result<std::optional<std::string>> kv_get(std::string_view i, std::string_view k) override {
-    return inner_->kv_get(i, k);
-  }
-  Status kv_put(std::string_view i, std::string_view k, std::string_view v) override {
-    return inner_->kv_put(i, k, v);
-  }
-  Status kv_delete(std::string_view i, std::string_view k) override {
-    return inner_->kv_delete(i, k);
-  }
-  Result<std::vector<InstanceCounters>> counters() override { return inner_->counters(); }
-  Result<std::optional<MessageRecord>> get_message(int64_t id) override {
-    return inner_->get_message(id);
-  }
-  Result<std::optional<MessageRecord>> find_inbound(std::string_view i,
-                                                    std::string_view p) override {
-    return inner_->find_inbound(i, p);
-  }
-  Result<std::vector<StatusEvent>> status_history(int64_t id) override {
-    return inner_->status_history(id);
-  }
-  Result<std::vector<Attachment>> attachments(int64_t id) override {
-    return inner_->attachments(id);
-  }
-  ModelStore* model() override { return inner_->model(); }
-  OutboxStore* outbox() override { return inner_->outbox(); }
-  RoutingStore* routing() override { return inner_->routing(); }
-  CostStore* costs() override { return inner_->costs(); }
-  int schema_version() const override { return inner_->schema_version(); }
-  uint64_t commit_count() const override { return inner_->commit_count(); }
 
  private:
   void run(std::stop_token stop) {
@@ -134,7 +108,7 @@ class GroupCommitStore final : public Store {
     std::vector<std::span<const InboundMessage>> spans;
     spans.reserve(group.size());
     for (const auto* p : group) spans.push_back(p->messages);
-    auto results = inner_->insert_inbound_resolved_groups(spans);
+    auto results = inner().insert_inbound_resolved_groups(spans);
     if (results) {
       for (size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move((*results)[i]));
       return;
@@ -144,10 +118,9 @@ class GroupCommitStore final : public Store {
       return;
     }
     // One caller's batch must not fail the others: retry each on its own.
-    for (auto* p : group) p->done.set_value(inner_->insert_inbound_resolved(p->messages));
+    for (auto* p : group) p->done.set_value(inner().insert_inbound_resolved(p->messages));
   }
 
-  std::unique_ptr<Store> inner_;
   GroupCommitOptions options_;
   std::mutex mu_;
   std::condition_variable cv_;
