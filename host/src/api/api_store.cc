@@ -2,34 +2,18 @@
 
 #include <chrono>
 
+#include "store/sqlite_model.h"
+
 namespace sb::api {
 namespace {
 
 using store::sqlite::Stmt;
 
+// The columns store::read_conversation_row() reads, from a query that joins conversations as c.
 #define SB_API_CONVERSATION_COLUMNS                                                  \
   " c.id, c.contact_id, c.instance_id, c.reference, c.status, c.assignee, c.queue, " \
   "c.opened_at_ms, c.pending_at_ms, c.resolved_at_ms, c.first_response_at_ms, "      \
   "c.last_message_at_ms, c.created_at_ms, c.updated_at_ms "
-
-store::Conversation read_conversation(const Stmt& q) {
-  store::Conversation c;
-  c.id = q.int64(0);
-  c.contact_id = q.int64(1);
-  c.instance_id = q.text(2);
-  c.reference = q.text(3);
-  c.status = static_cast<store::ConversationStatus>(q.int64(4));
-  if (!q.is_null(5)) c.assignee = q.text(5);
-  if (!q.is_null(6)) c.queue = q.text(6);
-  c.opened_at_ms = q.int64(7);
-  c.pending_at_ms = q.int64(8);
-  c.resolved_at_ms = q.int64(9);
-  c.first_response_at_ms = q.int64(10);
-  c.last_message_at_ms = q.int64(11);
-  c.created_at_ms = q.int64(12);
-  c.updated_at_ms = q.int64(13);
-  return c;
-}
 
 TokenRecord read_token(const Stmt& q) {
   TokenRecord t;
@@ -340,7 +324,7 @@ Result<std::vector<store::Conversation>> ApiStore::conversations(const Conversat
   (*q)->bind(6, static_cast<int64_t>(f.limit));
   std::vector<store::Conversation> out;
   int rc;
-  while ((rc = (*q)->step()) == SQLITE_ROW) out.push_back(read_conversation(**q));
+  while ((rc = (*q)->step()) == SQLITE_ROW) out.push_back(store::read_conversation_row(**q));
   if (rc != SQLITE_DONE) return db_.error("list conversations", rc);
   return out;
 }

@@ -13,7 +13,13 @@ using sqlite::Stmt;
   "pending_at_ms, resolved_at_ms, first_response_at_ms, last_message_at_ms, created_at_ms, " \
   "updated_at_ms "
 
-Conversation read_conversation(const Stmt& q) {
+Contact read_contact(const Stmt& q) {
+  return {q.int64(0), q.text(1), q.int64(2), q.int64(3), q.int64(4)};
+}
+
+}  // namespace
+
+Conversation read_conversation_row(const sqlite::Stmt& q) {
   Conversation c;
   c.id = q.int64(0);
   c.contact_id = q.int64(1);
@@ -31,12 +37,6 @@ Conversation read_conversation(const Stmt& q) {
   c.updated_at_ms = q.int64(13);
   return c;
 }
-
-Contact read_contact(const Stmt& q) {
-  return {q.int64(0), q.text(1), q.int64(2), q.int64(3), q.int64(4)};
-}
-
-}  // namespace
 
 MessageRecord read_message_row(const Stmt& q) {
   MessageRecord r;
@@ -119,7 +119,7 @@ Result<std::optional<Conversation>> SqliteModel::one_conversation(Stmt& q) {
   int rc = q.step();
   if (rc == SQLITE_DONE) return std::optional<Conversation>();
   if (rc != SQLITE_ROW) return db_.error("read conversation", rc);
-  return std::optional<Conversation>(read_conversation(q));
+  return std::optional<Conversation>(read_conversation_row(q));
 }
 
 Result<std::optional<Conversation>> SqliteModel::latest_conversation(int64_t contact_id,
@@ -261,7 +261,7 @@ Result<std::vector<Conversation>> SqliteModel::conversations_of(int64_t contact_
   (*q)->bind(1, contact_id);
   std::vector<Conversation> out;
   int rc;
-  while ((rc = (*q)->step()) == SQLITE_ROW) out.push_back(read_conversation(**q));
+  while ((rc = (*q)->step()) == SQLITE_ROW) out.push_back(read_conversation_row(**q));
   if (rc != SQLITE_DONE) return db_.error("read conversations", rc);
   return out;
 }

@@ -19,6 +19,11 @@ inline constexpr int kMessageColumnCount = 16;
 // Reads the current row of a statement that selects SB_STORE_MESSAGE_COLUMNS first.
 MessageRecord read_message_row(const sqlite::Stmt& q);
 
+// A conversations row whose first 14 columns are, in order: id, contact_id, instance_id, reference,
+// status, assignee, queue, opened_at_ms, pending_at_ms, resolved_at_ms, first_response_at_ms,
+// last_message_at_ms, created_at_ms, updated_at_ms.
+Conversation read_conversation_row(const sqlite::Stmt& q);
+
 class SqliteModel final : public ModelTxn {
  public:
   explicit SqliteModel(sqlite::Db& db) : db_(db) {}
