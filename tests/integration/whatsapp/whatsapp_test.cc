@@ -1,163 +1,17 @@
-// Host + WhatsApp plugin + wa-sim as real processes: signed webhooks from the simulator are stored
-// exactly once, a forged one is refused with nothing stored, and the same phone number on WhatsApp
-// and on another channel is one contact.
-#include <sqlite3.h>
-#include <stdlib.h>
+// Host + WhatsApp plugin + wa-sim as real processes, seen from the provider's side: signed webhooks
+// from the simulator are stored exactly once, a forged one is refused with nothing stored, and the
+// same phone number on WhatsApp and on another channel is one contact.
+#include "wa_api_fixture.h"
 
-#include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <memory>
-#include <random>
-#include <string>
-#include <thread>
-
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
-#include <gtest/gtest.h>
-
-#include "process.h"
-
+namespace waapi {
 namespace {
 
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-
-constexpr const char* kWaba = "102290129340398";
-constexpr const char* kNumber = "106540352242922";
-constexpr const char* kToken = "sim-token-for-tests";
-constexpr const char* kAppSecret = "app-secret-for-tests";
-constexpr const char* kVerifyToken = "verify-token-for-tests";
-
-struct Reply {
-  int status = 0;
-  std::string body;
-};
-
-Reply http(uint16_t port, const std::string& method, const std::string& target,
-           const std::string& body = "", const std::string& signature = "") {
-  Poco::Net::HTTPClientSession session("127.0.0.1", port);
-  session.setTimeout(Poco::Timespan(10, 0));
-  Poco::Net::HTTPRequest req(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
-  req.setContentType("application/json");
-  if (!signature.empty()) req.set("X-Hub-Signature-256", signature);
-  req.setContentLength(static_cast<std::streamsize>(body.size()));
-  session.sendRequest(req) << body;
-  Poco::Net::HTTPResponse resp;
-  std::istream& in = session.receiveResponse(resp);
-  Reply r;
-  r.status = static_cast<int>(resp.getStatus());
-  Poco::StreamCopier::copyToString(in, r.body);
-  return r;
-}
-
-// Reads the host's database while it runs (WAL lets a reader in beside the writer).
-class Db {
- public:
-  explicit Db(const fs::path& file) {
-    sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_busy_timeout(db_, 5000);
-  }
-  ~Db() { sqlite3_close(db_); }
-  Db(const Db&) = delete;
-  Db& operator=(const Db&) = delete;
-
-  // The first column of the first row as text ("" when no row).
-  std::string scalar(const std::string& sql, const std::string& arg = "") {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-      return std::string("error: ") + sqlite3_errmsg(db_);
-    }
-    if (!arg.empty()) sqlite3_bind_text(st, 1, arg.c_str(), -1, SQLITE_TRANSIENT);
-    std::string out;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
-      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
-    return out;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
-
-class WhatsAppEndToEnd : public ::testing::Test {
+class WhatsAppEndToEnd : public WhatsAppApi {
  protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() /
-           ("sb-wa-it-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
-    fs::create_directories(dir_ / "sim");
-    fs::create_directories(dir_ / "host");
-
-    // The simulator first: the host's config needs its URL.
-    sim_ = std::make_unique<sbtest::Process>(
-        std::vector<std::string>{"--port", "0", "--app-secret", kAppSecret, "--verify-token",
-                                 kVerifyToken, "--token", kToken, "--seed", "7"},
-        dir_ / "sim", SBT_WA_SIM);
-    auto sim_port = sim_->wait_listening(20s, /*from_stdout=*/true);
-    ASSERT_TRUE(sim_port) << sim_->out() << sim_->err();
-    sim_port_ = *sim_port;
-    ASSERT_EQ(post_sim("/_sim/wabas", std::string(R"({"id":")") + kWaba +
-                                          R"(","name":"Lucky Shrub","numbers":[{"id":")" + kNumber +
-                                          R"(","cc":"1","phone_number":"5550783881"}]})")
-                  .status,
-              200);
-
-    setenv("SBT_WA_TOKEN", kToken, 1);
-    setenv("SBT_WA_APP_SECRET", kAppSecret, 1);
-    setenv("SBT_WA_VERIFY_TOKEN", kVerifyToken, 1);
-    const fs::path config = dir_ / "host" / "switchboard.jsonc";
-    std::ofstream(config) << R"({
-  // written by whatsapp_test
-  "data_dir": "data",
-  "http": {"host": "127.0.0.1", "port": 0},
-  "plugin_dirs": [")" << SBT_PLUGIN_DIR
-                          << R"("],
-  "core": {"default_region": "DE"},
-  "instances": [
-    {"id": "wa-1", "plugin": "whatsapp",
-     "config": {"graph_base_url": "http://127.0.0.1:)"
-                          << sim_port_ << R"(", "api_version": "v21.0", "waba_id": ")" << kWaba
-                          << R"(", "numbers": [{"phone_number_id": ")" << kNumber << R"("}]},
-     "secrets": {"access_token": "env:SBT_WA_TOKEN", "app_secret": "env:SBT_WA_APP_SECRET",
-                 "verify_token": "env:SBT_WA_VERIFY_TOKEN"}},
-    {"id": "lb-1", "plugin": "loopback", "config": {"address_kind": "phone"}}
-  ]
-})";
-    host_ = std::make_unique<sbtest::Process>(
-        std::vector<std::string>{"serve", "--config", config.string()}, dir_ / "host");
-    auto host_port = host_->wait_listening();
-    ASSERT_TRUE(host_port) << host_->err();
-    host_port_ = *host_port;
-    webhook_ = "/webhooks/wa-1/";
-    ASSERT_EQ(post_sim("/_sim/config", R"({"webhook_url":"http://127.0.0.1:)" +
-                                           std::to_string(host_port_) + webhook_ + R"("})")
-                  .status,
-              200);
-    db_ = std::make_unique<Db>(dir_ / "host" / "data" / "switchboard.db");
-  }
-
-  void TearDown() override {
-    db_.reset();
-    if (host_) {
-      host_->signal(SIGTERM);
-      host_->wait();
-    }
-    if (sim_) {
-      sim_->signal(SIGTERM);
-      sim_->wait();
-    }
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  const std::string webhook_ = "/webhooks/wa-1/";
 
   Reply post_sim(const std::string& path, const std::string& body) {
-    return http(sim_port_, "POST", path, body);
+    return sim("POST", path, body);
   }
 
   // Injects a customer's text message at the simulator; returns its wamid.
@@ -166,8 +20,23 @@ class WhatsAppEndToEnd : public ::testing::Test {
                        std::string(R"({"phone_number_id":")") + kNumber + R"(","from":")" + from +
                            R"(","type":"text","name":"Ann","text":{"body":")" + text + R"("}})");
     EXPECT_EQ(r.status, 200) << r.body;
-    auto obj = Poco::JSON::Parser().parse(r.body).extract<Poco::JSON::Object::Ptr>();
-    return obj->getValue<std::string>("id");
+    return str(parse(r.body), "id");
+  }
+
+  // POSTs a webhook straight to the host with the given X-Hub-Signature-256 (none when empty).
+  Reply post_webhook(const std::string& body, const std::string& signature) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", host_port_);
+    Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, webhook_,
+                               Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setContentType("application/json");
+    if (!signature.empty()) req.set("X-Hub-Signature-256", signature);
+    req.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(req) << body;
+    Poco::Net::HTTPResponse resp;
+    Reply r;
+    Poco::StreamCopier::copyToString(session.receiveResponse(resp), r.body);
+    r.status = static_cast<int>(resp.getStatus());
+    return r;
   }
 
   int count_inbound(const std::string& instance) {
@@ -177,22 +46,10 @@ class WhatsAppEndToEnd : public ::testing::Test {
   }
 
   // Polls until the instance has `expected` inbound messages or the time is up.
-  int wait_inbound(const std::string& instance, int expected,
-                   std::chrono::milliseconds timeout = 15s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    int n = 0;
-    while ((n = count_inbound(instance)) < expected &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(50ms);
-    }
-    return n;
+  int wait_inbound(const std::string& instance, int expected) {
+    eventually([&] { return count_inbound(instance) >= expected; }, 15s);
+    return count_inbound(instance);
   }
-
-  fs::path dir_;
-  std::unique_ptr<sbtest::Process> sim_, host_;
-  std::unique_ptr<Db> db_;
-  uint16_t sim_port_ = 0, host_port_ = 0;
-  std::string webhook_;
 };
 
 TEST_F(WhatsAppEndToEnd, VerificationHandshakeSucceedsWithTheConfiguredToken) {
@@ -231,10 +88,10 @@ TEST_F(WhatsAppEndToEnd, ForgedSignatureIsRefusedAndNothingIsStored) {
       R"(","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":")" +
       kNumber +
       R"("},"contacts":[{"profile":{"name":"Eve"},"wa_id":"4915100000000"}],"messages":[{"from":"4915100000000","id":"wamid.forged","timestamp":"1700000000","type":"text","text":{"body":"forged"}}]}}]}]})";
-  Reply bad = http(host_port_, "POST", webhook_, body,
-                   "sha256=0000000000000000000000000000000000000000000000000000000000000000");
+  Reply bad =
+      post_webhook(body, "sha256=0000000000000000000000000000000000000000000000000000000000000000");
   EXPECT_EQ(bad.status, 401) << bad.body;
-  Reply missing = http(host_port_, "POST", webhook_, body);
+  Reply missing = post_webhook(body, "");
   EXPECT_EQ(missing.status, 401) << missing.body;
   EXPECT_EQ(count_inbound("wa-1"), 0);
   EXPECT_EQ(db_->scalar("SELECT COUNT(*) FROM messages WHERE provider_message_id = 'wamid.forged'"),
@@ -287,3 +144,4 @@ TEST_F(WhatsAppEndToEnd, SamePhoneOnWhatsAppAndAnotherChannelIsOneContact) {
 }
 
 }  // namespace
+}  // namespace waapi
