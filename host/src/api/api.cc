@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/routes_common.h"
+#include "api/visibility.h"
 
 namespace sb::api {
 
@@ -19,14 +20,11 @@ http::Response bad_id(std::string_view what) {
 
 Result<bool> can_see(const ApiDeps& deps, const Principal& who, const store::Conversation& c) {
   if (!who.is_agent()) return true;
-  if (c.assignee && *c.assignee == who.name) return true;
+  if (c.assignee && *c.assignee == who.name) return true;  // no queue lookup needed
   if (!c.queue) return false;
   auto queues = deps.api_store->agent_queue_ids(who.name);
   if (!queues) return queues.status();
-  for (const auto& q : *queues) {
-    if (q == *c.queue) return true;
-  }
-  return false;
+  return agent_sees(who.name, *queues, c);
 }
 
 std::variant<store::Conversation, http::Response> visible_conversation(const ApiDeps& deps,

@@ -102,6 +102,8 @@ http::Response assign(const ApiDeps& deps, const Call& call) {
   event.set("conversation_id", conv.id);
   event.set("agent_id", agent ? Poco::Dynamic::Var(*agent) : Poco::Dynamic::Var());
   event.set("queue", new_queue ? Poco::Dynamic::Var(*new_queue) : Poco::Dynamic::Var());
+  // So the agent it was taken from hears of it too (its event stream shows events naming it).
+  if (conv.assignee && conv.assignee != agent) event.set("previous_agent_id", *conv.assignee);
   event.set("by", call.who.name);
   emit(deps, "conversation.assigned", event);
   return reread(deps, conv.id);
@@ -178,8 +180,11 @@ http::Response send_message(const ApiDeps& deps, const Call& call) {
                           "this Idempotency-Key was used for a different message",
                           "Idempotency-Key");
   }
-  if (!accepted->duplicate) {
-    if (Status s = deps.conversations->link_outbound(accepted->message_id, conv.id); !s) {
+  // A retry whose first attempt died between queueing and linking (a crash) links it now.
+  if (!accepted->duplicate || (*message)->conversation_id == 0) {
+    if (Status s = deps.conversations->link_outbound(accepted->message_id, conv.id,
+                                                     store::OutboundSender::kAgent);
+        !s) {
       return status_response(s);
     }
     message = deps.store->get_message(accepted->message_id);

@@ -191,7 +191,14 @@ int serve(const fs::path& config_file, std::ostream& err) {
   if (!cfg.routing_json.empty()) {
     auto routing_config = routing::parse_routing_config(cfg.routing_json);
     if (!routing_config) return fail(err, "routing: " + routing_config.status().message());
-    auto created = routing::Router::create(std::move(routing_config).value(), *store);
+    // Conversations the router hands out on its own (rebalance) are published like any other
+    // assignment; route()'s own decision is published by on_inbound_stored below.
+    routing::RouterOptions router_options;
+    router_options.on_assigned = [event_log](const routing::Assignment& a) {
+      events::publish_assigned(*event_log, a.conversation_id, a.agent, a.queue, a.by);
+    };
+    auto created = routing::Router::create(std::move(routing_config).value(), *store,
+                                           std::move(router_options));
     if (!created) return fail(err, "routing: " + created.status().message());
     pipeline->router = std::move(created).value();
   }
@@ -208,10 +215,15 @@ int serve(const fs::path& config_file, std::ostream& err) {
     services.on_inbound_stored = [pipeline, raw_store, &conversation_service, logger, event_log](
                                      const store::InboundMessage& message,
                                      const store::InboundResult& result) {
-      events::publish_inbound(*event_log, message, result);
       std::lock_guard lock(pipeline->mu);
-      if (!pipeline->router) return;
+      if (!pipeline->router) {
+        events::publish_inbound(*event_log, message, result);
+        return;
+      }
       auto decision = pipeline->router->route(message, result);
+      // Published once routing committed, so an agent's filtered event stream already finds the
+      // conversation in its queue when it reads these.
+      events::publish_inbound(*event_log, message, result);
       if (!decision) {
         logger->error("routing message {} failed: {}", result.message_id,
                       decision.status().message());
@@ -236,7 +248,9 @@ int serve(const fs::path& config_file, std::ostream& err) {
                         id.status().message());
           continue;
         }
-        if (Status s = conversation_service.link_outbound(*id, result.resolution.conversation_id);
+        // An auto-reply is on the conversation but is not its first response.
+        if (Status s = conversation_service.link_outbound(*id, result.resolution.conversation_id,
+                                                          store::OutboundSender::kAutomatic);
             !s) {
           logger->warn("auto-reply {} not linked to its conversation: {}", *id, s.message());
         }
@@ -335,7 +349,7 @@ int serve(const fs::path& config_file, std::ostream& err) {
   };
   api_deps.on_agents_changed = rebalance;
   api::install_api_routes(*router, std::move(api_deps));
-  events::install_event_routes(*router, **api_store,
+  events::install_event_routes(*router, **api_store, *store,
                                std::make_shared<const events::EventStream>(event_log));
   events::WebhookDispatcher webhook_dispatcher(event_log, std::move(webhooks).value());
 

@@ -89,8 +89,9 @@ sb::Status ConversationService::assign(int64_t conversation_id,
   return model_.assign_conversation(conversation_id, assignee, queue, clock_());
 }
 
-sb::Status ConversationService::link_outbound(int64_t message_id, int64_t conversation_id) {
-  return model_.link_outbound(message_id, conversation_id, clock_());
+sb::Status ConversationService::link_outbound(int64_t message_id, int64_t conversation_id,
+                                              store::OutboundSender sender) {
+  return model_.link_outbound(message_id, conversation_id, sender, clock_());
 }
 
 sb::Result<int64_t> ConversationService::merge(int64_t survivor_id, int64_t merged_id,

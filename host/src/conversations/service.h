@@ -39,7 +39,9 @@ class ConversationService {
   sb::Status set_status(int64_t conversation_id, store::ConversationStatus status);
   sb::Status assign(int64_t conversation_id, const std::optional<std::string>& assignee,
                     const std::optional<std::string>& queue);
-  sb::Status link_outbound(int64_t message_id, int64_t conversation_id);
+  // Only an agent's message stamps the conversation's first response (store/model.h).
+  sb::Status link_outbound(int64_t message_id, int64_t conversation_id,
+                           store::OutboundSender sender);
 
   sb::Result<int64_t> merge(int64_t survivor_id, int64_t merged_id, std::string_view actor,
                             std::string_view reason);

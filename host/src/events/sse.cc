@@ -48,7 +48,8 @@ std::string format_sse(const Event& event) {
 EventStream::EventStream(std::shared_ptr<EventLog> log, SseOptions options)
     : log_(std::move(log)), options_(options) {}
 
-http::Response EventStream::handle(const http::Request& request) const {
+http::Response EventStream::handle(const http::Request& request,
+                                   std::shared_ptr<EventFilter> filter) const {
   // Last-Event-ID (set by EventSource on reconnect) wins over the query parameter.
   std::optional<int64_t> after = 0;
   if (auto header = request.header("Last-Event-ID"); !header.empty()) {
@@ -69,7 +70,8 @@ http::Response EventStream::handle(const http::Request& request) const {
   http::Response r;
   r.content_type = "text/event-stream";
   r.headers.emplace_back("Cache-Control", "no-cache");
-  r.stream = [log = log_, options = options_, slot, cursor = *after](std::ostream& out) mutable {
+  r.stream = [log = log_, options = options_, slot, filter = std::move(filter),
+              cursor = *after](std::ostream& out) mutable {
     try {
       out << "retry: 3000\n\n" << std::flush;
       while (out.good() && !log->closed()) {
@@ -78,9 +80,20 @@ http::Response EventStream::handle(const http::Request& request) const {
           sb::log::logger("events")->error("event stream: {}", batch.status().message());
           return;
         }
-        for (const Event& e : *batch) {
-          out << format_sse(e);
-          cursor = e.id;
+        std::vector<bool> shown(batch->size(), true);
+        if (filter) {
+          auto decided = filter->visible(*batch);
+          if (!decided || decided->size() != batch->size()) {
+            sb::log::logger("events")->error(
+                "event stream filter: {}",
+                decided ? std::string("wrong size") : decided.status().message());
+            return;
+          }
+          shown = std::move(*decided);
+        }
+        for (size_t i = 0; i < batch->size(); ++i) {
+          if (shown[i]) out << format_sse((*batch)[i]);
+          cursor = (*batch)[i].id;  // past skipped events too: they are never looked at again
         }
         out.flush();
         if (static_cast<int>(batch->size()) == options.batch) continue;  // more to replay

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <vector>
 
 #include "events/event_log.h"
 #include "http/router.h"
@@ -19,11 +20,23 @@ struct SseOptions {
   int max_streams = 4;  // each stream holds one HTTP server thread; 503 above
 };
 
+// Decides which events one stream shows (an agent's: events/agent_filter.h). Owned by that
+// stream and called from its thread only, once per batch read from the log.
+class EventFilter {
+ public:
+  virtual ~EventFilter() = default;
+  // One flag per event of `batch`; an error ends the stream.
+  virtual Result<std::vector<bool>> visible(const std::vector<Event>& batch) = 0;
+};
+
 class EventStream {
  public:
   EventStream(std::shared_ptr<EventLog> log, SseOptions options = {});
-  // The streaming response (or a 400/503 JSON error). Authorization is the caller's job.
-  http::Response handle(const http::Request& request) const;
+  // The streaming response (or a 400/503 JSON error). Authorization is the caller's job; with a
+  // filter only the events it lets through are written. The resume point is an event id either
+  // way: ids the filter skipped are valid Last-Event-IDs too.
+  http::Response handle(const http::Request& request,
+                        std::shared_ptr<EventFilter> filter = nullptr) const;
   int active() const { return active_->load(); }
 
  private:

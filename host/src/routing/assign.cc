@@ -106,6 +106,10 @@ sb::Result<std::vector<int64_t>> Router::rebalance_locked() {
       if (!pick) return pick.status();
       if (!pick->agent) break;  // nobody has room in this queue: the rest wait too
       assigned.push_back(w.conversation_id);
+      if (options_.on_assigned) {
+        options_.on_assigned(Assignment{w.conversation_id, pick->agent, queue.id,
+                                        "routing:rebalance", pick->reason});
+      }
     }
   }
   return assigned;

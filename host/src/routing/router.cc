@@ -103,6 +103,10 @@ sb::Status Router::reassign(int64_t conversation_id, const std::optional<std::st
   auto done = routing_.assign(req);
   if (!done) return done.status();
   if (!*done) return sb::failed_precondition("conversation is resolved");
+  if (options_.on_assigned) {
+    options_.on_assigned(
+        Assignment{conversation_id, agent_id, queue, std::string(actor), req.reason});
+  }
   auto assigned = rebalance_locked();
   return assigned ? sb::Status() : assigned.status();
 }

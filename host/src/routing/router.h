@@ -27,11 +27,24 @@
 
 namespace sb::routing {
 
+// An assignment the router made outside route() (whose Decision carries its own): conversations
+// handed out by rebalance() (also inside set_presence and reassign) and reassign()'s own move.
+struct Assignment {
+  int64_t conversation_id = 0;
+  std::optional<std::string> agent;  // nullopt: back into the queue
+  std::string queue;
+  std::string by;      // "routing:rebalance", or reassign()'s actor
+  std::string reason;  // as in the assignment log: "least_busy", "supervisor", ...
+};
+
 struct RouterOptions {
   conversations::Clock clock = conversations::system_clock_ms;
   // The message language the rules see; the default guesses from common words.
   std::function<std::string(std::string_view text)> language_of = guess_language;
   std::string actor = "router";  // recorded in the assignment log
+  // Told of every Assignment once it committed, so the host can publish conversation.assigned;
+  // called with the router's lock held (it must not call back into the router). May be empty.
+  std::function<void(const Assignment&)> on_assigned;
 };
 
 struct Decision {

@@ -43,6 +43,10 @@ struct Conversation {
   int64_t last_message_at_ms = 0, created_at_ms = 0, updated_at_ms = 0;
 };
 
+// Who wrote an outbound message. First response time measures people (or an integration acting
+// for them through the API), so the host's own auto-replies (welcome, away, keyword) do not count.
+enum class OutboundSender { kAgent = 1, kAutomatic = 2 };
+
 struct MergeRecord {
   int64_t id = 0, survivor_id = 0, merged_id = 0;
   std::string actor, reason;
@@ -130,8 +134,10 @@ class ModelStore {
   virtual Status assign_conversation(int64_t conversation_id,
                                      const std::optional<std::string>& assignee,
                                      const std::optional<std::string>& queue, int64_t now_ms) = 0;
-  // Puts an outbound message into a conversation; the first one stamps first_response_at_ms.
-  virtual Status link_outbound(int64_t message_id, int64_t conversation_id, int64_t now_ms) = 0;
+  // Puts an outbound message into a conversation; the first one an agent wrote stamps
+  // first_response_at_ms (an automatic message never does).
+  virtual Status link_outbound(int64_t message_id, int64_t conversation_id, OutboundSender sender,
+                               int64_t now_ms) = 0;
 
   // Moves merged_id's identities, conversations and messages to survivor_id and records each
   // moved row, so unmerge can put exactly those back. Returns the merge id.

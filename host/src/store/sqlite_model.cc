@@ -302,7 +302,8 @@ Status SqliteModel::assign_conversation(int64_t conversation_id,
   return {};
 }
 
-Status SqliteModel::link_outbound(int64_t message_id, int64_t conversation_id, int64_t now_ms) {
+Status SqliteModel::link_outbound(int64_t message_id, int64_t conversation_id,
+                                  OutboundSender sender, int64_t now_ms) {
   auto conv = get_conversation(conversation_id);
   if (!conv) return conv.status();
   if (!*conv) return not_found("no conversation with id " + std::to_string(conversation_id));
@@ -318,6 +319,7 @@ Status SqliteModel::link_outbound(int64_t message_id, int64_t conversation_id, i
     }
   }
   if (auto st = link_message(message_id, conversation_id, now_ms); !st) return st;
+  if (sender != OutboundSender::kAgent) return {};
   auto q = db_.prepare(
       "UPDATE conversations SET first_response_at_ms = ?2 "
       "WHERE id = ?1 AND first_response_at_ms = 0");

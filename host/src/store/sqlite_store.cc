@@ -439,8 +439,9 @@ class SqliteStore final : public Store, public ModelStore, public OutboxStore {
                              const std::optional<std::string>& queue, int64_t now_ms) override {
     return write([&] { return model_.assign_conversation(id, assignee, queue, now_ms); });
   }
-  Status link_outbound(int64_t message_id, int64_t conversation_id, int64_t now_ms) override {
-    return write([&] { return model_.link_outbound(message_id, conversation_id, now_ms); });
+  Status link_outbound(int64_t message_id, int64_t conversation_id, OutboundSender sender,
+                       int64_t now_ms) override {
+    return write([&] { return model_.link_outbound(message_id, conversation_id, sender, now_ms); });
   }
   Result<int64_t> merge_contacts(int64_t survivor_id, int64_t merged_id, std::string_view actor,
                                  std::string_view reason, int64_t now_ms) override {

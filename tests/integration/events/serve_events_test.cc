@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <random>
 #include <set>
@@ -215,6 +216,124 @@ TEST_F(ServeEvents, StreamsActionsResumesAfterRestartAndSignsWebhooks) {
   EXPECT_EQ(std::count_if(hooks.begin(), hooks.end(),
                           [&](const Hook& h) { return h.delivery == hooks[0].delivery; }),
             2);
+}
+
+// Two agents in different queues: each stream shows the conversations of its agent's queue (and
+// their messages and delivery statuses) plus the events naming that agent, nothing else; an id the
+// filter skipped is a valid resume point; the supervisor's stream shows everything.
+TEST_F(ServeEvents, AgentsSeeOnlyTheirQueuesConversationsAndTheirOwnAssignments) {
+  ASSERT_EQ(post("/v1/queues", admin_, R"({"id":"sales"})"), 201);
+  ASSERT_EQ(post("/v1/queues", admin_, R"({"id":"support"})"), 201);
+  ASSERT_EQ(post("/v1/agents", admin_, R"({"id":"ann","queues":["sales"]})"), 201);
+  ASSERT_EQ(post("/v1/agents", admin_, R"({"id":"bob","queues":["support"]})"), 201);
+  const std::string ann = make_token("agent", "ann");
+  const std::string bob = make_token("agent", "bob");
+
+  // The supervisor's stream: every event, in order, classified by conversation as it comes.
+  SseClient sup(port_, supervisor_);
+  ASSERT_EQ(sup.response().getStatus(), 200);
+  std::vector<Parsed> all;
+  std::map<int64_t, int64_t> conversation_of_message;
+  auto take = [&]() {
+    Parsed e = sup.next();
+    all.push_back(e);
+    if (const int64_t m = field(e.data, "message_id"), c = field(e.data, "conversation_id");
+        m > 0 && c > 0) {
+      conversation_of_message[m] = c;
+    }
+    return e;
+  };
+  auto take_until = [&](const std::string& type, const std::string& what) {
+    while (true) {
+      Parsed e = take();
+      if (e.type == type && e.data.find(what) != std::string::npos) return e;
+    }
+  };
+  auto new_conversation = [&](const std::string& id, const std::string& from) {
+    EXPECT_EQ(post("/v1/channels/lb1/ops/inbound", admin_,
+                   R"({"id":")" + id + R"(","from":")" + from + R"(","text":"hello"})"),
+              200);
+    return field(take_until("conversation.created", "").data, "conversation_id");
+  };
+  const int64_t a = new_conversation("in-a", "+4915111111111");
+  const int64_t b = new_conversation("in-b", "+4915122222222");
+  ASSERT_GT(a, 0);
+  ASSERT_GT(b, 0);
+  const std::string pa = "/v1/conversations/" + std::to_string(a);
+  const std::string pb = "/v1/conversations/" + std::to_string(b);
+  ASSERT_EQ(post(pa + "/assign", supervisor_, R"({"agent":null,"queue":"sales"})"), 200);
+  ASSERT_EQ(post(pb + "/assign", supervisor_, R"({"agent":null,"queue":"support"})"), 200);
+  ASSERT_EQ(post(pa + "/messages", supervisor_, R"({"text":"hi"})", "ka"), 202);
+  ASSERT_EQ(post(pb + "/messages", supervisor_, R"({"text":"hi"})", "kb"), 202);
+  // B goes to ann for a moment, then to bob: both events name ann, the rest of B is not hers.
+  ASSERT_EQ(post(pb + "/assign", supervisor_, R"({"agent":"ann"})"), 200);
+  ASSERT_EQ(post(pb + "/assign", supervisor_, R"({"agent":"bob"})"), 200);
+  // Both replies followed until the channel reported them delivered (nothing comes later).
+  take_until("message.status", R"("status":"delivered")");
+  take_until("message.status", R"("status":"delivered")");
+  ASSERT_EQ(post(pa + "/resolve", supervisor_, "{}"), 200);
+  ASSERT_EQ(post(pb + "/resolve", supervisor_, "{}"), 200);
+  take_until("conversation.status", R"("status":"resolved")");
+  take_until("conversation.status", R"("status":"resolved")");
+
+  auto conversation = [&](const Parsed& e) {
+    const int64_t c = field(e.data, "conversation_id");
+    if (c > 0) return c;
+    auto m = conversation_of_message.find(field(e.data, "message_id"));
+    return m == conversation_of_message.end() ? int64_t{0} : m->second;
+  };
+  std::vector<int64_t> want_ann, want_bob;
+  for (const Parsed& e : all) {
+    const bool names_ann = e.data.find(R"("agent_id":"ann")") != std::string::npos ||
+                           e.data.find(R"("previous_agent_id":"ann")") != std::string::npos;
+    if (conversation(e) == a || names_ann) want_ann.push_back(e.id);
+    if (conversation(e) == b) want_bob.push_back(e.id);
+  }
+  // The scenario produced what it should: created, inbound, assigned, reply, sent, delivered and
+  // resolved for each, and B's two extra assignments (both also ann's).
+  EXPECT_GE(want_ann.size(), 9u);
+  EXPECT_GE(want_bob.size(), 9u);
+
+  auto read = [](SseClient& c, size_t n) {
+    std::vector<int64_t> got;
+    while (got.size() < n) got.push_back(c.next().id);
+    return got;
+  };
+  SseClient ann_stream(port_, ann);
+  ASSERT_EQ(ann_stream.response().getStatus(), 200);
+  EXPECT_EQ(read(ann_stream, want_ann.size()), want_ann);
+  SseClient bob_stream(port_, bob);
+  ASSERT_EQ(bob_stream.response().getStatus(), 200);
+  EXPECT_EQ(read(bob_stream, want_bob.size()), want_bob);
+
+  {
+    // Resume ann from an event of B she never saw: she gets her next one after it.
+    const int64_t skipped = want_bob[2];
+    std::vector<int64_t> rest;
+    for (int64_t id : want_ann) {
+      if (id > skipped) rest.push_back(id);
+    }
+    ASSERT_FALSE(rest.empty());
+    SseClient resumed(port_, ann, std::to_string(skipped));
+    EXPECT_EQ(read(resumed, rest.size()), rest);
+  }
+
+  // Live, both caught up: B's customer writes first, then A's. Each stream shows only its own
+  // conversation re-opening and its new message.
+  ASSERT_EQ(post("/v1/channels/lb1/ops/inbound", admin_,
+                 R"({"id":"in-b2","from":"+4915122222222","text":"again"})"),
+            200);
+  ASSERT_EQ(post("/v1/channels/lb1/ops/inbound", admin_,
+                 R"({"id":"in-a2","from":"+4915111111111","text":"again"})"),
+            200);
+  for (auto [live, want] : {std::pair{&ann_stream, a}, std::pair{&bob_stream, b}}) {
+    Parsed reopened = live->next();
+    EXPECT_EQ(reopened.type, "conversation.status");
+    EXPECT_EQ(field(reopened.data, "conversation_id"), want);
+    Parsed message = live->next();
+    EXPECT_EQ(message.type, "message.created");
+    EXPECT_EQ(field(message.data, "conversation_id"), want);
+  }
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ class SseTest : public ::testing::Test {
     log_ = std::move(log).value();
     stream_ = std::make_shared<EventStream>(log_, SseOptions{200ms, 2, 4});
     auto router = std::make_shared<http::Router>();
-    install_event_routes(*router, *tokens_, stream_);
+    install_event_routes(*router, *tokens_, *store_, stream_);
     server_ = std::make_unique<http::Server>(http::ServerOptions{}, router);
     ASSERT_TRUE(server_->start());
   }
@@ -121,13 +121,34 @@ TEST_F(SseTest, ReplaysThenStreamsLiveThenResumesWithLastEventId) {
   EXPECT_EQ(by_query.next().id, missed2);
 }
 
-TEST_F(SseTest, NeedsASupervisorTokenAndAValidResumeId) {
+TEST_F(SseTest, NeedsATokenAndAValidResumeId) {
   SseClient none(server_->port(), "");
   EXPECT_EQ(none.response().getStatus(), 401);
-  SseClient agent(server_->port(), agent_);
-  EXPECT_EQ(agent.response().getStatus(), 403);
   SseClient bad(server_->port(), supervisor_, "seven");
   EXPECT_EQ(bad.response().getStatus(), 400);
+  SseClient agent_bad(server_->port(), agent_, "-1");
+  EXPECT_EQ(agent_bad.response().getStatus(), 400);
+}
+
+TEST_F(SseTest, AnAgentStreamIsFilteredAndResumesFromASkippedId) {
+  // No conversation exists in this store: only events naming the agent reach it.
+  const int64_t other = add("message.created", R"({"message_id":1,"conversation_id":5})");
+  const int64_t mine = add("conversation.assigned", R"({"conversation_id":9,"agent_id":"ann"})");
+  const int64_t bobs = add("conversation.assigned", R"({"conversation_id":8,"agent_id":"bob"})");
+  const int64_t taken = add("conversation.assigned",
+                            R"({"conversation_id":9,"agent_id":"bob","previous_agent_id":"ann"})");
+  {
+    SseClient agent(server_->port(), agent_);
+    ASSERT_EQ(agent.response().getStatus(), 200);
+    EXPECT_EQ(agent.next().id, mine);
+    EXPECT_EQ(agent.next().id, taken);
+  }
+  // The supervisor sees all four.
+  SseClient sup(server_->port(), supervisor_);
+  for (int64_t id : {other, mine, bobs, taken}) EXPECT_EQ(sup.next().id, id);
+  // Resuming after an id the agent never saw is fine.
+  SseClient resumed(server_->port(), agent_, std::to_string(bobs));
+  EXPECT_EQ(resumed.next().id, taken);
 }
 
 TEST_F(SseTest, StreamsEndCleanlyAtShutdown) {

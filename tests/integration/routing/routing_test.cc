@@ -80,6 +80,15 @@ class RoutingEndToEnd : public sbtest::HostFixture {
     return out;
   }
 
+  // Polls `sql` until it gives `want` (up to 10 s).
+  bool eventually(const std::string& sql, const std::string& want) {
+    for (int i = 0; i < 200; ++i) {
+      if (scalar(sql) == want) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
   std::unique_ptr<sbtest::Process> host_;
   uint16_t port_ = 0;
 };
@@ -93,8 +102,11 @@ TEST_F(RoutingEndToEnd, FirstMessageIsQueuedAndWelcomedWithItsReference) {
       << body;
   EXPECT_NE(body.find("+4930111111"), std::string::npos) << body;
   EXPECT_EQ(scalar("SELECT queue FROM conversations LIMIT 1"), "support");
-  // The welcome is on the conversation, after the customer's message.
-  EXPECT_EQ(scalar("SELECT COUNT(*) FROM messages WHERE conversation_id IS NOT NULL"), "2");
+  // The welcome is on the conversation, after the customer's message (linked right after it was
+  // queued, so possibly a moment after the channel sent it).
+  EXPECT_TRUE(eventually("SELECT COUNT(*) FROM messages WHERE conversation_id IS NOT NULL", "2"));
+  // An auto-reply is not a response: the conversation still waits for its first one.
+  EXPECT_EQ(scalar("SELECT first_response_at_ms FROM conversations LIMIT 1"), "0");
 
   // A second message in the same conversation gets no second welcome.
   ASSERT_EQ(inbound(R"({"id":"m2","from":"+4930111111","text":"Still there?"})").status, 200);
@@ -143,10 +155,12 @@ TEST_F(RoutingEndToEnd, WaitingConversationGoesToAnAgentWhoComesOnline) {
   ASSERT_EQ(cli.wait(), 0) << cli.err();
   const std::string token = sbtest::lines(cli.out()).at(0);
 
-  auto call = [&](const std::string& method, const std::string& path, const std::string& body) {
+  auto call = [&](const std::string& method, const std::string& path, const std::string& body,
+                  const std::string& idempotency_key = "") {
     Poco::Net::HTTPClientSession session("127.0.0.1", port_);
     Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     req.set("Authorization", "Bearer " + token);
+    if (!idempotency_key.empty()) req.set("Idempotency-Key", idempotency_key);
     req.setContentType("application/json");
     req.setContentLength(static_cast<std::streamsize>(body.size()));
     session.sendRequest(req) << body;
@@ -176,6 +190,25 @@ TEST_F(RoutingEndToEnd, WaitingConversationGoesToAnAgentWhoComesOnline) {
     if (assignee.empty()) std::this_thread::sleep_for(50ms);
   }
   EXPECT_EQ(assignee, "ann");
+  // Handed out by the router's rebalance, and published like every other assignment.
+  EXPECT_TRUE(
+      eventually("SELECT COUNT(*) FROM events WHERE type = 'conversation.assigned' AND "
+                 "json_extract(data_json, '$.agent_id') = 'ann' AND "
+                 "json_extract(data_json, '$.by') = 'routing:rebalance' AND "
+                 "json_extract(data_json, '$.queue') = 'support'",
+                 "1"));
+  // The first event about the conversation was its wait in the queue.
+  EXPECT_EQ(scalar("SELECT json_extract(data_json, '$.by') FROM events WHERE type = "
+                   "'conversation.assigned' ORDER BY id LIMIT 1"),
+            "routing:waiting");
+  EXPECT_EQ(scalar("SELECT first_response_at_ms FROM conversations LIMIT 1"), "0");
+
+  // Ann answers through the API: that is the first response.
+  const std::string conv = scalar("SELECT id FROM conversations LIMIT 1");
+  auto reply = call("POST", "/v1/conversations/" + conv + "/messages", R"({"text":"Hi, Ann here"})",
+                    "reply-1");
+  ASSERT_EQ(reply.first, 202) << reply.second;
+  EXPECT_NE(scalar("SELECT first_response_at_ms FROM conversations LIMIT 1"), "0");
 }
 
 }  // namespace

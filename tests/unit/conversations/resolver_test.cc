@@ -149,8 +149,10 @@ TEST_F(ResolverTest, StatusStampsAndAssignment) {
   EXPECT_EQ(service_->set_status(id, static_cast<ConversationStatus>(7)).code(),
             Code::kInvalidArgument);
   // Only outbound messages are linked by hand (inbound ones are resolved).
-  EXPECT_EQ(service_->link_outbound(r.message_id, id).code(), Code::kInvalidArgument);
-  EXPECT_EQ(service_->link_outbound(424242, id).code(), Code::kNotFound);
+  EXPECT_EQ(service_->link_outbound(r.message_id, id, store::OutboundSender::kAgent).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(service_->link_outbound(424242, id, store::OutboundSender::kAgent).code(),
+            Code::kNotFound);
 }
 
 TEST_F(ResolverTest, QuotedReferenceOfTheSameContactAttaches) {

@@ -52,7 +52,7 @@ TEST_F(TimelineSearchTest, TimelinePagesAcrossChannelsNewestFirstAndStableUnderI
   reply.text = "agent reply";
   auto out = store_->insert_outbound(reply);
   ASSERT_TRUE(out.is_ok());
-  ASSERT_TRUE(service_->link_outbound(*out, wa_conv).is_ok());
+  ASSERT_TRUE(service_->link_outbound(*out, wa_conv, store::OutboundSender::kAgent).is_ok());
   EXPECT_EQ(conversation(wa_conv).first_response_at_ms, now());
   ids.push_back(*out);
 
@@ -86,6 +86,39 @@ TEST_F(TimelineSearchTest, TimelinePagesAcrossChannelsNewestFirstAndStableUnderI
   EXPECT_EQ(service_->timeline(contact, "garbage", 3).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(service_->timeline(contact, "1.", 3).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(service_->timeline(424242).status().code(), Code::kNotFound);
+}
+
+TEST_F(TimelineSearchTest, FirstResponseIsTheFirstAgentMessageNeverAnAutoReply) {
+  auto in = ingest(msg("wa", "w1", "4915112345678", "whatsapp_id"));
+  const int64_t conv = in.resolution.conversation_id;
+  store::OutboundMessage out;
+  out.instance_id = "wa";
+  out.to = "4915112345678";
+  auto link = [&](const std::string& text, store::OutboundSender sender) {
+    out.text = text;
+    auto id = store_->insert_outbound(out);
+    EXPECT_TRUE(id.is_ok());
+    EXPECT_TRUE(service_->link_outbound(*id, conv, sender).is_ok());
+    return *id;
+  };
+  advance(1000);
+  const int64_t welcome = link("Welcome!", store::OutboundSender::kAutomatic);
+  advance(1000);
+  link("We are closed.", store::OutboundSender::kAutomatic);
+  // Linked (on the timeline), but the conversation still waits for its first response.
+  auto stored = store_->get_message(welcome);
+  ASSERT_TRUE(stored.is_ok() && stored->has_value());
+  EXPECT_EQ((*stored)->conversation_id, conv);
+  EXPECT_EQ(conversation(conv).first_response_at_ms, 0);
+
+  advance(1000);
+  const int64_t answered_at = now();
+  link("Hi, Ann here.", store::OutboundSender::kAgent);
+  EXPECT_EQ(conversation(conv).first_response_at_ms, answered_at);
+  advance(1000);
+  link("Anything else?", store::OutboundSender::kAgent);
+  link("Keyword answer", store::OutboundSender::kAutomatic);
+  EXPECT_EQ(conversation(conv).first_response_at_ms, answered_at);
 }
 
 TEST_F(TimelineSearchTest, TimelineOrdersByTimeThenId) {

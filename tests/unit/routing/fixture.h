@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -61,6 +62,7 @@ class RouterTest : public ::testing::Test {
   void make_router(RoutingConfig config) {
     RouterOptions o;
     o.clock = [now = now_] { return now->load(); };
+    o.on_assigned = [this](const Assignment& a) { announced_.push_back(a); };
     auto r = Router::create(std::move(config), *store_, o);
     ASSERT_TRUE(r.is_ok()) << r.status().message();
     router_ = std::move(r).value();
@@ -136,6 +138,7 @@ class RouterTest : public ::testing::Test {
   void advance(int64_t ms) { *now_ += ms; }
   int64_t now() const { return now_->load(); }
 
+  std::vector<Assignment> announced_;  // what the router told on_assigned, in order
   std::shared_ptr<std::atomic<int64_t>> now_ = std::make_shared<std::atomic<int64_t>>(kStart);
   std::filesystem::path dir_;
   std::unique_ptr<store::Store> store_;

@@ -242,6 +242,51 @@ TEST_F(RouterTest, SupervisorReassignsAndUnassigns) {
   EXPECT_EQ(router_->reassign(99, "bob", "sue").code(), Code::kNotFound);
 }
 
+// Every assignment the router makes outside route() reaches on_assigned (the host publishes
+// conversation.assigned from it): rebalance, an agent coming online, reassign and what it frees.
+TEST_F(RouterTest, AssignmentsOutsideRouteAreAnnounced) {
+  make_router(one_queue(Strategy::kLeastBusy));
+  add_agent("alice", 1, store::Presence::kOffline);
+  add_agent("bob", 1, store::Presence::kOffline);
+  EXPECT_FALSE(deliver(msg(phone(1))).assignee);
+  EXPECT_FALSE(deliver(msg(phone(2))).assignee);
+  EXPECT_FALSE(deliver(msg(phone(3))).assignee);
+  EXPECT_TRUE(announced_.empty()) << "route()'s decisions are the caller's to publish";
+
+  ASSERT_TRUE(router_->set_presence("alice", store::Presence::kOnline).is_ok());
+  ASSERT_EQ(announced_.size(), 1u);
+  EXPECT_EQ(announced_[0].conversation_id, 1);
+  EXPECT_EQ(announced_[0].agent, "alice");
+  EXPECT_EQ(announced_[0].queue, "general");
+  EXPECT_EQ(announced_[0].by, "routing:rebalance");
+  EXPECT_EQ(announced_[0].reason, "least_busy");
+
+  // An agent comes online behind the router's back (the REST API writes the store): the host's
+  // rebalance hands out 2.
+  ASSERT_TRUE(routing().set_presence("bob", store::Presence::kOnline, now()).is_ok());
+  auto assigned = router_->rebalance();
+  ASSERT_TRUE(assigned.is_ok());
+  ASSERT_EQ(announced_.size(), 2u);
+  EXPECT_EQ(*assigned, std::vector<int64_t>{2});
+  EXPECT_EQ(announced_[1].conversation_id, 2);
+  EXPECT_EQ(announced_[1].agent, "bob");
+
+  // A supervisor moves 1 back into the queue: that move, then alice (free again) takes 1 or 3.
+  ASSERT_TRUE(router_->reassign(1, std::nullopt, "sue").is_ok());
+  ASSERT_EQ(announced_.size(), 4u);
+  EXPECT_EQ(announced_[2].conversation_id, 1);
+  EXPECT_FALSE(announced_[2].agent);
+  EXPECT_EQ(announced_[2].by, "sue");
+  EXPECT_EQ(announced_[2].reason, "supervisor_unassign");
+  EXPECT_EQ(announced_[3].agent, "alice");
+  EXPECT_EQ(announced_[3].by, "routing:rebalance");
+  EXPECT_EQ(conversation(announced_[3].conversation_id).assignee, "alice");
+
+  // Nothing to hand out: nothing announced.
+  ASSERT_TRUE(router_->rebalance().is_ok());
+  EXPECT_EQ(announced_.size(), 4u);
+}
+
 TEST_F(RouterTest, DuplicatesAndResolvedConversationsRouteNothing) {
   make_router(one_queue(Strategy::kLeastBusy));
   add_agent("alice", 5);
