@@ -14,12 +14,17 @@ switchboard::Result<Config> parse_config(std::string_view text) {
   if (!doc) return Error::invalid_arg("config: " + err.problem);
 
   ObjectReader top(*doc, "", err);
-  top.only({"address_kind", "delivery", "max_recorded"});
+  top.only({"address_kind", "delivery", "max_recorded", "send_journal"});
   if (std::optional<std::string> kind = top.str("address_kind", false)) {
     if (*kind != "phone" && *kind != "email" && *kind != "loopback_id") {
       top.fail("address_kind", "must be \"phone\", \"email\" or \"loopback_id\"");
     }
     config.address_kind = *kind;
+  }
+  if (std::optional<std::string> journal = top.str("send_journal", false)) {
+    if (journal->empty() || journal->front() != '/')
+      top.fail("send_journal", "must be an absolute path");
+    config.send_journal = *journal;
   }
   config.max_recorded =
       static_cast<std::size_t>(top.integer("max_recorded", 1000, 1, kMaxRecordedLimit));
@@ -52,7 +57,10 @@ std::string config_schema_json() {
          R"("description":"Also report read after delivered"}}},)"
          R"("max_recorded":{"type":"integer","minimum":1,"maximum":)" +
          std::to_string(kMaxRecordedLimit) +
-         R"(,"default":1000,"description":"Sends kept for GET /sent; older ones are dropped"}}})";
+         R"(,"default":1000,"description":"Sends kept for GET /sent; older ones are dropped"},)"
+         R"("send_journal":{"type":"string","pattern":"^/",)"
+         R"("description":"Absolute path of a file every send attempt is appended to as a JSON )"
+         R"(line before send returns: a record that survives the host being killed"}}})";
 }
 
 }  // namespace loopback

@@ -1,7 +1,7 @@
 // The loopback instance configuration:
 //   {"address_kind": "phone"|"email"|"loopback_id",
 //    "delivery": {"auto": true, "delay_ms": 50, "read": false},
-//    "max_recorded": 1000}
+//    "max_recorded": 1000, "send_journal": "/abs/path/sends.jsonl"}
 #pragma once
 
 #include <switchboard/sdk.hpp>
@@ -27,6 +27,7 @@ struct Config {
   std::string address_kind = "phone";  // how the host files `from` of injected messages
   DeliveryConfig delivery;
   std::size_t max_recorded = 1000;  // sends kept for GET /sent; older ones are dropped
+  std::string send_journal;         // absolute path of a file every send is appended to; "" none
 };
 
 // The configuration, or INVALID_ARG naming the first bad field ("delivery.delay_ms: ...").

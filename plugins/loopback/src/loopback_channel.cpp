@@ -35,6 +35,9 @@ sw::Status LoopbackChannel::start() {
   } else {
     return Error{rc, "cannot read the send counter", true};
   }
+  if (std::string error = journal_.open(config_->send_journal); !error.empty()) {
+    return Error{SB_ERR_INVALID_ARG, error};
+  }
   for (std::string_view route : {"/inbound", "/sent", "/faults", "/status", "/window"}) {
     if (int32_t reg = host().register_webhook(route); reg != SB_OK) {
       return Error{reg, "cannot register " + std::string(route)};
@@ -53,6 +56,7 @@ void LoopbackChannel::stop() {
     host().warn(std::to_string(counters_.pending) + " pending sends will not complete: stopping");
   }
   running_ = false;
+  journal_.close();
   host().report_state(SB_STATE_STOPPED, "stopped");
 }
 
@@ -111,9 +115,18 @@ sw::SendResult LoopbackChannel::fail_send(SentRecord record, const std::string& 
                                           Error error) {
   record.outcome = outcome;
   record.error = error.message;
-  sent_.add(std::move(record));
+  record_send(std::move(record));  // a failed attempt the journal misses changes nothing
   ++counters_.failed;
   return error;
+}
+
+bool LoopbackChannel::record_send(SentRecord record) {
+  bool journaled = journal_.append(record.to_json().dump());
+  if (!journaled)
+    host().warn("loopback: the send journal did not take message " +
+                std::to_string(record.message_id));
+  sent_.add(std::move(record));
+  return journaled;
 }
 
 sw::SendResult LoopbackChannel::accept(SentRecord record) {
@@ -121,6 +134,11 @@ sw::SendResult LoopbackChannel::accept(SentRecord record) {
   record.provider_id = provider_id;
   record.outcome = "sent";
   const int64_t message_id = record.message_id;
+  if (journal_.enabled() && !journal_.append(record.to_json().dump())) {
+    // The provider's record is the point of the journal: no record, no send.
+    return fail_send(std::move(record), "transient",
+                     Error::transient("cannot write the send journal"));
+  }
   sent_.add(std::move(record));
   ++counters_.accepted;
   if (config_->delivery.automatic) {
@@ -138,7 +156,7 @@ sw::SendResult LoopbackChannel::start_pending(SentRecord record, const Fault& fa
     return fail_send(std::move(record), "stopping", Error::state("the instance is stopping"));
   }
   record.outcome = "pending";
-  sent_.add(std::move(record));
+  record_send(std::move(record));
   ++counters_.pending;
   return sw::SendResult::pending();
 }

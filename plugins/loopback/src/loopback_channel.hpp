@@ -7,6 +7,7 @@
 #include "config.hpp"
 #include "faults.hpp"
 #include "input.hpp"
+#include "journal.hpp"
 #include "sent_log.hpp"
 #include "window.hpp"
 
@@ -60,6 +61,7 @@ class LoopbackChannel : public sw::Channel {
   // send() parts (loopback_channel.cpp).
   sw::Result<uint64_t> next_seq();
   sw::SendResult fail_send(SentRecord record, const std::string& outcome, sw::Error error);
+  bool record_send(SentRecord record);  // the journal, then the in-memory log
   sw::SendResult accept(SentRecord record);
   sw::SendResult start_pending(SentRecord record, const Fault& fault);
   void complete_pending(uint64_t seq, int64_t message_id, const Fault& fault);
@@ -85,6 +87,7 @@ class LoopbackChannel : public sw::Channel {
   uint64_t next_seq_ = 1;
   Counters counters_;
   SentLog sent_;
+  Journal journal_;
   FaultQueue faults_;
   Windows windows_;
   uint64_t next_task_key_ = 1;

@@ -33,6 +33,8 @@ TEST_F(ControlTest, ConfigErrorsNameTheField) {
       {R"({"delivery":[]})", "delivery: must be a JSON object"},
       {R"({"max_recorded":0})", "max_recorded: "},
       {R"({"speed":1})", "speed: unknown field"},
+      {R"({"send_journal":"relative/sends.jsonl"})", "send_journal: must be an absolute path"},
+      {R"({"send_journal":""})", "send_journal: must be an absolute path"},
       {R"([1])", "config: "},
   };
   for (const Case& c : cases) {
@@ -53,7 +55,7 @@ TEST_F(ControlTest, SchemaIsJsonListingEveryField) {
   json::Value v = parse(*schema);
   const json::Value* props = v.find("properties");
   ASSERT_NE(props, nullptr);
-  for (const char* f : {"address_kind", "delivery", "max_recorded"}) {
+  for (const char* f : {"address_kind", "delivery", "max_recorded", "send_journal"}) {
     EXPECT_NE(props->find(f), nullptr) << f;
   }
 }

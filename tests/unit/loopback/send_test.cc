@@ -2,9 +2,14 @@
 // automatic delivery reports on the fake clock, and the persisted id counter.
 #include "loopback_fixture.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <filesystem>
+#include <fstream>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -278,6 +283,56 @@ TEST_F(ZeroDelay, StatusesStayInOrder) {
     EXPECT_LT(position(id, SB_DELIVERY_SENT), position(id, SB_DELIVERY_DELIVERED));
     EXPECT_LT(position(id, SB_DELIVERY_DELIVERED), position(id, SB_DELIVERY_READ));
   }
+}
+
+// The send journal: one JSON line per attempt, appended before send() returns, across restarts
+// of the instance (the host being killed is the integration test's part).
+class Journaled : public Loopback {
+ protected:
+  std::string config() const override {
+    return R"({"delivery":{"auto":false},"send_journal":")" + path().string() + R"("})";
+  }
+  static std::filesystem::path path() {
+    static const std::filesystem::path p = std::filesystem::temp_directory_path() /
+                                           ("lb-journal-" + std::to_string(::getpid()) + ".jsonl");
+    return p;
+  }
+  void TearDown() override { std::filesystem::remove(path()); }
+  std::vector<json::Value> lines() {
+    std::vector<json::Value> out;
+    std::ifstream in(path());
+    for (std::string line; std::getline(in, line);) out.push_back(parse(line));
+    return out;
+  }
+};
+
+TEST_F(Journaled, EveryAttemptIsAppendedBeforeSendReturnsAndSurvivesARestart) {
+  ASSERT_EQ(fake.send(message(1, "+491")).status, SB_OK);
+  auto journal = lines();
+  ASSERT_EQ(journal.size(), 1u);  // already there when send returned
+  EXPECT_EQ(journal[0].find("message_id")->as_int(), 1);
+  EXPECT_EQ(journal[0].find("outcome")->as_string(), "sent");
+  EXPECT_EQ(journal[0].find("provider_id")->as_string(), "lb-1");
+
+  program(R"({"next":[{"kind":"transient"}]})");
+  EXPECT_EQ(fake.send(message(2, "+491")).status, SB_ERR_TRANSIENT);
+  fake.stop();
+  fake.destroy();
+  boot(config());  // appends, never truncates
+  ASSERT_EQ(fake.send(message(3, "+491")).status, SB_OK);
+  journal = lines();
+  ASSERT_EQ(journal.size(), 3u);
+  EXPECT_EQ(journal[1].find("outcome")->as_string(), "transient");
+  EXPECT_EQ(journal[2].find("message_id")->as_int(), 3);
+  EXPECT_EQ(journal[2].find("provider_id")->as_string(), "lb-3");  // the failed one took 2
+}
+
+TEST_F(Loopback, AJournalThatCannotBeOpenedFailsStart) {
+  fake.destroy();
+  ASSERT_TRUE(fake.create("lb-1", R"({"send_journal":"/nonexistent-dir/sends.jsonl"})"));
+  sw::Status s = fake.start();
+  EXPECT_EQ(s.code(), SB_ERR_INVALID_ARG);
+  EXPECT_NE(s.error().message.find("cannot open the send journal"), std::string::npos);
 }
 
 class SmallLog : public Loopback {
