@@ -39,7 +39,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int kCustomers = 8;
-constexpr int kKills = 3;
+constexpr int kKills = 5;
 constexpr size_t kPerRound = 30;  // acknowledged inbound and journaled sends before each kill
 
 struct Reply {
@@ -231,6 +231,7 @@ TEST_F(CoreCrash, KillNineUnderInboundAndOutboundTrafficLosesAndRepeatsNothing) 
   }
 
   int next_in = 0, next_out = 0;
+  size_t reinjected = 0, retried = 0;  // unanswered requests repeated after a restart
   for (int round = 0; round <= kKills; ++round) {
     if (round > 0) start(round);
     // First the leftovers of the run that died: a retry either finds what the dead host already
@@ -240,12 +241,14 @@ TEST_F(CoreCrash, KillNineUnderInboundAndOutboundTrafficLosesAndRepeatsNothing) 
       ASSERT_TRUE(inject(id, customer, &status)) << id;
       inbound_acked[id] = customer;
       inbound_unacked.erase(id);
+      ++reinjected;
     }
     for (const auto& [key, conversation] : std::map(reply_unknown)) {
       auto id = reply(conversation, key);
       ASSERT_TRUE(id.has_value()) << key;
       reply_accepted[key] = *id;
       reply_unknown.erase(key);
+      ++retried;
     }
     // What was acknowledged before is known: the same again changes nothing.
     if (round > 0) {
@@ -406,7 +409,8 @@ TEST_F(CoreCrash, KillNineUnderInboundAndOutboundTrafficLosesAndRepeatsNothing) 
   EXPECT_LE(reconcile, static_cast<size_t>(kKills));
   EXPECT_GE(sent, kKills * kPerRound);
   std::cout << "inbound " << inbound_acked.size() << ", replies " << reply_accepted.size()
-            << ", sent " << sent << ", reconcile " << reconcile << "\n";
+            << ", sent " << sent << ", reconcile " << reconcile << ", re-injected " << reinjected
+            << ", retried " << retried << "\n";
 }
 
 }  // namespace
