@@ -4,6 +4,7 @@
 #include <Poco/JSON/Stringifier.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 #include <sstream>
 
@@ -18,6 +19,7 @@ std::string text_of(const Poco::JSON::Object& o, const std::string& key) {
   const Poco::Dynamic::Var v = o.get(key);
   if (v.isString()) return v.extract<std::string>();
   if (v.isBoolean()) return v.extract<bool>() ? "true" : "false";
+  if (v.isInteger()) return std::to_string(v.convert<int64_t>());  // ms timestamps stay exact
   if (v.isNumeric()) {
     const double d = v.convert<double>();
     std::ostringstream s;
@@ -38,7 +40,7 @@ std::string with_plus(const std::string& digits) {
 std::string time_of(const Poco::JSON::Object& o, const std::string& key) {
   const std::string ms = text_of(o, key);
   if (ms.empty()) return "";
-  const std::time_t secs = static_cast<std::time_t>(std::stod(ms) / 1000);
+  const std::time_t secs = static_cast<std::time_t>(std::strtoll(ms.c_str(), nullptr, 10) / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[32];
@@ -99,7 +101,7 @@ std::string name_review(const Poco::JSON::Object& st) {
 std::string pending_name(const Poco::JSON::Object& st) {
   const std::string name = text_of(st, "new_display_name");
   const std::string status = text_of(st, "new_name_status");
-  if (name.empty() && status.empty()) return "";
+  if (name.empty() && (status.empty() || status == "NONE")) return "";  // no change under way
   return or_dash(name) + (status.empty() ? "" : " (" + status + ")");
 }
 

@@ -23,7 +23,8 @@ constexpr const char* kNumber =
     R"("name_status":"APPROVED","new_display_name":"Lucky Shrub Garden","new_name_status":"REJECTED",)"
     R"("name_rejection_reason":"NAME_FORMAT_UNACCEPTABLE","code_verification_status":"VERIFIED",)"
     R"("status":"CONNECTED","registered":true,"quality_rating":"GREEN","messaging_tier":"TIER_1K",)"
-    R"("throughput_level":"STANDARD","throughput_mps":80,"oba_status":"PENDING","is_official":false})";
+    R"("throughput_level":"STANDARD","throughput_mps":80,"oba_status":"PENDING","is_official":false,)"
+    R"("updated_at_ms":1765000000123})";
 
 class WhatsAppCliTest : public ::testing::Test {
  protected:
@@ -146,7 +147,7 @@ TEST_F(WhatsAppCliTest, NumbersAreShownWithTheirFullState) {
   for (const char* want :
        {"+16315551234", "Lucky Shrub (APPROVED)", "Lucky Shrub Garden (REJECTED)",
         "NAME_FORMAT_UNACCEPTABLE", "VERIFIED", "CONNECTED, registered: yes", "GREEN", "TIER_1K",
-        "STANDARD (80 msg/s)", "PENDING, official: no"}) {
+        "STANDARD (80 msg/s)", "PENDING, official: no", "2025-12-06T05:46:40Z"}) {
     EXPECT_NE(text.find(want), std::string::npos) << want << " in\n" << text;
   }
   EXPECT_FALSE(body_of("/v1/channels/wa-1/ops/get_number")->has("phone_number_id"));
