@@ -77,6 +77,11 @@ TEST_F(WhatsAppCliTest, OnboardsANumberWithTheCliOnly) {
   CliRun verified = cli({"numbers", "verify-code", "--number", pnid, "--code", code});
   ASSERT_EQ(verified.code, 0) << verified.err;
   EXPECT_IN("VERIFIED", verified.out);
+  // The plugin's refusal reaches the operator with the field named.
+  CliRun short_pin = cli({"numbers", "set-pin", "--number", pnid, "--pin", "2468"});
+  EXPECT_EQ(short_pin.code, 1);
+  EXPECT_IN("pin: exactly 6 digits (field: pin) [HTTP 400]", short_pin.err);
+  EXPECT_EQ(str(number(pnid), "is_pin_enabled"), "");
   ASSERT_EQ(cli({"numbers", "set-pin", "--number", pnid, "--pin", "246810"}).code, 0);
   CliRun registered = cli({"numbers", "register", "--number", pnid, "--pin", "246810"});
   ASSERT_EQ(registered.code, 0) << registered.err;
