@@ -312,3 +312,29 @@ TEST_F(WhatsAppCliTest, HelpDocumentsTheCommands) {
 
 }  // namespace
 }  // namespace sb::app
+
+namespace sb::app {
+namespace {
+
+TEST(ApiClientTest, OnlyPlainHttpUrlsAndTransportFailuresAreStatuses) {
+  EXPECT_FALSE(http_transport("https://127.0.0.1:8443", "t"));
+  EXPECT_FALSE(http_transport("ftp://127.0.0.1", "t"));
+  EXPECT_FALSE(http_transport("http://", "t"));
+  auto t = http_transport("http://127.0.0.1:1/prefix/", "t");  // nothing listens on port 1
+  ASSERT_TRUE(t);
+  auto r = (*t)({"GET", "/v1/channels", "", ""});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.status().code(), Code::kUnavailable);
+  EXPECT_NE(r.status().message().find("127.0.0.1:1"), std::string::npos);
+}
+
+TEST(ApiClientTest, ErrorTextNamesCodeMessageAndField) {
+  EXPECT_EQ(api_error_text({400, R"({"error":{"code":"invalid_field","message":"name: too long",)"
+                                 R"("field":"name"}})"}),
+            "invalid_field: name: too long (field: name) [HTTP 400]");
+  EXPECT_EQ(api_error_text({502, "<html>bad gateway</html>"}),
+            "HTTP 502: <html>bad gateway</html>");
+}
+
+}  // namespace
+}  // namespace sb::app
