@@ -201,6 +201,26 @@ http::Response list_channels(const ApiDeps& deps, const Call&) {
   return json_response(200, body);
 }
 
+// Plugins name the offending input first ("pin: exactly 6 digits", "numbers[0].id: ..."); the
+// runtime puts "invoke <op>: SB_ERR_...: " before it. That name becomes the error's `field`, as the
+// API's own validation errors have it.
+http::Response op_error(const Status& status) {
+  if (status.code() != Code::kInvalidArgument) return status_response(status);
+  const std::string& m = status.message();
+  std::string_view plugin = m;
+  if (size_t code = plugin.find("SB_ERR_"); code != std::string_view::npos) {
+    if (size_t after = plugin.find(": ", code); after != std::string_view::npos) {
+      plugin = plugin.substr(after + 2);
+    }
+  }
+  const size_t colon = plugin.find(": ");
+  const std::string_view name = plugin.substr(0, colon);
+  const bool is_field =
+      colon != std::string_view::npos && colon > 0 && colon <= 64 &&
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.[]") == std::string_view::npos;
+  return error_response(400, "invalid_argument", m, is_field ? name : std::string_view());
+}
+
 http::Response channel_op(const ApiDeps& deps, const Call& call) {
   if (deps.channels == nullptr) return error_response(503, "unavailable", "no channels");
   const std::string& id = call.params[0];
@@ -212,7 +232,7 @@ http::Response channel_op(const ApiDeps& deps, const Call& call) {
   if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
   const std::string input = call.request.body.empty() ? "{}" : call.request.body;
   auto answer = deps.channels->invoke(id, op, input);
-  if (!answer) return status_response(answer.status());
+  if (!answer) return op_error(answer.status());
   http::Response r;
   r.body = *answer;
   return r;

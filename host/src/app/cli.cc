@@ -1,4 +1,5 @@
 #include "app/cli.h"
+#include "app/whatsapp_cli.h"
 
 #include <ostream>
 #include <string_view>
@@ -16,6 +17,8 @@ constexpr std::string_view kMainHelp =
     "  plugins list --config FILE     every plugin found in plugin_dirs and whether it loads\n"
     "  plugins inspect PATH [--json]  facts about one plugin (manifest.json, .so or its dir)\n"
     "  tokens create|list|revoke      API bearer tokens (`switchboard tokens --help`)\n"
+    "  whatsapp numbers|templates ... WhatsApp onboarding and templates through the running\n"
+    "                                 daemon's REST API (`switchboard whatsapp --help`)\n"
     "\n"
     "options:\n"
     "  --version                      host version and plugin ABI version\n"
@@ -145,6 +148,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     return usage_error(err, "unknown plugins subcommand \"" + sub + "\"", kPluginsHelp);
   }
   if (cmd == "tokens") return tokens_command(args, out, err);
+  if (cmd == "whatsapp") return whatsapp_command(args, out, err, default_wa_cli_env());
   return usage_error(err, "unknown command \"" + cmd + "\"", kMainHelp);
 }
 

@@ -1,4 +1,5 @@
-// The `switchboard` command line: serve, plugins list/inspect, tokens, --version, --help.
+// The `switchboard` command line: serve, plugins list/inspect, tokens, whatsapp (whatsapp_cli.h),
+// --version, --help.
 #pragma once
 
 #include <filesystem>

@@ -17,8 +17,9 @@ bool is_version(std::string_view s) {
 }
 
 void parse_numbers(const json::Value& v, Config& c, std::vector<std::string>& problems) {
-  if (!v.is_array() || v.items().empty()) {
-    problems.push_back("numbers: must be a non-empty array");
+  // Empty is fine: numbers can be onboarded at run time (add_number).
+  if (!v.is_array()) {
+    problems.push_back("numbers: must be an array");
     return;
   }
   for (std::size_t i = 0; i < v.items().size(); ++i) {
@@ -66,7 +67,6 @@ sw::Result<Config> parse_config(std::string_view text) {
   if (!doc || !doc->is_object()) return sw::Error::invalid_arg("config: must be a JSON object");
   Config c;
   std::vector<std::string> problems;
-  bool has_numbers = false;
   for (const auto& [key, v] : doc->members()) {
     if (key == "graph_base_url") {
       if (!v.is_string() || !is_http_url(v.as_string())) {
@@ -88,7 +88,6 @@ sw::Result<Config> parse_config(std::string_view text) {
         c.waba_id = v.as_string();
       }
     } else if (key == "numbers") {
-      has_numbers = true;
       parse_numbers(v, c, problems);
     } else if (key == "default_country") {
       if (!v.is_string() || !all_digits(v.as_string()) || v.as_string().size() > 3 ||
@@ -114,7 +113,6 @@ sw::Result<Config> parse_config(std::string_view text) {
     }
   }
   if (c.waba_id.empty() && doc->find("waba_id") == nullptr) problems.push_back("waba_id: required");
-  if (!has_numbers) problems.push_back("numbers: required");
   if (!problems.empty()) return sw::Error::invalid_arg("config: " + join(problems, "; "));
   return c;
 }
@@ -122,12 +120,12 @@ sw::Result<Config> parse_config(std::string_view text) {
 std::string config_schema_json() {
   return R"({"$schema":"https://json-schema.org/draft/2020-12/schema",)"
          R"("title":"WhatsApp Cloud API channel","type":"object","additionalProperties":false,)"
-         R"("required":["waba_id","numbers"],"properties":{)"
+         R"("required":["waba_id"],"properties":{)"
          R"("graph_base_url":{"type":"string","default":"https://graph.facebook.com",)"
          R"("description":"Graph API base URL; tests use a local simulator"},)"
          R"("api_version":{"type":"string","pattern":"^v[0-9]+\\.[0-9]+$","default":"v21.0"},)"
          R"("waba_id":{"type":"string","pattern":"^[0-9]+$","description":"WhatsApp Business Account id"},)"
-         R"("numbers":{"type":"array","minItems":1,"items":{"type":"object",)"
+         R"("numbers":{"type":"array","items":{"type":"object",)"
          R"("additionalProperties":false,"required":["phone_number_id"],"properties":{)"
          R"("phone_number_id":{"type":"string","pattern":"^[0-9]+$"},)"
          R"("display_phone_number":{"type":"string"}}}},)"

@@ -106,10 +106,35 @@ std::optional<sw::Result<std::string>> Onboarding::invoke(std::string_view op,
   if (op == "request_official_account") return request_official_account(in);
   if (op == "refresh") return refresh(in);
   if (op == "get_number") return get_number(in);
+  if (op == "list_numbers") return list_numbers();
   return std::nullopt;
 }
 
+std::optional<std::string> Onboarding::resolve(std::string_view id_or_display) const {
+  std::vector<std::string> known = known_numbers();
+  if (std::find(known.begin(), known.end(), id_or_display) != known.end()) {
+    return std::string(id_or_display);
+  }
+  return pnid_by_display(id_or_display);
+}
+
+void Onboarding::remember(const std::string& pnid) {
+  json::Value added = json::Value::array();
+  for (const auto& n : known_numbers()) {
+    if (config_.number(n) == nullptr) added.push(n);
+  }
+  std::vector<std::string> known = known_numbers();
+  if (std::find(known.begin(), known.end(), pnid) == known.end()) added.push(pnid);
+  host_.kv_put(kAddedKey, added.dump());
+}
+
 sw::Result<std::string> Onboarding::add_number(const json::Value& in) {
+  std::string waba = str_of(in, "waba_id");
+  if (!waba.empty() && waba != config_.waba_id) {
+    return sw::Error::invalid_arg("waba_id: this instance serves WABA " + config_.waba_id +
+                                  "; a number of another WABA needs its own instance");
+  }
+  if (!str_of(in, "phone_number_id").empty()) return attach_number(in);
   std::string cc = str_of(in, "cc");
   std::string phone = digits_only(str_of(in, "phone_number"));
   std::string name = str_of(in, "verified_name");
@@ -124,12 +149,7 @@ sw::Result<std::string> Onboarding::add_number(const json::Value& in) {
   if (!r) return r.error();
   std::string pnid = str_of(r.value(), "id");
   if (pnid.empty()) return sw::Error::internal("Graph created a number without an id");
-  json::Value added = json::Value::array();
-  for (const auto& n : known_numbers()) {
-    if (config_.number(n) == nullptr) added.push(n);
-  }
-  if (config_.number(pnid) == nullptr) added.push(pnid);
-  host_.kv_put(kAddedKey, added.dump());
+  remember(pnid);
   patch(pnid, {{"phone_number_id", pnid},
                {"display_phone_number", cc + phone},
                {"verified_name", name},
@@ -138,6 +158,26 @@ sw::Result<std::string> Onboarding::add_number(const json::Value& in) {
                {"status", "PENDING"},
                {"registered", false}});
   host_.info("whatsapp: number " + pnid + " added to WABA " + config_.waba_id);
+  return ok_state(state(pnid));
+}
+
+// A number that already exists in the WABA (created in WhatsApp Manager, or registered before):
+// Meta is asked for it first, so a mistyped id is refused instead of remembered.
+sw::Result<std::string> Onboarding::attach_number(const json::Value& in) {
+  std::string pnid = str_of(in, "phone_number_id");
+  if (!all_digits(pnid)) return sw::Error::invalid_arg("phone_number_id: the numeric Graph id");
+  for (const char* k : {"cc", "phone_number", "verified_name"}) {
+    if (!str_of(in, k).empty()) {
+      return sw::Error::invalid_arg(std::string(k) +
+                                    ": give either phone_number_id (an existing number) or "
+                                    "cc/phone_number/verified_name (a new one)");
+    }
+  }
+  auto r = graph_.get("/" + pnid, {{"fields", kRefreshFields}});
+  if (!r) return r.error();
+  remember(pnid);
+  apply_number_fields(pnid, r.value());
+  host_.info("whatsapp: existing number " + pnid + " attached to WABA " + config_.waba_id);
   return ok_state(state(pnid));
 }
 
@@ -307,6 +347,15 @@ sw::Result<std::string> Onboarding::refresh(const json::Value& in) {
   }
   json::Value out = json::Value::object();
   out.set("ok", true);
+  out.set("numbers", std::move(numbers));
+  return out.dump();
+}
+
+sw::Result<std::string> Onboarding::list_numbers() const {
+  json::Value numbers = json::Value::array();
+  for (const auto& pnid : known_numbers()) numbers.push(state(pnid));
+  json::Value out = json::Value::object();
+  out.set("waba_id", config_.waba_id);
   out.set("numbers", std::move(numbers));
   return out.dump();
 }

@@ -97,8 +97,16 @@ void WhatsAppChannel::stop() {
 }
 
 sw::Result<std::string> WhatsAppChannel::number_for(std::string_view from) const {
-  if (from.empty()) return config_.numbers.front().phone_number_id;
+  if (from.empty() && !config_.numbers.empty()) return config_.numbers.front().phone_number_id;
+  if (from.empty()) {
+    // No configured number: a single onboarded one is the obvious sender.
+    std::vector<std::string> known = onboarding_.known_numbers();
+    if (known.size() == 1) return known.front();
+    return sw::Error::invalid_arg(known.empty() ? "from: this instance has no number yet; add one"
+                                                : "from: required (several numbers)");
+  }
   if (const NumberConfig* n = config_.number(from)) return n->phone_number_id;
+  if (std::optional<std::string> added = onboarding_.resolve(from)) return *added;
   return sw::Error::invalid_arg("from: " + std::string(from) +
                                 " is not a business number of this instance");
 }

@@ -227,3 +227,90 @@ TEST_F(WaOnboardingTest, StateSurvivesARestart) {
 
 }  // namespace
 }  // namespace watest
+
+namespace watest {
+namespace {
+
+TEST_F(WaOnboardingTest, ExistingNumberIsAttachedAfterMetaConfirmsIt) {
+  // Unknown to Meta: refused, nothing remembered.
+  EXPECT_EQ(fake.invoke("add_number", R"({"phone_number_id":"888"})").status, SB_ERR_INVALID_ARG);
+  on("GET", "/888", 200,
+     R"({"id":"888","display_phone_number":"+49 30 1234567","verified_name":"Shrub DE",)"
+     R"("code_verification_status":"VERIFIED","name_status":"APPROVED","status":"CONNECTED",)"
+     R"("quality_rating":"GREEN","throughput":{"level":"STANDARD"}})");
+  EXPECT_EQ(fake.invoke("add_number", R"({"phone_number_id":"888","waba_id":"999"})").status,
+            SB_ERR_INVALID_ARG);
+  EXPECT_EQ(fake.invoke("add_number", R"({"phone_number_id":"888","cc":"49"})").status,
+            SB_ERR_INVALID_ARG);
+  auto r = fake.invoke("add_number",
+                       std::string(R"({"phone_number_id":"888","waba_id":")") + kWaba + R"("})");
+  ASSERT_EQ(r.status, SB_OK) << r.error.message;
+  EXPECT_EQ(state_of("display_phone_number", "888"), "49301234567");
+  EXPECT_EQ(state_of("status", "888"), "CONNECTED");
+  EXPECT_EQ(state_of("throughput_mps", "888"), "80");
+
+  auto list = fake.invoke("list_numbers");
+  ASSERT_EQ(list.status, SB_OK) << list.error.message;
+  json::Value all = parse(list.json);
+  EXPECT_EQ(all.find("waba_id")->as_string(), kWaba);
+  ASSERT_EQ(all.find("numbers")->items().size(), 2u);
+  EXPECT_EQ(all.find("numbers")->items().at(0).find("phone_number_id")->as_string(), kPnid);
+  EXPECT_EQ(all.find("numbers")->items().at(1).find("verified_name")->as_string(), "Shrub DE");
+}
+
+TEST_F(WaOnboardingTest, AnAddedNumberSendsWithoutAConfigChange) {
+  on("POST", std::string("/") + kWaba + "/phone_numbers", 200, R"({"id":"777"})");
+  ASSERT_EQ(fake.invoke("add_number",
+                        R"({"cc":"1","phone_number":"6315551234","verified_name":"Lucky Shrub"})")
+                .status,
+            SB_OK);
+  on("POST", "/777/messages", 200,
+     R"({"messaging_product":"whatsapp","contacts":[{"input":"+16505551234",)"
+     R"("wa_id":"16505551234"}],"messages":[{"id":"wamid.FROM777"}]})");
+  Outbound m;
+  m.message_id = 9;
+  m.to = "+16505551234";
+  m.from = "+1 631-555-1234";  // the display number works as well as the id
+  m.content_type = "template";
+  m.payload_json = R"({"name":"hello_world","language":"en_US"})";
+  auto r = fake.send(m);
+  ASSERT_EQ(r.status, SB_OK) << r.error.message;
+  EXPECT_EQ(calls_to("/v21.0/777/messages").size(), 1u);
+  m.from = "123";
+  EXPECT_EQ(fake.send(m).status, SB_ERR_INVALID_ARG);
+}
+
+class WaNoNumbersYet : public WaOnboardingTest {
+ protected:
+  std::string config() const override {
+    return std::string(R"({"graph_base_url":")") + kBase + R"(","waba_id":")" + kWaba +
+           R"(","template_sync_interval_s":0})";
+  }
+};
+
+TEST_F(WaNoNumbersYet, AnInstanceStartsWithoutNumbersAndSendsFromItsFirstOnboardedOne) {
+  Outbound m;
+  m.message_id = 3;
+  m.to = "+16505551234";
+  m.content_type = "template";
+  m.payload_json = R"({"name":"hello_world","language":"en_US"})";
+  auto none = fake.send(m);
+  EXPECT_EQ(none.status, SB_ERR_INVALID_ARG);
+  EXPECT_NE(none.error.message.find("no number yet"), std::string::npos) << none.error.message;
+  EXPECT_EQ(parse(fake.invoke("list_numbers").json).find("numbers")->items().size(), 0u);
+
+  on("POST", std::string("/") + kWaba + "/phone_numbers", 200, R"({"id":"777"})");
+  ASSERT_EQ(fake.invoke("add_number",
+                        R"({"cc":"1","phone_number":"6315551234","verified_name":"Lucky Shrub"})")
+                .status,
+            SB_OK);
+  on("POST", "/777/messages", 200,
+     R"({"messaging_product":"whatsapp","contacts":[{"input":"+16505551234",)"
+     R"("wa_id":"16505551234"}],"messages":[{"id":"wamid.FROM777"}]})");
+  auto sent = fake.send(m);
+  ASSERT_EQ(sent.status, SB_OK) << sent.error.message;
+  EXPECT_EQ(calls_to("/v21.0/777/messages").size(), 1u);
+}
+
+}  // namespace
+}  // namespace watest
