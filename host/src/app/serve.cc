@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "conversations/ingest_resolver.h"
 #include "conversations/service.h"
+#include "core/host_clock.h"
 #include "costs/ledger.h"
 #include "events/event_log.h"
 #include "events/publish.h"
@@ -91,12 +92,23 @@ int serve(const fs::path& config_file, std::ostream& err) {
   for (const auto& w : cfg.warnings) logger->warn("config: {}", w);
   logger->info("{} starting with {}", version_line(), cfg.source.string());
 
+  // The one time source of this process (store stamps, conversations, routing, outbox, events,
+  // API tokens, plugins' now_ms). Movable only under testing.controllable_clock.
+  HostClock clock(cfg.testing.controllable_clock);
+  if (clock.controllable()) {
+    logger->warn(
+        "TESTING: the host clock is controllable (POST /v1/admin/clock moves it forward); "
+        "this configuration must never run in production");
+  }
+
   if (Status s = prepare_data_dir(cfg.data_dir); !s) return fail(err, s.message());
   const fs::path db_file = cfg.data_dir / "switchboard.db";
   // Every new inbound message is resolved to a contact and a conversation inside the transaction
   // that stores it, so a crash can never leave a message without its conversation.
   store::StoreOptions store_options;
+  store_options.now_ms = clock.fn();
   conversations::ResolverOptions resolver_options;
+  resolver_options.clock = clock.fn();
   resolver_options.default_region = cfg.core.default_region;
   resolver_options.reopen_horizon = std::chrono::hours(cfg.core.reopen_horizon_hours);
   store_options.inbound_resolver =
@@ -109,12 +121,13 @@ int serve(const fs::path& config_file, std::ostream& err) {
   // Delivery reports with the provider's pricing are booked in the cost ledger (schema v6).
   auto ledger = costs::ledger_from_config(cfg.costs_json);
   if (!ledger) return fail(err, "bad configuration: " + ledger.status().message());
-  store = costs::make_cost_recording_store(std::move(store), std::move(*ledger));
+  store = costs::make_cost_recording_store(std::move(store), std::move(*ledger), clock.fn());
 
   // Events (GET /v1/events, outbound webhooks) are appended right after each change commits.
   auto webhooks = events::parse_webhooks(cfg.webhooks_json);
   if (!webhooks) return fail(err, webhooks.status().message());
-  auto event_log_opened = events::EventLog::open(db_file, events::subscriptions(*webhooks));
+  auto event_log_opened =
+      events::EventLog::open(db_file, events::subscriptions(*webhooks), clock.fn());
   if (!event_log_opened) {
     return fail(err, "cannot open the event log: " + event_log_opened.status().message());
   }
@@ -191,23 +204,27 @@ int serve(const fs::path& config_file, std::ostream& err) {
   if (!cfg.routing_json.empty()) {
     auto routing_config = routing::parse_routing_config(cfg.routing_json);
     if (!routing_config) return fail(err, "routing: " + routing_config.status().message());
-    auto created = routing::Router::create(std::move(routing_config).value(), *store);
+    routing::RouterOptions router_options;
+    router_options.clock = clock.fn();
+    auto created =
+        routing::Router::create(std::move(routing_config).value(), *store, router_options);
     if (!created) return fail(err, "routing: " + created.status().message());
     pipeline->router = std::move(created).value();
   }
-  conversations::ConversationService conversation_service(
-      *store->model(), conversations::system_clock_ms, cfg.core.default_region);
+  conversations::ConversationService conversation_service(*store->model(), clock.fn(),
+                                                          cfg.core.default_region);
 
   runtime::HostServices services;
   services.store = store.get();
+  services.now_ms = clock.fn();
   services.on_delivery_applied = [event_log](const store::DeliveryUpdate& update) {
     events::publish_delivery(*event_log, update);
   };
   {
     store::Store* raw_store = store.get();
-    services.on_inbound_stored = [pipeline, raw_store, &conversation_service, logger, event_log](
-                                     const store::InboundMessage& message,
-                                     const store::InboundResult& result) {
+    services.on_inbound_stored = [pipeline, raw_store, &conversation_service, &clock, logger,
+                                  event_log](const store::InboundMessage& message,
+                                             const store::InboundResult& result) {
       events::publish_inbound(*event_log, message, result);
       std::lock_guard lock(pipeline->mu);
       if (!pipeline->router) return;
@@ -228,7 +245,7 @@ int serve(const fs::path& config_file, std::ostream& err) {
           id = r ? Result<int64_t>(r->message_id) : Result<int64_t>(r.status());
         } else if (store::OutboxStore* early = raw_store->outbox(); early != nullptr) {
           // Committed with its queued outbox row; Outbox::start() sends it.
-          auto r = early->outbox_enqueue(reply, conversations::system_clock_ms());
+          auto r = early->outbox_enqueue(reply, clock.now_ms());
           id = r ? Result<int64_t>(r->message_id) : Result<int64_t>(r.status());
         }
         if (!id) {
@@ -261,6 +278,7 @@ int serve(const fs::path& config_file, std::ostream& err) {
   // Rows a previous run left mid-send become reconcile before anything new is sent.
   // The outbox's "sent" is a message.status event; failures come from the channel's report.
   outbox::OutboxOptions outbox_options;
+  outbox_options.clock = clock.fn();
   outbox_options.on_recorded = [event_log](const std::string& instance_id,
                                            const store::OutboxAttempt& attempt) {
     if (attempt.next != store::OutboxState::kSent) return;
@@ -298,7 +316,7 @@ int serve(const fs::path& config_file, std::ostream& err) {
   }
 
   // REST API v1 (host/src/api). Sends go through the outbox: committed queued, then dispatched.
-  auto api_store = api::ApiStore::open(db_file);
+  auto api_store = api::ApiStore::open(db_file, clock.fn());
   if (!api_store) {
     outbox.stop();
     runtime.shutdown();
@@ -334,6 +352,13 @@ int serve(const fs::path& config_file, std::ostream& err) {
     if (type == "conversation.status" || type == "conversation.assigned") rebalance();
   };
   api_deps.on_agents_changed = rebalance;
+  if (clock.controllable()) {
+    api_deps.clock = &clock;
+    // Messages waiting for a retry may be due at the new time: dispatchers look now.
+    api_deps.on_clock_advanced = [&outbox, &runtime] {
+      for (const auto& inst : runtime.instances()) outbox.kick(inst->id());
+    };
+  }
   api::install_api_routes(*router, std::move(api_deps));
   events::install_event_routes(*router, **api_store,
                                std::make_shared<const events::EventStream>(event_log));
