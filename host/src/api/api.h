@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "api/api_store.h"
+#include "api/media_cache.h"
 #include "conversations/service.h"
 #include "core/host_clock.h"
 #include "core/status.h"
@@ -99,6 +100,8 @@ struct ApiDeps {
   // Set only when the configuration made the host clock controllable (testing): mounts
   // GET/POST /v1/admin/clock. on_clock_advanced runs after each move (may be empty).
   HostClock* clock = nullptr;
+  // Where downloaded attachments are kept (may be null: every request asks the channel).
+  MediaCache* media_cache = nullptr;
   std::function<void()> on_clock_advanced;
   ApiOptions options;
 };

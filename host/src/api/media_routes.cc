@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "api/routes_common.h"
+#include "log/log.h"
 
 namespace sb::api {
 namespace {
@@ -99,21 +100,36 @@ http::Response download(const ApiDeps& deps, const Call& call) {
                           "the attachment is not held by the provider (no media id)" +
                               std::string(a.url.empty() ? "" : "; it is at its url"));
   }
-  if (deps.channels == nullptr) return error_response(503, "unavailable", "no channels");
-  MediaDownload d = deps.channels->download_media(message.instance_id, a.provider_media_id,
-                                                  deps.options.max_media_bytes);
-  if (d.http_status != 0) return error_response(d.http_status, d.error_code, d.error_message);
+  std::optional<CachedMedia> cached;
+  if (deps.media_cache != nullptr) {
+    cached = deps.media_cache->get(message.instance_id, a.provider_media_id);
+  }
+  const bool hit = cached.has_value();
+  if (!hit) {
+    if (deps.channels == nullptr) return error_response(503, "unavailable", "no channels");
+    MediaDownload d = deps.channels->download_media(message.instance_id, a.provider_media_id,
+                                                    deps.options.max_media_bytes);
+    if (d.http_status != 0) return error_response(d.http_status, d.error_code, d.error_message);
+    cached = CachedMedia{safe_content_type(d.mime_type), std::move(d.sha256), std::move(d.bytes)};
+    if (deps.media_cache != nullptr) {
+      if (Status s = deps.media_cache->put(message.instance_id, a.provider_media_id, *cached); !s) {
+        log::logger("api")->warn("attachment {}/{} not cached: {}", message.id, index, s.message());
+      }
+    }
+  }
 
   http::Response r;
-  r.content_type = safe_content_type(d.mime_type);
-  r.body = std::move(d.bytes);
+  r.content_type = safe_content_type(cached->mime_type);
+  const std::string sha = cached->sha256;
+  r.body = std::move(cached->bytes);
   r.headers.emplace_back("Content-Disposition",
                          content_disposition(a, message.id, index, r.content_type));
   // Never rendered as something else than it claims; customer files stay out of shared caches.
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("Content-Security-Policy", "default-src 'none'; sandbox");
   r.headers.emplace_back("Cache-Control", "private, no-store");
-  if (!d.sha256.empty()) r.headers.emplace_back("ETag", "\"sha256-" + d.sha256 + "\"");
+  if (!sha.empty()) r.headers.emplace_back("ETag", "\"sha256-" + sha + "\"");
+  r.headers.emplace_back("X-Switchboard-Media-Cache", hit ? "hit" : "miss");
   return r;
 }
 

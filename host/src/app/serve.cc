@@ -323,12 +323,23 @@ int serve(const fs::path& config_file, std::ostream& err) {
     registry.deinit_all();
     return fail(err, "cannot open API tables: " + api_store.status().message());
   }
+  std::unique_ptr<api::MediaCache> media_cache;
+  if (cfg.media.cache_max_mb > 0) {
+    auto opened_cache = api::MediaCache::open(cfg.data_dir / "media",
+                                              static_cast<uint64_t>(cfg.media.cache_max_mb) << 20);
+    if (!opened_cache) {
+      logger->warn("attachments will not be cached: {}", opened_cache.status().message());
+    } else {
+      media_cache = std::move(opened_cache).value();
+    }
+  }
   api::RuntimeChannels api_channels(runtime);
   api::ApiDeps api_deps;
   api_deps.api_store = api_store->get();
   api_deps.store = store.get();
   api_deps.conversations = &conversation_service;
   api_deps.channels = &api_channels;
+  api_deps.media_cache = media_cache.get();
   api_deps.send = [&outbox](const store::OutboundMessage& m) -> Result<api::SendAccepted> {
     auto r = outbox.enqueue(m);
     if (!r) return r.status();

@@ -311,6 +311,15 @@ sb::Status parse_root(const Object::Ptr& root, const fs::path& base_dir, Config&
     SB_TRY(cr.check_unknown());
   }
 
+  Object::Ptr media;
+  SB_TRY(r.get_object("media", media));
+  if (media) {
+    ObjectReader mr(media, r.child("media"));
+    SB_TRY(mr.get_int("cache_max_mb", cfg.media.cache_max_mb));
+    SB_TRY(check_range("$.media.cache_max_mb", cfg.media.cache_max_mb, 0, 1024 * 1024));
+    SB_TRY(mr.check_unknown());
+  }
+
   Object::Ptr testing;
   SB_TRY(r.get_object("testing", testing));
   if (testing) {

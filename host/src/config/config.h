@@ -52,6 +52,11 @@ struct TestingConfig {
   bool controllable_clock = false;
 };
 
+// Attachments downloaded from providers, kept under <data_dir>/media.
+struct MediaConfig {
+  int64_t cache_max_mb = 1024;  // 0 = keep nothing: every download asks the provider
+};
+
 struct Config {
   std::filesystem::path data_dir;  // required
   HttpConfig http;
@@ -61,6 +66,7 @@ struct Config {
   int worker_threads = 2;
   CoreConfig core;
   TestingConfig testing;
+  MediaConfig media;
   // The "routing" object verbatim (compact JSON), validated by routing::parse_routing_config;
   // empty when absent.
   std::string routing_json;

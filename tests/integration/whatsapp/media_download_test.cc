@@ -10,7 +10,7 @@ namespace {
 
 struct Download {
   int status = 0;
-  std::string content_type, disposition, length, body;
+  std::string content_type, disposition, length, cache, body;
 };
 
 class MediaDownloadTest : public WhatsAppApi {
@@ -28,6 +28,7 @@ class MediaDownloadTest : public WhatsAppApi {
     d.content_type = resp.getContentType();
     d.disposition = resp.get("Content-Disposition", "");
     d.length = resp.get("Content-Length", "");
+    d.cache = resp.get("X-Switchboard-Media-Cache", "");
     Poco::StreamCopier::copyToString(in, d.body);
     return d;
   }
@@ -39,6 +40,24 @@ class MediaDownloadTest : public WhatsAppApi {
     enc << bytes;
     enc.close();
     return out.str();
+  }
+
+  std::string media_of(const std::string& message_id) {
+    return db_->scalar("SELECT provider_media_id FROM attachments WHERE message_id = ?",
+                       message_id);
+  }
+
+  // DELETE /{media-id} at the simulator, as the business (or Meta's retention) would.
+  int delete_at_meta(const std::string& media_id) {
+    EXPECT_FALSE(media_id.empty());
+    Poco::Net::HTTPClientSession session("127.0.0.1", sim_port_);
+    Poco::Net::HTTPRequest del("DELETE", "/v21.0/" + media_id, Poco::Net::HTTPMessage::HTTP_1_1);
+    del.set("Authorization", std::string("Bearer ") + kToken);
+    session.sendRequest(del);
+    Poco::Net::HTTPResponse resp;
+    std::string ignored;
+    Poco::StreamCopier::copyToString(session.receiveResponse(resp), ignored);
+    return static_cast<int>(resp.getStatus());
   }
 
   // Injects an inbound media message; returns the host's message id once it is stored.
@@ -83,33 +102,34 @@ TEST_F(MediaDownloadTest, AnInboundImageIsDownloadedByteForByte) {
   EXPECT_NE(none.body.find("\"not_found\""), npos) << none.body;
 }
 
-TEST_F(MediaDownloadTest, ADocumentKeepsItsNameAndAGoneFileIsABadGateway) {
+TEST_F(MediaDownloadTest, ADocumentKeepsItsNameAndStaysViewableAfterMetaDropsIt) {
   const std::string pdf = "%PDF-1.4\n% switchboard test\n1 0 obj <<>> endobj\n%%EOF\n";
-  const std::string id =
-      customer_sends("document", R"({"mime_type":"application/pdf","filename":"Invoice 7.pdf",)"
-                                 R"("data_base64":")" +
-                                     base64(pdf) + "\"}");
+  const std::string id = customer_sends(
+      "document", R"({"mime_type":"application/pdf","filename":"Invoice 7.pdf","data_base64":")" +
+                      base64(pdf) + "\"}");
   ASSERT_FALSE(id.empty());
   Download d = fetch("/v1/messages/" + id + "/attachments/0");
   ASSERT_EQ(d.status, 200) << d.body;
   EXPECT_EQ(d.content_type, "application/pdf");
   EXPECT_EQ(d.body, pdf);
+  EXPECT_EQ(d.cache, "miss");
   EXPECT_EQ(d.disposition,
             "attachment; filename=\"Invoice 7.pdf\"; filename*=UTF-8''Invoice%207.pdf");
 
-  // Meta no longer has it: the media id is deleted at the simulator.
-  const std::string media_id =
-      db_->scalar("SELECT provider_media_id FROM attachments WHERE message_id = ?", id);
-  ASSERT_FALSE(media_id.empty());
-  Poco::Net::HTTPClientSession session("127.0.0.1", sim_port_);
-  Poco::Net::HTTPRequest del("DELETE", "/v21.0/" + media_id, Poco::Net::HTTPMessage::HTTP_1_1);
-  del.set("Authorization", std::string("Bearer ") + kToken);
-  session.sendRequest(del);
-  Poco::Net::HTTPResponse resp;
-  std::string ignored;
-  Poco::StreamCopier::copyToString(session.receiveResponse(resp), ignored);
-  ASSERT_EQ(static_cast<int>(resp.getStatus()), 200) << ignored;
+  // Meta no longer has it; the host's copy (data_dir/media) still serves agents.
+  ASSERT_EQ(delete_at_meta(media_of(id)), 200);
+  Download again = fetch("/v1/messages/" + id + "/attachments/0");
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.cache, "hit");
+  EXPECT_EQ(again.body, pdf);
+}
 
+TEST_F(MediaDownloadTest, AFileMetaDroppedBeforeAnyoneOpenedItIsABadGateway) {
+  const std::string id =
+      customer_sends("document", R"({"mime_type":"application/pdf","data_base64":")" +
+                                     base64("%PDF-1.4 x") + "\"}");
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(delete_at_meta(media_of(id)), 200);
   Download gone = fetch("/v1/messages/" + id + "/attachments/0");
   EXPECT_EQ(gone.status, 502) << gone.body;
   EXPECT_NE(gone.body.find("\"bad_gateway\""), npos) << gone.body;

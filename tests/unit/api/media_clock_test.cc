@@ -160,3 +160,37 @@ TEST_F(TestClockApi, OnlyForwardOnlyAdminsOnlyKnownFields) {
 
 }  // namespace
 }  // namespace sb::api::testing
+
+namespace sb::api::testing {
+namespace {
+
+class CachedMediaApi : public MediaApi {
+ protected:
+  void customize(ApiDeps& deps) override {
+    auto c = MediaCache::open(dir_ / "media", 1 << 20);
+    ASSERT_TRUE(c.is_ok()) << c.status().message();
+    cache_ = std::move(c).value();
+    deps.media_cache = cache_.get();
+  }
+  std::unique_ptr<MediaCache> cache_;
+};
+
+TEST_F(CachedMediaApi, TheSecondDownloadComesFromTheCacheAfterTheVisibilityCheck) {
+  auto first = call("GET", base_ + "0", admin_);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(header(first, "X-Switchboard-Media-Cache"), "miss");
+  channels_.last_media_id.clear();
+  auto second = call("GET", base_ + "0", admin_);
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(header(second, "X-Switchboard-Media-Cache"), "hit");
+  EXPECT_TRUE(channels_.last_media_id.empty());  // the channel was not asked again
+  EXPECT_EQ(second.body, first.body);
+  EXPECT_EQ(second.content_type, "image/png");
+  EXPECT_EQ(call("GET", base_ + "0", agent_).status, 403);  // cached, but still not hers
+  // Failures are not cached.
+  EXPECT_EQ(call("GET", base_ + "2", admin_).status, 502);
+  EXPECT_EQ(call("GET", base_ + "2", admin_).status, 502);
+}
+
+}  // namespace
+}  // namespace sb::api::testing

@@ -359,3 +359,20 @@ TEST(ConfigTesting, ControllableClockNeedsALoopbackServer) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ConfigMedia, CacheBoundDefaultsAndIsChecked) {
+  auto cfg = parse_config(R"({"data_dir": "d"})", "/etc/sb");
+  ASSERT_TRUE(cfg.is_ok());
+  EXPECT_EQ(cfg->media.cache_max_mb, 1024);
+  auto off = parse_config(R"({"data_dir": "d", "media": {"cache_max_mb": 0}})", "/etc/sb");
+  ASSERT_TRUE(off.is_ok()) << off.status().message();
+  EXPECT_EQ(off->media.cache_max_mb, 0);
+  EXPECT_NE(error_of(R"({"data_dir": "d", "media": {"cache_max_mb": -1}})").find("cache_max_mb"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"data_dir": "d", "media": {"max": 1}})").find("$.media.max"),
+            std::string::npos);
+}
+
+}  // namespace
