@@ -7,6 +7,14 @@
 
 namespace sb::api {
 
+MediaDownload Channels::download_media(std::string_view instance_id, std::string_view, size_t) {
+  MediaDownload d;
+  d.http_status = 501;
+  d.error_code = "not_implemented";
+  d.error_message = "channel \"" + std::string(instance_id) + "\" cannot download media";
+  return d;
+}
+
 std::optional<int64_t> parse_id(std::string_view text) {
   int64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -65,6 +73,8 @@ void install_api_routes(http::Router& router, ApiDeps deps) {
   add_message_routes(*api, shared);
   add_admin_routes(*api, shared);
   add_cost_routes(*api, shared);
+  add_media_routes(*api, shared);
+  if (shared->clock != nullptr && shared->clock->controllable()) add_clock_routes(*api, shared);
   // The route table is complete here and only read from now on, so sharing it across the
   // server's threads is safe.
   router.add_prefix("*", "/v1/",

@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "api/api_store.h"
+#include "api/media_cache.h"
 #include "conversations/service.h"
+#include "core/host_clock.h"
 #include "core/status.h"
 #include "http/router.h"
 #include "store/store.h"
@@ -44,6 +46,17 @@ struct CanSendInfo {
   std::string reason;
 };
 
+// A provider-held file (an inbound attachment) fetched through its channel, or why not:
+// http_status 0 on success, else the status the API answers with error_code/error_message
+// (404 unknown channel, 409 channel not running, 501 channel cannot download, 502 the provider
+// or the plugin failed, 504 the provider timed out).
+struct MediaDownload {
+  int http_status = 0;
+  std::string error_code, error_message;
+  std::string mime_type, sha256;  // as the channel checked them
+  std::string bytes;
+};
+
 // The channels as the API needs them; the runtime implements it (runtime_channels.h), tests fake
 // it.
 class Channels {
@@ -56,12 +69,19 @@ class Channels {
                                        int64_t last_inbound_at_ms) = 0;
   virtual Result<std::string> invoke(std::string_view instance_id, std::string_view op,
                                      std::string_view json_in) = 0;
+  // The channel's "media_download" op in its binary form (see docs/plugin-guide.md). The default
+  // is a channel layer that cannot download media (501).
+  virtual MediaDownload download_media(std::string_view instance_id, std::string_view media_id,
+                                       size_t max_bytes);
 };
 
 struct ApiOptions {
   size_t max_body_bytes = 64 * 1024;  // JSON bodies; 413 above (the server has its own cap too)
   size_t max_text_bytes = 16 * 1024;  // an outbound message's text
   int page_size = 50;                 // list endpoints
+  // Attachment downloads; the plugin refuses larger files. The host's outbound HTTP delivers at
+  // most 16 MiB to a plugin, so more would never arrive.
+  size_t max_media_bytes = size_t{16} << 20;
 };
 
 // Everything must outlive the router the routes are installed on.
@@ -77,6 +97,12 @@ struct ApiDeps {
   // Called after an agent was created, changed (presence, capacity, queues) or deleted, so the
   // router can hand waiting conversations to agents who now have room; may be empty.
   std::function<void()> on_agents_changed;
+  // Set only when the configuration made the host clock controllable (testing): mounts
+  // GET/POST /v1/admin/clock. on_clock_advanced runs after each move (may be empty).
+  HostClock* clock = nullptr;
+  // Where downloaded attachments are kept (may be null: every request asks the channel).
+  MediaCache* media_cache = nullptr;
+  std::function<void()> on_clock_advanced;
   ApiOptions options;
 };
 

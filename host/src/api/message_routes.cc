@@ -9,24 +9,12 @@ namespace {
 using auth::Role;
 
 http::Response get_message(const ApiDeps& deps, const Call& call) {
-  auto id = parse_id(call.params[0]);
-  if (!id) return bad_id("message");
-  auto message = deps.store->get_message(*id);
-  if (!message) return status_response(message.status());
-  if (!message->has_value()) return bad_id("message");
-  if (call.who.is_agent()) {
-    // An agent reads messages of the conversations it can see, nothing else.
-    const int64_t conv_id = (*message)->conversation_id;
-    auto conv = conv_id ? deps.conversations->conversation(conv_id)
-                        : Result<std::optional<store::Conversation>>(std::nullopt);
-    if (!conv) return status_response(conv.status());
-    auto visible = conv->has_value() ? can_see(deps, call.who, **conv) : Result<bool>(false);
-    if (!visible) return status_response(visible.status());
-    if (!*visible) return error_response(403, "forbidden", "the message is not in your queues");
-  }
-  auto history = deps.store->status_history(*id);
+  auto found = visible_message(deps, call, call.params[0]);
+  if (auto* r = std::get_if<http::Response>(&found)) return std::move(*r);
+  const auto& message = std::get<store::MessageRecord>(found);
+  auto history = deps.store->status_history(message.id);
   if (!history) return status_response(history.status());
-  Poco::JSON::Object body = to_json(**message);
+  Poco::JSON::Object body = to_json(message);
   Poco::JSON::Array events;
   for (const auto& e : *history) events.add(to_json(e));
   body.set("status_history", events);
@@ -66,6 +54,27 @@ http::Response search(const ApiDeps& deps, const Call& call) {
 }
 
 }  // namespace
+
+std::variant<store::MessageRecord, http::Response> visible_message(const ApiDeps& deps,
+                                                                   const Call& call,
+                                                                   std::string_view id_text) {
+  auto id = parse_id(id_text);
+  if (!id) return bad_id("message");
+  auto message = deps.store->get_message(*id);
+  if (!message) return status_response(message.status());
+  if (!message->has_value()) return bad_id("message");
+  if (call.who.is_agent()) {
+    // An agent reads messages of the conversations it can see, nothing else.
+    const int64_t conv_id = (*message)->conversation_id;
+    auto conv = conv_id ? deps.conversations->conversation(conv_id)
+                        : Result<std::optional<store::Conversation>>(std::nullopt);
+    if (!conv) return status_response(conv.status());
+    auto visible = conv->has_value() ? can_see(deps, call.who, **conv) : Result<bool>(false);
+    if (!visible) return status_response(visible.status());
+    if (!*visible) return error_response(403, "forbidden", "the message is not in your queues");
+  }
+  return std::move(**message);
+}
 
 void add_message_routes(ApiRouter& router, Deps deps) {
   router.add("GET", "/v1/messages/{}", Role::kAgent,

@@ -33,5 +33,13 @@ void add_conversation_routes(ApiRouter& router, Deps deps);
 void add_message_routes(ApiRouter& router, Deps deps);  // messages and search
 void add_admin_routes(ApiRouter& router, Deps deps);    // agents, queues, channels
 void add_cost_routes(ApiRouter& router, Deps deps);     // reports/costs
+void add_clock_routes(ApiRouter& router, Deps deps);    // admin/clock (testing only)
+void add_media_routes(ApiRouter& router, Deps deps);    // messages/{id}/attachments/{index}
+
+// The message by path id if the caller may read it (agents: only in conversations they see),
+// else the answer (404, 403) to give instead.
+std::variant<store::MessageRecord, http::Response> visible_message(const ApiDeps& deps,
+                                                                   const Call& call,
+                                                                   std::string_view id);
 
 }  // namespace sb::api

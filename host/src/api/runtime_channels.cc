@@ -2,6 +2,11 @@
 
 #include <switchboard/abi.h>
 
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include "log/log.h"
+
 namespace sb::api {
 namespace {
 
@@ -82,6 +87,87 @@ Result<std::string> RuntimeChannels::invoke(std::string_view instance_id, std::s
   auto inst = runtime_.find(instance_id);
   if (!inst) return not_found("no channel \"" + std::string(instance_id) + "\"");
   return inst->invoke(op, json_in);
+}
+
+namespace {
+
+MediaDownload media_error(int status, std::string code, std::string message) {
+  MediaDownload d;
+  d.http_status = status;
+  d.error_code = std::move(code);
+  d.error_message = std::move(message);
+  return d;
+}
+
+bool is_hex64(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// The binary answer: one line of JSON ({"mime_type","sha256","file_size",...}), '\n', the bytes.
+MediaDownload parse_media_answer(const std::string& instance_id, std::string out) {
+  const size_t nl = out.find('\n');
+  if (nl == std::string::npos) {
+    return media_error(502, "bad_gateway",
+                       "channel \"" + instance_id + "\": media answer without its header line");
+  }
+  MediaDownload d;
+  try {
+    auto head = Poco::JSON::Parser().parse(out.substr(0, nl)).extract<Poco::JSON::Object::Ptr>();
+    d.mime_type = head->optValue<std::string>("mime_type", "");
+    d.sha256 = head->optValue<std::string>("sha256", "");
+    const auto size = head->optValue<Poco::Int64>("file_size", -1);
+    if (size != static_cast<Poco::Int64>(out.size() - nl - 1)) {
+      return media_error(502, "bad_gateway",
+                         "channel \"" + instance_id + "\": media answer is truncated");
+    }
+  } catch (const std::exception&) {
+    return media_error(502, "bad_gateway",
+                       "channel \"" + instance_id + "\": media answer header is not JSON");
+  }
+  if (!is_hex64(d.sha256)) d.sha256.clear();
+  out.erase(0, nl + 1);
+  d.bytes = std::move(out);
+  return d;
+}
+
+}  // namespace
+
+MediaDownload RuntimeChannels::download_media(std::string_view instance_id,
+                                              std::string_view media_id, size_t max_bytes) {
+  const std::string id(instance_id);
+  auto inst = runtime_.find(instance_id);
+  if (!inst) return media_error(404, "not_found", "no channel \"" + id + "\"");
+  if (inst->plugin().vtable().invoke == nullptr) {
+    return media_error(501, "not_implemented", "channel \"" + id + "\" cannot download media");
+  }
+  const std::string input = "{\"media_id\":\"" + log::json_escape(media_id) +
+                            "\",\"format\":\"binary\",\"max_bytes\":" + std::to_string(max_bytes) +
+                            "}";
+  // Room for the header line next to the largest file.
+  auto answer = inst->invoke_raw("media_download", input, max_bytes + 64 * 1024);
+  if (!answer) {
+    if (answer.status().code() == Code::kFailedPrecondition) {
+      return media_error(409, "failed_precondition", answer.status().message());
+    }
+    return media_error(502, "bad_gateway", answer.status().message());
+  }
+  switch (answer->status) {
+    case SB_OK:
+      return parse_media_answer(id, std::move(answer->out));
+    case SB_ERR_UNSUPPORTED:
+      return media_error(501, "not_implemented",
+                         "channel \"" + id + "\" cannot download media: " + answer->error);
+    case SB_ERR_TIMEOUT:
+      return media_error(504, "gateway_timeout", "the provider did not answer: " + answer->error);
+    case SB_ERR_STATE:
+      return media_error(409, "failed_precondition", answer->error);
+    default:
+      return media_error(502, "bad_gateway", "the provider refused the download: " + answer->error);
+  }
 }
 
 SendHook direct_send_hook(runtime::Runtime& runtime) {

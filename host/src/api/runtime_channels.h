@@ -17,6 +17,8 @@ class RuntimeChannels : public Channels {
                                int64_t last_inbound_at_ms) override;
   Result<std::string> invoke(std::string_view instance_id, std::string_view op,
                              std::string_view json_in) override;
+  MediaDownload download_media(std::string_view instance_id, std::string_view media_id,
+                               size_t max_bytes) override;
 
  private:
   runtime::Runtime& runtime_;

@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "conversations/ingest_resolver.h"
 #include "conversations/service.h"
+#include "core/host_clock.h"
 #include "costs/ledger.h"
 #include "events/event_log.h"
 #include "events/publish.h"
@@ -91,12 +92,23 @@ int serve(const fs::path& config_file, std::ostream& err) {
   for (const auto& w : cfg.warnings) logger->warn("config: {}", w);
   logger->info("{} starting with {}", version_line(), cfg.source.string());
 
+  // The one time source of this process (store stamps, conversations, routing, outbox, events,
+  // API tokens, plugins' now_ms). Movable only under testing.controllable_clock.
+  HostClock clock(cfg.testing.controllable_clock);
+  if (clock.controllable()) {
+    logger->warn(
+        "TESTING: the host clock is controllable (POST /v1/admin/clock moves it forward); "
+        "this configuration must never run in production");
+  }
+
   if (Status s = prepare_data_dir(cfg.data_dir); !s) return fail(err, s.message());
   const fs::path db_file = cfg.data_dir / "switchboard.db";
   // Every new inbound message is resolved to a contact and a conversation inside the transaction
   // that stores it, so a crash can never leave a message without its conversation.
   store::StoreOptions store_options;
+  store_options.now_ms = clock.fn();
   conversations::ResolverOptions resolver_options;
+  resolver_options.clock = clock.fn();
   resolver_options.default_region = cfg.core.default_region;
   resolver_options.reopen_horizon = std::chrono::hours(cfg.core.reopen_horizon_hours);
   store_options.inbound_resolver =
@@ -109,12 +121,13 @@ int serve(const fs::path& config_file, std::ostream& err) {
   // Delivery reports with the provider's pricing are booked in the cost ledger (schema v6).
   auto ledger = costs::ledger_from_config(cfg.costs_json);
   if (!ledger) return fail(err, "bad configuration: " + ledger.status().message());
-  store = costs::make_cost_recording_store(std::move(store), std::move(*ledger));
+  store = costs::make_cost_recording_store(std::move(store), std::move(*ledger), clock.fn());
 
   // Events (GET /v1/events, outbound webhooks) are appended right after each change commits.
   auto webhooks = events::parse_webhooks(cfg.webhooks_json);
   if (!webhooks) return fail(err, webhooks.status().message());
-  auto event_log_opened = events::EventLog::open(db_file, events::subscriptions(*webhooks));
+  auto event_log_opened =
+      events::EventLog::open(db_file, events::subscriptions(*webhooks), clock.fn());
   if (!event_log_opened) {
     return fail(err, "cannot open the event log: " + event_log_opened.status().message());
   }
@@ -194,6 +207,7 @@ int serve(const fs::path& config_file, std::ostream& err) {
     // Conversations the router hands out on its own (rebalance) are published like any other
     // assignment; route()'s own decision is published by on_inbound_stored below.
     routing::RouterOptions router_options;
+    router_options.clock = clock.fn();
     router_options.on_assigned = [event_log](const routing::Assignment& a) {
       events::publish_assigned(*event_log, a.conversation_id, a.agent, a.queue, a.by);
     };
@@ -202,19 +216,20 @@ int serve(const fs::path& config_file, std::ostream& err) {
     if (!created) return fail(err, "routing: " + created.status().message());
     pipeline->router = std::move(created).value();
   }
-  conversations::ConversationService conversation_service(
-      *store->model(), conversations::system_clock_ms, cfg.core.default_region);
+  conversations::ConversationService conversation_service(*store->model(), clock.fn(),
+                                                          cfg.core.default_region);
 
   runtime::HostServices services;
   services.store = store.get();
+  services.now_ms = clock.fn();
   services.on_delivery_applied = [event_log](const store::DeliveryUpdate& update) {
     events::publish_delivery(*event_log, update);
   };
   {
     store::Store* raw_store = store.get();
-    services.on_inbound_stored = [pipeline, raw_store, &conversation_service, logger, event_log](
-                                     const store::InboundMessage& message,
-                                     const store::InboundResult& result) {
+    services.on_inbound_stored = [pipeline, raw_store, &conversation_service, &clock, logger,
+                                  event_log](const store::InboundMessage& message,
+                                             const store::InboundResult& result) {
       std::lock_guard lock(pipeline->mu);
       if (!pipeline->router) {
         events::publish_inbound(*event_log, message, result);
@@ -240,7 +255,7 @@ int serve(const fs::path& config_file, std::ostream& err) {
           id = r ? Result<int64_t>(r->message_id) : Result<int64_t>(r.status());
         } else if (store::OutboxStore* early = raw_store->outbox(); early != nullptr) {
           // Committed with its queued outbox row; Outbox::start() sends it.
-          auto r = early->outbox_enqueue(reply, conversations::system_clock_ms());
+          auto r = early->outbox_enqueue(reply, clock.now_ms());
           id = r ? Result<int64_t>(r->message_id) : Result<int64_t>(r.status());
         }
         if (!id) {
@@ -275,6 +290,7 @@ int serve(const fs::path& config_file, std::ostream& err) {
   // Rows a previous run left mid-send become reconcile before anything new is sent.
   // The outbox's "sent" is a message.status event; failures come from the channel's report.
   outbox::OutboxOptions outbox_options;
+  outbox_options.clock = clock.fn();
   outbox_options.on_recorded = [event_log](const std::string& instance_id,
                                            const store::OutboxAttempt& attempt) {
     if (attempt.next != store::OutboxState::kSent) return;
@@ -312,12 +328,22 @@ int serve(const fs::path& config_file, std::ostream& err) {
   }
 
   // REST API v1 (host/src/api). Sends go through the outbox: committed queued, then dispatched.
-  auto api_store = api::ApiStore::open(db_file);
+  auto api_store = api::ApiStore::open(db_file, clock.fn());
   if (!api_store) {
     outbox.stop();
     runtime.shutdown();
     registry.deinit_all();
     return fail(err, "cannot open API tables: " + api_store.status().message());
+  }
+  std::unique_ptr<api::MediaCache> media_cache;
+  if (cfg.media.cache_max_mb > 0) {
+    auto opened_cache = api::MediaCache::open(cfg.data_dir / "media",
+                                              static_cast<uint64_t>(cfg.media.cache_max_mb) << 20);
+    if (!opened_cache) {
+      logger->warn("attachments will not be cached: {}", opened_cache.status().message());
+    } else {
+      media_cache = std::move(opened_cache).value();
+    }
   }
   api::RuntimeChannels api_channels(runtime);
   api::ApiDeps api_deps;
@@ -325,6 +351,7 @@ int serve(const fs::path& config_file, std::ostream& err) {
   api_deps.store = store.get();
   api_deps.conversations = &conversation_service;
   api_deps.channels = &api_channels;
+  api_deps.media_cache = media_cache.get();
   api_deps.send = [&outbox](const store::OutboundMessage& m) -> Result<api::SendAccepted> {
     auto r = outbox.enqueue(m);
     if (!r) return r.status();
@@ -348,6 +375,13 @@ int serve(const fs::path& config_file, std::ostream& err) {
     if (type == "conversation.status" || type == "conversation.assigned") rebalance();
   };
   api_deps.on_agents_changed = rebalance;
+  if (clock.controllable()) {
+    api_deps.clock = &clock;
+    // Messages waiting for a retry may be due at the new time: dispatchers look now.
+    api_deps.on_clock_advanced = [&outbox, &runtime] {
+      for (const auto& inst : runtime.instances()) outbox.kick(inst->id());
+    };
+  }
   api::install_api_routes(*router, std::move(api_deps));
   events::install_event_routes(*router, **api_store, *store,
                                std::make_shared<const events::EventStream>(event_log));

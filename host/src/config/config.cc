@@ -311,6 +311,23 @@ sb::Status parse_root(const Object::Ptr& root, const fs::path& base_dir, Config&
     SB_TRY(cr.check_unknown());
   }
 
+  Object::Ptr media;
+  SB_TRY(r.get_object("media", media));
+  if (media) {
+    ObjectReader mr(media, r.child("media"));
+    SB_TRY(mr.get_int("cache_max_mb", cfg.media.cache_max_mb));
+    SB_TRY(check_range("$.media.cache_max_mb", cfg.media.cache_max_mb, 0, 1024 * 1024));
+    SB_TRY(mr.check_unknown());
+  }
+
+  Object::Ptr testing;
+  SB_TRY(r.get_object("testing", testing));
+  if (testing) {
+    ObjectReader tr(testing, r.child("testing"));
+    SB_TRY(tr.get_bool("controllable_clock", cfg.testing.controllable_clock));
+    SB_TRY(tr.check_unknown());
+  }
+
   Object::Ptr routing;
   SB_TRY(r.get_object("routing", routing));
   if (routing) {
@@ -355,6 +372,16 @@ sb::Status parse_root(const Object::Ptr& root, const fs::path& base_dir, Config&
   if (cfg.http.host != "127.0.0.1" && cfg.http.host != "localhost" && cfg.http.host != "::1") {
     cfg.warnings.push_back("http.host " + cfg.http.host +
                            " is not a loopback address; put a TLS-terminating proxy in front");
+  }
+  if (cfg.testing.controllable_clock) {
+    if (cfg.http.host != "127.0.0.1" && cfg.http.host != "localhost" && cfg.http.host != "::1") {
+      return sb::invalid_argument(
+          "testing.controllable_clock is for tests only and needs http.host on loopback, not " +
+          cfg.http.host);
+    }
+    cfg.warnings.push_back(
+        "testing.controllable_clock is ON: admins can move the host clock forward "
+        "(POST /v1/admin/clock); never use this configuration in production");
   }
   return {};
 }

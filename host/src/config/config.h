@@ -45,6 +45,18 @@ struct CoreConfig {
   int64_t reopen_horizon_hours = 24 * 7;
 };
 
+// Switches for black-box tests only. Never set in production: serve logs a warning for each and
+// refuses them unless the HTTP server listens on a loopback address.
+struct TestingConfig {
+  // The host clock becomes movable through POST /v1/admin/clock (admin tokens only).
+  bool controllable_clock = false;
+};
+
+// Attachments downloaded from providers, kept under <data_dir>/media.
+struct MediaConfig {
+  int64_t cache_max_mb = 1024;  // 0 = keep nothing: every download asks the provider
+};
+
 struct Config {
   std::filesystem::path data_dir;  // required
   HttpConfig http;
@@ -53,6 +65,8 @@ struct Config {
   sb::log::LogOptions log;
   int worker_threads = 2;
   CoreConfig core;
+  TestingConfig testing;
+  MediaConfig media;
   // The "routing" object verbatim (compact JSON), validated by routing::parse_routing_config;
   // empty when absent.
   std::string routing_json;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,7 +56,9 @@ sb::Result<std::shared_ptr<const Ledger>> ledger_from_config(std::string_view co
 
 // Wraps a store so every accepted apply_delivery also goes through the ledger; everything else is
 // forwarded. A ledger failure is logged, never turned into a failed delivery report.
+// `now_ms` stamps each booking (Unix ms); empty = the system clock.
 std::unique_ptr<store::Store> make_cost_recording_store(std::unique_ptr<store::Store> inner,
-                                                        std::shared_ptr<const Ledger> ledger);
+                                                        std::shared_ptr<const Ledger> ledger,
+                                                        std::function<int64_t()> now_ms = {});
 
 }  // namespace sb::costs

@@ -10,7 +10,7 @@ namespace {
 
 using namespace sb::store;
 
-int64_t now_ms() {
+int64_t system_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -18,13 +18,16 @@ int64_t now_ms() {
 
 class CostRecordingStore final : public ForwardingStore {
  public:
-  CostRecordingStore(std::unique_ptr<Store> inner, std::shared_ptr<const Ledger> ledger)
-      : ForwardingStore(std::move(inner)), ledger_(std::move(ledger)) {}
+  CostRecordingStore(std::unique_ptr<Store> inner, std::shared_ptr<const Ledger> ledger,
+                     std::function<int64_t()> now_ms)
+      : ForwardingStore(std::move(inner)),
+        ledger_(std::move(ledger)),
+        now_ms_(now_ms ? std::move(now_ms) : std::function<int64_t()>(system_now_ms)) {}
 
   Status apply_delivery(const DeliveryUpdate& u) override {
     if (Status st = inner().apply_delivery(u); !st) return st;
     // The report itself is stored; a pricing we cannot book must not make the plugin retry it.
-    if (Status st = ledger_->record(inner(), u, now_ms()); !st) {
+    if (Status st = ledger_->record(inner(), u, now_ms_()); !st) {
       sb::log::logger("costs")->warn("cost not recorded for {} message {}{}: {}", u.instance_id,
                                      u.message_id, u.provider_message_id, st.message());
     }
@@ -33,13 +36,16 @@ class CostRecordingStore final : public ForwardingStore {
 
  private:
   std::shared_ptr<const Ledger> ledger_;
+  std::function<int64_t()> now_ms_;
 };
 
 }  // namespace
 
 std::unique_ptr<Store> make_cost_recording_store(std::unique_ptr<Store> inner,
-                                                 std::shared_ptr<const Ledger> ledger) {
-  return std::make_unique<CostRecordingStore>(std::move(inner), std::move(ledger));
+                                                 std::shared_ptr<const Ledger> ledger,
+                                                 std::function<int64_t()> now_ms) {
+  return std::make_unique<CostRecordingStore>(std::move(inner), std::move(ledger),
+                                              std::move(now_ms));
 }
 
 }  // namespace sb::costs

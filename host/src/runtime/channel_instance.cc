@@ -587,6 +587,36 @@ Result<std::string> ChannelInstance::invoke(std::string_view op, std::string_vie
   });
 }
 
+Result<ChannelInstance::RawAnswer> ChannelInstance::invoke_raw(std::string_view op,
+                                                               std::string_view json_in,
+                                                               size_t max_answer) {
+  if (plugin().vtable().invoke == nullptr) {
+    return failed_precondition("channel \"" + id() + "\" has no control operations");
+  }
+  const std::string op_name(op), input(json_in);
+  return on_strand([&]() -> Result<RawAnswer> {
+    if (stopping_ || channel_ == nullptr) {
+      return failed_precondition("instance \"" + id() + "\" is not running");
+    }
+    StringSink out(max_answer);
+    ErrorCapture err;
+    RawAnswer answer;
+    answer.status = plugin().vtable().invoke(channel_, op_name.data(), op_name.size(), input.data(),
+                                             input.size(), out.sink(), err.sink());
+    if (answer.status < 0) {
+      answer.error = log::redact(err.message(), secret_values_);
+      return answer;
+    }
+    if (out.overflowed()) {
+      return Status(Code::kResourceExhausted, "invoke " + op_name + ": answer larger than " +
+                                                  std::to_string(max_answer) + " bytes");
+    }
+    // Bytes are not redacted: a file is not a log line, and rewriting it would corrupt it.
+    answer.out = out.str();
+    return answer;
+  });
+}
+
 Result<HealthReport> ChannelInstance::health() {
   if (plugin().vtable().health == nullptr) {
     return failed_precondition("channel \"" + id() + "\" has no health call");

@@ -150,6 +150,16 @@ class ChannelInstance : public std::enable_shared_from_this<ChannelInstance> {
                                  std::string_view content_type, int64_t last_inbound_at_ms);
   // A channel-specific control operation; the plugin's JSON answer ("{}" when it wrote none).
   Result<std::string> invoke(std::string_view op, std::string_view json_in);
+  // The same call for operations whose answer is bytes (e.g. media_download with format
+  // "binary"): up to max_answer bytes, kept verbatim, and the plugin's own status. The Result
+  // fails only for the host's reasons: kFailedPrecondition (no invoke slot, not running),
+  // kResourceExhausted (answer above max_answer).
+  struct RawAnswer {
+    int32_t status = 0;  // the plugin's SB_OK / SB_ERR_*
+    std::string out;     // what it wrote (the answer on success)
+    std::string error;   // its error message on failure, secrets redacted
+  };
+  Result<RawAnswer> invoke_raw(std::string_view op, std::string_view json_in, size_t max_answer);
   // The plugin's health call; kFailedPrecondition without a live channel or a health slot.
   Result<HealthReport> health();
 

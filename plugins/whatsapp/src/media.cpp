@@ -1,5 +1,7 @@
 #include "media.hpp"
 
+#include <openssl/evp.h>
+
 #include <array>
 
 namespace wa {
@@ -40,6 +42,65 @@ std::optional<std::string> base64_decode(std::string_view in) {
   }
   if (pad > 2) return std::nullopt;
   return out;
+}
+
+std::string base64_encode(std::string_view data) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < data.size(); i += 3) {
+    uint32_t v = (static_cast<uint8_t>(data[i]) << 16) | (static_cast<uint8_t>(data[i + 1]) << 8) |
+                 static_cast<uint8_t>(data[i + 2]);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (i < data.size()) {
+    uint32_t v = static_cast<uint32_t>(static_cast<uint8_t>(data[i])) << 16;
+    if (i + 1 < data.size()) v |= static_cast<uint32_t>(static_cast<uint8_t>(data[i + 1])) << 8;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < data.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), md.data(), &n, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < n; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return out;
+}
+
+std::optional<std::string> base_mime_type(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+  // RFC 6838 restricted names: letters, digits and !#$&-^_.+ on both sides of one '/'.
+  auto token_ok = [](std::string_view s) {
+    if (s.empty() || s.size() > 127) return false;
+    for (char c : s) {
+      const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!alnum && std::string_view("!#$&-^_.+").find(c) == std::string_view::npos) return false;
+    }
+    return true;
+  };
+  const std::size_t slash = t.find('/');
+  if (slash == std::string_view::npos || !token_ok(t.substr(0, slash)) ||
+      !token_ok(t.substr(slash + 1))) {
+    return std::nullopt;
+  }
+  return lower(t);
 }
 
 std::optional<std::size_t> media_limit(std::string_view mime) {

@@ -241,6 +241,7 @@ sw::Result<std::string> WhatsAppChannel::invoke(std::string_view op, std::string
   if (auto r = invoke_template(op, in)) return std::move(*r);
   if (op == "media_url") return media_url(in);
   if (op == "media_upload") return media_upload(in);
+  if (op == "media_download") return media_download(in);
   if (op == "window") {
     sw::Result<std::string> pnid = number_for(str_of(in, "from"));
     if (!pnid) return pnid.error();

@@ -150,7 +150,8 @@ class WhatsAppApi : public ::testing::Test {
     setenv("SBT_WA_VERIFY_TOKEN", kVerifyToken, 1);
     config_ = dir_ / "host" / "switchboard.jsonc";
     std::ofstream(config_) << R"({
-  "data_dir": "data",
+  "data_dir": "data",)" << extra_config_
+                           << R"(
   "http": {"host": "127.0.0.1", "port": 0},
   "plugin_dirs": [")" << SBT_PLUGIN_DIR
                            << R"("],
@@ -277,6 +278,8 @@ class WhatsAppApi : public ::testing::Test {
   }
 
   static constexpr auto npos = std::string::npos;
+  // Top-level config entries a suite adds (each followed by a comma), set before SetUp.
+  std::string extra_config_;
   fs::path dir_, config_;
   std::unique_ptr<sbtest::Process> sim_, host_;
   std::unique_ptr<Db> db_;

@@ -51,8 +51,42 @@ class FakeChannels : public Channels {
     if (op != "echo") return not_found("no op " + std::string(op));
     return std::string(R"({"got":)") + std::string(json_in) + "}";
   }
+  // Media ids: "img-1" is a PNG-like file, "gone" the provider's refusal, "slow" a timeout;
+  // anything else the channel cannot download.
+  MediaDownload download_media(std::string_view id, std::string_view media_id,
+                               size_t max_bytes) override {
+    last_media_id = std::string(media_id);
+    last_max_bytes = max_bytes;
+    MediaDownload d;
+    if (id != "wa1") {
+      d.http_status = 404;
+      d.error_code = "not_found";
+      return d;
+    }
+    if (media_id == "img-1") {
+      d.mime_type = media_mime;
+      d.sha256 = std::string(64, 'a');
+      d.bytes = std::string("\x89PNG\r\n\x1a\n\0binary", 15);
+      return d;
+    }
+    if (media_id == "gone") {
+      d.http_status = 502;
+      d.error_code = "bad_gateway";
+      d.error_message = "the provider refused the download: media expired";
+      return d;
+    }
+    if (media_id == "slow") {
+      d.http_status = 504;
+      d.error_code = "gateway_timeout";
+      d.error_message = "the provider did not answer";
+      return d;
+    }
+    return Channels::download_media(id, media_id, max_bytes);
+  }
   std::string last_to;
   int64_t last_inbound_at_ms = -1;
+  std::string last_media_id, media_mime = "image/png";
+  size_t last_max_bytes = 0;
 };
 
 class ApiTest : public ::testing::Test {
@@ -92,6 +126,7 @@ class ApiTest : public ::testing::Test {
       }
       return SendAccepted{*id, seen};
     };
+    customize(deps);
     install_api_routes(router_, std::move(deps));
 
     admin_ = token("root", auth::Role::kAdmin);
@@ -99,6 +134,9 @@ class ApiTest : public ::testing::Test {
     agent_ = token("alice", auth::Role::kAgent);
     other_agent_ = token("bob", auth::Role::kAgent);
   }
+  // A suite's changes to the dependencies before the routes are installed.
+  virtual void customize(ApiDeps&) {}
+
   void TearDown() override {
     service_.reset();
     api_store_.reset();

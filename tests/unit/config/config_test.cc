@@ -328,3 +328,51 @@ TEST(ConfigRouting, SectionIsKeptForTheRouterToValidate) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ConfigTesting, ControllableClockIsOffByDefault) {
+  auto cfg = parse_config(R"({"data_dir": "d"})", "/etc/sb");
+  ASSERT_TRUE(cfg.is_ok()) << cfg.status().message();
+  EXPECT_FALSE(cfg->testing.controllable_clock);
+}
+
+TEST(ConfigTesting, ControllableClockIsWarnedAbout) {
+  auto cfg = parse_config(R"({"data_dir": "d", "testing": {"controllable_clock": true}})", "/x");
+  ASSERT_TRUE(cfg.is_ok()) << cfg.status().message();
+  EXPECT_TRUE(cfg->testing.controllable_clock);
+  bool warned = false;
+  for (const auto& w : cfg->warnings) warned |= w.find("controllable_clock") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
+TEST(ConfigTesting, ControllableClockNeedsALoopbackServer) {
+  EXPECT_NE(error_of(R"({"data_dir": "d", "http": {"host": "0.0.0.0"},
+                         "testing": {"controllable_clock": true}})")
+                .find("loopback"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"data_dir": "d", "testing": {"clock": true}})").find("$.testing.clock"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"data_dir": "d", "testing": {"controllable_clock": "yes"}})")
+                .find("controllable_clock"),
+            std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(ConfigMedia, CacheBoundDefaultsAndIsChecked) {
+  auto cfg = parse_config(R"({"data_dir": "d"})", "/etc/sb");
+  ASSERT_TRUE(cfg.is_ok());
+  EXPECT_EQ(cfg->media.cache_max_mb, 1024);
+  auto off = parse_config(R"({"data_dir": "d", "media": {"cache_max_mb": 0}})", "/etc/sb");
+  ASSERT_TRUE(off.is_ok()) << off.status().message();
+  EXPECT_EQ(off->media.cache_max_mb, 0);
+  EXPECT_NE(error_of(R"({"data_dir": "d", "media": {"cache_max_mb": -1}})").find("cache_max_mb"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"data_dir": "d", "media": {"max": 1}})").find("$.media.max"),
+            std::string::npos);
+}
+
+}  // namespace

@@ -1,7 +1,11 @@
 // Test control: inject an inbound user message (reference §4.3/§4.4). Fills the fields a real
 // payload carries, opens/refreshes the customer service window and sends the webhook.
+#include <Poco/Base64Decoder.h>
+#include <Poco/SHA2Engine.h>
+
 #include <algorithm>
 #include <set>
+#include <sstream>
 
 #include "sim.h"
 
@@ -13,6 +17,22 @@ const std::set<std::string> kInboundTypes = {
     "text",     "image",    "video",    "audio",           "document",
     "sticker",  "location", "contacts", "interactive",     "button",
     "reaction", "order",    "system",   "request_welcome", "unsupported"};
+
+// The file a test gives as "data_base64" in the media object, or nullopt when absent.
+std::optional<std::string> mediaData(const Poco::JSON::Object::Ptr& media) {
+  auto b64 = getStr(media, "data_base64");
+  if (!b64) return std::nullopt;
+  std::istringstream in(*b64);
+  Poco::Base64Decoder decoder(in);
+  std::string out((std::istreambuf_iterator<char>(decoder)), std::istreambuf_iterator<char>());
+  return out;
+}
+
+std::string sha256Hex(const std::string& data) {
+  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+  engine.update(data);
+  return Poco::DigestEngine::digestToHex(engine.digest());
+}
 
 std::string defaultMime(const std::string& type) {
   if (type == "image") return "image/jpeg";
@@ -59,8 +79,15 @@ Response Sim::injectInbound(Request& req) {
     m.id = getStr(media, "id").value_or(ids_.node());
     m.phone_number_id = pn->id;
     m.mime_type = getStr(media, "mime_type").value_or(defaultMime(type));
-    m.data = "wa-sim inbound " + type + " " + m.id;
-    m.sha256 = ids_.hex(64);
+    std::optional<std::string> data;
+    try {
+      data = mediaData(media);
+    } catch (const std::exception&) {
+      throw err(100, "data_base64 is not valid base64");
+    }
+    media->remove("data_base64");
+    m.data = data ? std::move(*data) : "wa-sim inbound " + type + " " + m.id;
+    m.sha256 = sha256Hex(m.data);
     m.at_ms = now;
     media->set("id", m.id);
     media->set("mime_type", m.mime_type);
