@@ -56,12 +56,17 @@ class Channels {
                                        int64_t last_inbound_at_ms) = 0;
   virtual Result<std::string> invoke(std::string_view instance_id, std::string_view op,
                                      std::string_view json_in) = 0;
+  // Whether the channel marks messages read for the customer (SB_CAP_READ_RECEIPTS): the host
+  // then calls its "mark_read" operation when an agent reads a conversation.
+  virtual bool read_receipts(std::string_view /*instance_id*/) { return false; }
 };
 
 struct ApiOptions {
   size_t max_body_bytes = 64 * 1024;  // JSON bodies; 413 above (the server has its own cap too)
   size_t max_text_bytes = 16 * 1024;  // an outbound message's text
   int page_size = 50;                 // list endpoints
+  // POST /v1/channels/{id}/media; the HTTP server's http.max_body_bytes caps every body first.
+  size_t max_media_bytes = 100u << 20;
 };
 
 // Everything must outlive the router the routes are installed on.

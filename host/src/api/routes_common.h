@@ -33,5 +33,9 @@ void add_conversation_routes(ApiRouter& router, Deps deps);
 void add_message_routes(ApiRouter& router, Deps deps);  // messages and search
 void add_admin_routes(ApiRouter& router, Deps deps);    // agents, queues, channels
 void add_cost_routes(ApiRouter& router, Deps deps);     // reports/costs
+void add_read_routes(ApiRouter& router, Deps deps);     // conversations/{id}/read
+void add_media_routes(ApiRouter& router, Deps deps);    // channels/{id}/media
+// A conversation as the API shows it, with its read position and unread count.
+Result<Poco::JSON::Object> conversation_json(const ApiDeps& deps, const store::Conversation& c);
 
 }  // namespace sb::api

@@ -38,6 +38,7 @@ TEST(OpenApi, EveryRouteAndMethodIsDocumented) {
       {"/v1/conversations/{id}/reopen", "post"},
       {"/v1/conversations/{id}/messages", "post"},
       {"/v1/conversations/{id}/can-send", "get"},
+      {"/v1/conversations/{id}/read", "post"},
       {"/v1/messages/{id}", "get"},
       {"/v1/search", "get"},
       {"/v1/agents", "get"},
@@ -52,6 +53,7 @@ TEST(OpenApi, EveryRouteAndMethodIsDocumented) {
       {"/v1/queues/{id}", "delete"},
       {"/v1/channels", "get"},
       {"/v1/channels/{id}/ops/{op}", "post"},
+      {"/v1/channels/{id}/media", "post"},
       {"/v1/reports/costs", "get"},
       {"/v1/events", "get"},
       {"/openapi.json", "get"}};
@@ -59,7 +61,7 @@ TEST(OpenApi, EveryRouteAndMethodIsDocumented) {
     ASSERT_TRUE(paths->has(path)) << path;
     EXPECT_TRUE(paths->getObject(path)->has(method)) << method << " " << path;
   }
-  EXPECT_EQ(paths->size(), 23u) << "a documented path that the API does not serve?";
+  EXPECT_EQ(paths->size(), 25u) << "a documented path that the API does not serve?";
 }
 
 TEST_F(ApiTest, OpenApiIsServedWithoutAToken) {
