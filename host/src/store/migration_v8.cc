@@ -22,9 +22,14 @@ CREATE TABLE conversation_reads (
 
 -- Our address the customer wrote to (a WhatsApp phone number id, a mailbox): one instance may
 -- serve several business numbers, and a conversation lives on one of them so replies leave from
--- the number the customer chose. '' for conversations from before v8 and channels without one;
--- those match any address.
-ALTER TABLE conversations ADD COLUMN business_address TEXT NOT NULL DEFAULT '';
+-- the number the customer chose. No row (conversations from before v8, channels without an
+-- address) matches any address. A table of its own rather than ALTER TABLE conversations: a
+-- connection that ran ALTER TABLE fails its next statement once when another connection changes
+-- the schema later (SQLite 3.40).
+CREATE TABLE conversation_addresses (
+  conversation_id  INTEGER PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+  business_address TEXT    NOT NULL
+);
 )sql";
 
 }  // namespace sb::store

@@ -11,7 +11,8 @@ using sqlite::Stmt;
 #define SB_CONVERSATION_COLUMNS                                                              \
   " id, contact_id, instance_id, reference, status, assignee, queue, opened_at_ms, "         \
   "pending_at_ms, resolved_at_ms, first_response_at_ms, last_message_at_ms, created_at_ms, " \
-  "updated_at_ms, business_address "
+  "updated_at_ms, COALESCE((SELECT a.business_address FROM conversation_addresses a "        \
+  "WHERE a.conversation_id = conversations.id), '') "
 
 Contact read_contact(const Stmt& q) {
   return {q.int64(0), q.text(1), q.int64(2), q.int64(3), q.int64(4)};
@@ -128,7 +129,8 @@ Result<std::optional<Conversation>> SqliteModel::latest_conversation(
     int64_t contact_id, std::string_view instance_id, std::string_view business_address) {
   auto q = db_.prepare("SELECT" SB_CONVERSATION_COLUMNS
                        "FROM conversations WHERE contact_id = ?1 AND instance_id = ?2 "
-                       "AND business_address IN (?3, '') "
+                       "AND COALESCE((SELECT a.business_address FROM conversation_addresses a "
+                       "WHERE a.conversation_id = conversations.id), '') IN (?3, '') "
                        "ORDER BY last_message_at_ms DESC, id DESC LIMIT 1");
   if (!q) return q.status();
   (*q)->bind(1, contact_id).bind(2, instance_id).bind(3, business_address);
@@ -148,16 +150,23 @@ Result<int64_t> SqliteModel::create_conversation(int64_t contact_id, std::string
                                                  std::string_view reference, int64_t now_ms) {
   auto q = db_.prepare(
       "INSERT INTO conversations (contact_id, instance_id, reference, status, opened_at_ms, "
-      "created_at_ms, updated_at_ms, business_address) VALUES (?1, ?2, ?3, 1, ?4, ?4, ?4, ?5) "
+      "created_at_ms, updated_at_ms) VALUES (?1, ?2, ?3, 1, ?4, ?4, ?4) "
       "ON CONFLICT (reference) DO NOTHING");
   if (!q) return q.status();
   (*q)->bind(1, contact_id).bind(2, instance_id).bind(3, reference).bind(4, now_ms);
-  (*q)->bind(5, business_address);
   if (auto st = run("create conversation", **q); !st) return st;
   if (sqlite3_changes(db_.handle()) == 0) {
     return Status(Code::kAlreadyExists, "reference " + std::string(reference) + " is taken");
   }
-  return sqlite3_last_insert_rowid(db_.handle());
+  const int64_t id = sqlite3_last_insert_rowid(db_.handle());
+  if (!business_address.empty()) {
+    auto a = db_.prepare(
+        "INSERT INTO conversation_addresses (conversation_id, business_address) VALUES (?1, ?2)");
+    if (!a) return a.status();
+    (*a)->bind(1, id).bind(2, business_address);
+    if (auto st = run("record business address", **a); !st) return st;
+  }
+  return id;
 }
 
 Status SqliteModel::reopen_conversation(int64_t conversation_id, bool reopened, int64_t now_ms) {
