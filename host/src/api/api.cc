@@ -73,6 +73,8 @@ void install_api_routes(http::Router& router, ApiDeps deps) {
   add_message_routes(*api, shared);
   add_admin_routes(*api, shared);
   add_cost_routes(*api, shared);
+  add_read_routes(*api, shared);
+  add_upload_routes(*api, shared);
   add_media_routes(*api, shared);
   if (shared->clock != nullptr && shared->clock->controllable()) add_clock_routes(*api, shared);
   // The route table is complete here and only read from now on, so sharing it across the

@@ -73,6 +73,9 @@ class Channels {
   // is a channel layer that cannot download media (501).
   virtual MediaDownload download_media(std::string_view instance_id, std::string_view media_id,
                                        size_t max_bytes);
+  // Whether the channel marks messages read for the customer (SB_CAP_READ_RECEIPTS): the host
+  // then calls its "mark_read" operation when an agent reads a conversation.
+  virtual bool read_receipts(std::string_view /*instance_id*/) { return false; }
 };
 
 struct ApiOptions {
@@ -82,6 +85,8 @@ struct ApiOptions {
   // Attachment downloads; the plugin refuses larger files. The host's outbound HTTP delivers at
   // most 16 MiB to a plugin, so more would never arrive.
   size_t max_media_bytes = size_t{16} << 20;
+  // POST /v1/channels/{id}/media; the HTTP server's http.max_body_bytes caps every body first.
+  size_t max_upload_bytes = 100u << 20;
 };
 
 // Everything must outlive the router the routes are installed on.

@@ -13,7 +13,9 @@ using store::sqlite::Stmt;
 #define SB_API_CONVERSATION_COLUMNS                                                  \
   " c.id, c.contact_id, c.instance_id, c.reference, c.status, c.assignee, c.queue, " \
   "c.opened_at_ms, c.pending_at_ms, c.resolved_at_ms, c.first_response_at_ms, "      \
-  "c.last_message_at_ms, c.created_at_ms, c.updated_at_ms "
+  "c.last_message_at_ms, c.created_at_ms, c.updated_at_ms, "                         \
+  "COALESCE((SELECT a.business_address FROM conversation_addresses a "               \
+  "WHERE a.conversation_id = c.id), '') "
 
 TokenRecord read_token(const Stmt& q) {
   TokenRecord t;

@@ -60,6 +60,16 @@ struct Recipient {
   int64_t last_inbound_at_ms = 0;  // 0 = none
 };
 
+// How far a conversation has been read (schema v8; all zero when nobody read it yet).
+struct ReadPosition {
+  int64_t last_read_message_id = 0;  // the newest inbound message an agent has read
+  std::string read_by;
+  int64_t read_at_ms = 0;
+  int64_t receipt_message_id = 0;  // the newest one the channel was asked to mark read
+  int64_t receipt_at_ms = 0;
+  int64_t unread_count = 0;  // inbound messages after last_read_message_id
+};
+
 class ApiStore {
  public:
   using Clock = std::function<int64_t()>;
@@ -93,6 +103,19 @@ class ApiStore {
   Result<std::vector<store::Contact>> contacts(std::string_view q, int64_t after_id, int limit);
   Result<std::vector<store::Conversation>> conversations(const ConversationFilter& filter);
   Result<std::optional<Recipient>> recipient(int64_t conversation_id);
+
+  // Read positions (read_positions.cc). An inbound message of the conversation: the given one, or
+  // the latest when message_id is 0; nullopt when there is none.
+  Result<std::optional<store::MessageRecord>> inbound_message(int64_t conversation_id,
+                                                              int64_t message_id);
+  Result<ReadPosition> read_position(int64_t conversation_id);
+  // Moves the read position forward to message_id, never back; whether it moved.
+  Result<bool> advance_read(int64_t conversation_id, int64_t message_id, std::string_view by);
+  // Claims the read receipt for message_id: true for exactly one caller while the receipt trails
+  // it, so two agents reading at once send one receipt. `previous` receives the old position for
+  // release_receipt, which undoes a claim whose receipt failed (it is then retried later).
+  Result<bool> claim_receipt(int64_t conversation_id, int64_t message_id, int64_t& previous);
+  Status release_receipt(int64_t conversation_id, int64_t message_id, int64_t previous);
 
  private:
   ApiStore(Clock clock) : now_ms_(std::move(clock)) {}

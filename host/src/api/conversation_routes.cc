@@ -2,7 +2,9 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include <cstdint>
 #include <sstream>
+#include <variant>
 
 #include "api/routes_common.h"
 
@@ -42,7 +44,11 @@ http::Response list_conversations(const ApiDeps& deps, const Call& call) {
   auto convs = deps.api_store->conversations(filter);
   if (!convs) return status_response(convs.status());
   Poco::JSON::Array items;
-  for (const auto& c : *convs) items.add(to_json(c));
+  for (const auto& c : *convs) {
+    auto item = conversation_json(deps, c);
+    if (!item) return status_response(item.status());
+    items.add(*item);
+  }
   Poco::JSON::Object body;
   body.set("items", items);
   const bool full = static_cast<int>(convs->size()) == filter.limit;
@@ -53,14 +59,18 @@ http::Response list_conversations(const ApiDeps& deps, const Call& call) {
 http::Response get_conversation(const ApiDeps& deps, const Call& call) {
   auto conv = visible_conversation(deps, call, call.params[0]);
   if (auto* r = std::get_if<http::Response>(&conv)) return std::move(*r);
-  return json_response(200, to_json(std::get<store::Conversation>(conv)));
+  auto body = conversation_json(deps, std::get<store::Conversation>(conv));
+  if (!body) return status_response(body.status());
+  return json_response(200, *body);
 }
 
 http::Response reread(const ApiDeps& deps, int64_t id) {
   auto conv = deps.conversations->conversation(id);
   if (!conv) return status_response(conv.status());
   if (!conv->has_value()) return bad_id("conversation");
-  return json_response(200, to_json(**conv));
+  auto body = conversation_json(deps, **conv);
+  if (!body) return status_response(body.status());
+  return json_response(200, *body);
 }
 
 // {agent: id|null, queue?: id|null}. Supervisors assign anyone anywhere; an agent may only take a
@@ -130,7 +140,25 @@ http::Response set_status(const ApiDeps& deps, const Call& call, store::Conversa
 // The same key on the same conversation names the same message; a different body under a used
 // key is a client bug, answered 409 rather than silently returning the first message.
 bool same_content(const store::MessageRecord& m, const store::OutboundMessage& o) {
-  return m.text == o.text && m.content_type == o.content_type && m.payload_json == o.payload_json;
+  return m.text == o.text && m.content_type == o.content_type && m.payload_json == o.payload_json &&
+         m.reply_to_provider_id == o.reply_to_provider_id;
+}
+
+// reply_to names a message of this conversation by the host's id; the channel needs the
+// provider's id of it (a WhatsApp wamid) to quote or react to it.
+std::variant<std::string, http::Response> reply_target(const ApiDeps& deps, int64_t conversation,
+                                                       int64_t message_id) {
+  auto target = deps.store->get_message(message_id);
+  if (!target) return status_response(target.status());
+  if (!target->has_value() || (*target)->conversation_id != conversation) {
+    return field_error("reply_to",
+                       "no message " + std::to_string(message_id) + " in this conversation");
+  }
+  if ((*target)->provider_message_id.empty()) {
+    return field_error(
+        "reply_to", "message " + std::to_string(message_id) + " has no provider id yet (not sent)");
+  }
+  return (*target)->provider_message_id;
 }
 
 http::Response send_message(const ApiDeps& deps, const Call& call) {
@@ -148,12 +176,19 @@ http::Response send_message(const ApiDeps& deps, const Call& call) {
   auto parsed = parse_object_body(call.request, deps.options.max_body_bytes);
   if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
   FieldReader f(std::get<JsonObject>(parsed));
-  f.only({"text", "content_type", "payload"});
+  f.only({"text", "content_type", "payload", "reply_to"});
   auto content_type = f.string("content_type", false, kMaxContentType);
   const bool is_text = !content_type || *content_type == "text";
   auto text = f.string("text", is_text, deps.options.max_text_bytes, !is_text);
   auto payload = f.json_text("payload");
+  auto reply_to = f.integer("reply_to", false, 1, INT64_MAX);
   if (!f.ok()) return f.error();
+  std::string reply_to_provider_id;
+  if (reply_to) {
+    auto target = reply_target(deps, conv.id, *reply_to);
+    if (auto* r = std::get_if<http::Response>(&target)) return std::move(*r);
+    reply_to_provider_id = std::get<std::string>(target);
+  }
   if (!deps.send) return error_response(503, "unavailable", "sending is not configured");
 
   auto to = deps.api_store->recipient(conv.id);
@@ -168,6 +203,7 @@ http::Response send_message(const ApiDeps& deps, const Call& call) {
   out.content_type = content_type.value_or("text");
   out.text = text.value_or("");
   out.payload_json = payload.value_or("");
+  out.reply_to_provider_id = reply_to_provider_id;
   out.idempotency_key = "api:" + std::to_string(conv.id) + ":" + key;
 
   auto accepted = deps.send(out);

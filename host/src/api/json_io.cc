@@ -264,6 +264,7 @@ Poco::JSON::Object to_json(const store::Conversation& c) {
   o.set("id", c.id);
   o.set("contact_id", c.contact_id);
   o.set("channel", c.instance_id);
+  o.set("business_address", c.business_address);
   o.set("reference", c.reference);
   o.set("status", std::string(store::to_string(c.status)));
   o.set("assignee", c.assignee ? Poco::Dynamic::Var(*c.assignee) : Poco::Dynamic::Var());
@@ -289,6 +290,7 @@ Poco::JSON::Object to_json(const store::MessageRecord& m) {
   o.set("content_type", m.content_type);
   o.set("text", m.text);
   o.set("payload_json", m.payload_json);
+  o.set("reply_to_provider_id", m.reply_to_provider_id);
   o.set("status", std::string(to_string(m.status)));
   o.set("contact_id", m.contact_id);
   o.set("conversation_id", m.conversation_id);

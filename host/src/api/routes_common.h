@@ -35,11 +35,15 @@ void add_admin_routes(ApiRouter& router, Deps deps);    // agents, queues, chann
 void add_cost_routes(ApiRouter& router, Deps deps);     // reports/costs
 void add_clock_routes(ApiRouter& router, Deps deps);    // admin/clock (testing only)
 void add_media_routes(ApiRouter& router, Deps deps);    // messages/{id}/attachments/{index}
+void add_read_routes(ApiRouter& router, Deps deps);     // conversations/{id}/read
+void add_upload_routes(ApiRouter& router, Deps deps);   // channels/{id}/media
 
 // The message by path id if the caller may read it (agents: only in conversations they see),
 // else the answer (404, 403) to give instead.
 std::variant<store::MessageRecord, http::Response> visible_message(const ApiDeps& deps,
                                                                    const Call& call,
                                                                    std::string_view id);
+// A conversation as the API shows it, with its read position and unread count.
+Result<Poco::JSON::Object> conversation_json(const ApiDeps& deps, const store::Conversation& c);
 
 }  // namespace sb::api

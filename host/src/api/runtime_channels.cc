@@ -71,6 +71,11 @@ bool RuntimeChannels::exists(std::string_view instance_id) {
   return runtime_.find(instance_id) != nullptr;
 }
 
+bool RuntimeChannels::read_receipts(std::string_view instance_id) {
+  auto inst = runtime_.find(instance_id);
+  return inst && (inst->plugin().entry().capabilities & SB_CAP_READ_RECEIPTS) != 0;
+}
+
 Result<CanSendInfo> RuntimeChannels::can_send(std::string_view instance_id, std::string_view to,
                                               std::string_view from, std::string_view content_type,
                                               int64_t last_inbound_at_ms) {

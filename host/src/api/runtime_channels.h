@@ -12,6 +12,7 @@ class RuntimeChannels : public Channels {
   explicit RuntimeChannels(runtime::Runtime& runtime) : runtime_(runtime) {}
   std::vector<ChannelInfo> list() override;
   bool exists(std::string_view instance_id) override;
+  bool read_receipts(std::string_view instance_id) override;
   Result<CanSendInfo> can_send(std::string_view instance_id, std::string_view to,
                                std::string_view from, std::string_view content_type,
                                int64_t last_inbound_at_ms) override;

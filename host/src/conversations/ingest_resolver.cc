@@ -46,7 +46,7 @@ sb::Result<store::InboundResolution> IngestResolver::resolve(store::ModelTxn& tx
   if (!quoted) return quoted.status();
   std::optional<Conversation> target = std::move(*quoted);
   if (!target) {
-    auto latest = txn.latest_conversation(out.contact_id, m.instance_id);
+    auto latest = txn.latest_conversation(out.contact_id, m.instance_id, m.to);
     if (!latest) return latest.status();
     target = std::move(*latest);
     const auto horizon = options_.reopen_horizon.count();
@@ -64,7 +64,7 @@ sb::Result<store::InboundResolution> IngestResolver::resolve(store::ModelTxn& tx
       if (auto st = txn.reopen_conversation(target->id, out.reopened, now); !st) return st;
     }
   } else {
-    auto id = open_conversation(txn, out.contact_id, m.instance_id, out.reference, now);
+    auto id = open_conversation(txn, out.contact_id, m.instance_id, m.to, out.reference, now);
     if (!id) return id.status();
     out.conversation_id = *id;
     out.opened_new = true;
@@ -99,8 +99,10 @@ sb::Result<std::optional<Conversation>> IngestResolver::quoted_conversation(
   auto conv = txn.conversation_by_reference(*reference);
   if (!conv) return conv.status();
   // Someone else's reference must not let a stranger write into that conversation, and a
-  // conversation stays on one channel instance (replies go out where it lives).
-  if (!*conv || (*conv)->contact_id != contact_id || (*conv)->instance_id != m.instance_id) {
+  // conversation stays on one channel instance and business number (replies go out where it
+  // lives).
+  if (!*conv || (*conv)->contact_id != contact_id || (*conv)->instance_id != m.instance_id ||
+      (!(*conv)->business_address.empty() && (*conv)->business_address != m.to)) {
     return std::optional<Conversation>();
   }
   return conv;
@@ -108,10 +110,11 @@ sb::Result<std::optional<Conversation>> IngestResolver::quoted_conversation(
 
 sb::Result<int64_t> IngestResolver::open_conversation(store::ModelTxn& txn, int64_t contact_id,
                                                       std::string_view instance_id,
+                                                      std::string_view business_address,
                                                       std::string& reference, int64_t now) {
   for (int attempt = 0; attempt < options_.reference_attempts; ++attempt) {
     reference = contacts::make_reference(options_.random());
-    auto id = txn.create_conversation(contact_id, instance_id, reference, now);
+    auto id = txn.create_conversation(contact_id, instance_id, business_address, reference, now);
     if (id || id.status().code() != Code::kAlreadyExists) return id;
   }
   reference.clear();

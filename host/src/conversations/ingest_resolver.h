@@ -49,7 +49,8 @@ class IngestResolver final : public store::InboundResolver {
                                                                      const store::InboundMessage& m,
                                                                      int64_t contact_id);
   sb::Result<int64_t> open_conversation(store::ModelTxn& txn, int64_t contact_id,
-                                        std::string_view instance_id, std::string& reference,
+                                        std::string_view instance_id,
+                                        std::string_view business_address, std::string& reference,
                                         int64_t now);
 
   ResolverOptions options_;

@@ -382,6 +382,7 @@ Result<SendOutcome> ChannelInstance::send_unguarded(const store::OutboundMessage
     m.content_type = to_sb(row.content_type);
     m.text = to_sb(row.text);
     m.payload_json = to_sb(row.payload_json);
+    m.reply_to_provider_id = to_sb(row.reply_to_provider_id);
     StringSink provider_id(1024);
     ErrorCapture err;
     const int32_t rc = plugin().vtable().send(channel_, &m, provider_id.sink(), err.sink());
@@ -441,6 +442,7 @@ SendAttempt ChannelInstance::attempt_on_strand(const store::MessageRecord& row) 
   m.content_type = to_sb(row.content_type);
   m.text = to_sb(row.text);
   m.payload_json = to_sb(row.payload_json);
+  m.reply_to_provider_id = to_sb(row.reply_to_provider_id);
   StringSink provider_id(1024);
   ErrorCapture err;
   attempt.status = plugin().vtable().send(channel_, &m, provider_id.sink(), err.sink());

@@ -41,6 +41,8 @@ struct Conversation {
   int64_t opened_at_ms = 0;                    // created or last re-opened
   int64_t pending_at_ms = 0, resolved_at_ms = 0, first_response_at_ms = 0;  // 0 = never
   int64_t last_message_at_ms = 0, created_at_ms = 0, updated_at_ms = 0;
+  // Our address on the channel the customer wrote to (schema v8); '' = any (older rows).
+  std::string business_address;
 };
 
 // Who wrote an outbound message. First response time measures people (or an integration acting
@@ -90,13 +92,15 @@ class ModelTxn {
                                        int64_t now_ms) = 0;
   // Sets the display name only when the contact has none yet.
   virtual Status fill_display_name(int64_t contact_id, std::string_view name, int64_t now_ms) = 0;
-  // The one with the most recent message (ties: the newest).
-  virtual Result<std::optional<Conversation>> latest_conversation(int64_t contact_id,
-                                                                  std::string_view instance_id) = 0;
+  // The one with the most recent message (ties: the newest) on that business address (or on '',
+  // a conversation from before addresses were kept).
+  virtual Result<std::optional<Conversation>> latest_conversation(
+      int64_t contact_id, std::string_view instance_id, std::string_view business_address) = 0;
   virtual Result<std::optional<Conversation>> conversation_by_reference(
       std::string_view reference) = 0;
   // kAlreadyExists when the reference is taken (the caller draws another).
   virtual Result<int64_t> create_conversation(int64_t contact_id, std::string_view instance_id,
+                                              std::string_view business_address,
                                               std::string_view reference, int64_t now_ms) = 0;
   // Back to open; `reopened` re-stamps opened_at_ms and clears resolved_at_ms.
   virtual Status reopen_conversation(int64_t conversation_id, bool reopened, int64_t now_ms) = 0;

@@ -11,7 +11,8 @@ using sqlite::Stmt;
 #define SB_CONVERSATION_COLUMNS                                                              \
   " id, contact_id, instance_id, reference, status, assignee, queue, opened_at_ms, "         \
   "pending_at_ms, resolved_at_ms, first_response_at_ms, last_message_at_ms, created_at_ms, " \
-  "updated_at_ms "
+  "updated_at_ms, COALESCE((SELECT a.business_address FROM conversation_addresses a "        \
+  "WHERE a.conversation_id = conversations.id), '') "
 
 Contact read_contact(const Stmt& q) {
   return {q.int64(0), q.text(1), q.int64(2), q.int64(3), q.int64(4)};
@@ -35,6 +36,7 @@ Conversation read_conversation_row(const sqlite::Stmt& q) {
   c.last_message_at_ms = q.int64(11);
   c.created_at_ms = q.int64(12);
   c.updated_at_ms = q.int64(13);
+  c.business_address = q.text(14);
   return c;
 }
 
@@ -56,6 +58,7 @@ MessageRecord read_message_row(const Stmt& q) {
   r.updated_at_ms = q.int64(13);
   r.contact_id = q.int64(14);
   r.conversation_id = q.int64(15);
+  r.reply_to_provider_id = q.text(16);
   return r;
 }
 
@@ -122,13 +125,15 @@ Result<std::optional<Conversation>> SqliteModel::one_conversation(Stmt& q) {
   return std::optional<Conversation>(read_conversation_row(q));
 }
 
-Result<std::optional<Conversation>> SqliteModel::latest_conversation(int64_t contact_id,
-                                                                     std::string_view instance_id) {
+Result<std::optional<Conversation>> SqliteModel::latest_conversation(
+    int64_t contact_id, std::string_view instance_id, std::string_view business_address) {
   auto q = db_.prepare("SELECT" SB_CONVERSATION_COLUMNS
                        "FROM conversations WHERE contact_id = ?1 AND instance_id = ?2 "
+                       "AND COALESCE((SELECT a.business_address FROM conversation_addresses a "
+                       "WHERE a.conversation_id = conversations.id), '') IN (?3, '') "
                        "ORDER BY last_message_at_ms DESC, id DESC LIMIT 1");
   if (!q) return q.status();
-  (*q)->bind(1, contact_id).bind(2, instance_id);
+  (*q)->bind(1, contact_id).bind(2, instance_id).bind(3, business_address);
   return one_conversation(**q);
 }
 
@@ -141,6 +146,7 @@ Result<std::optional<Conversation>> SqliteModel::conversation_by_reference(
 }
 
 Result<int64_t> SqliteModel::create_conversation(int64_t contact_id, std::string_view instance_id,
+                                                 std::string_view business_address,
                                                  std::string_view reference, int64_t now_ms) {
   auto q = db_.prepare(
       "INSERT INTO conversations (contact_id, instance_id, reference, status, opened_at_ms, "
@@ -152,7 +158,15 @@ Result<int64_t> SqliteModel::create_conversation(int64_t contact_id, std::string
   if (sqlite3_changes(db_.handle()) == 0) {
     return Status(Code::kAlreadyExists, "reference " + std::string(reference) + " is taken");
   }
-  return sqlite3_last_insert_rowid(db_.handle());
+  const int64_t id = sqlite3_last_insert_rowid(db_.handle());
+  if (!business_address.empty()) {
+    auto a = db_.prepare(
+        "INSERT INTO conversation_addresses (conversation_id, business_address) VALUES (?1, ?2)");
+    if (!a) return a.status();
+    (*a)->bind(1, id).bind(2, business_address);
+    if (auto st = run("record business address", **a); !st) return st;
+  }
+  return id;
 }
 
 Status SqliteModel::reopen_conversation(int64_t conversation_id, bool reopened, int64_t now_ms) {

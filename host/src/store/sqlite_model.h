@@ -13,8 +13,9 @@ namespace sb::store {
 #define SB_STORE_MESSAGE_COLUMNS                                                       \
   " m.id, m.instance_id, m.direction, m.provider_message_id, m.from_addr, m.to_addr, " \
   "m.content_type, m.text, m.payload_json, m.raw, m.idempotency_key, m.status, "       \
-  "m.created_at_ms, m.updated_at_ms, m.contact_id, m.conversation_id "
-inline constexpr int kMessageColumnCount = 16;
+  "m.created_at_ms, m.updated_at_ms, m.contact_id, m.conversation_id, "                \
+  "m.reply_to_provider_id "
+inline constexpr int kMessageColumnCount = 17;
 
 // Reads the current row of a statement that selects SB_STORE_MESSAGE_COLUMNS first.
 MessageRecord read_message_row(const sqlite::Stmt& q);
@@ -35,12 +36,13 @@ class SqliteModel final : public ModelTxn {
   Result<int64_t> add_identity(int64_t contact_id, std::string_view kind, std::string_view address,
                                std::string_view instance_id, int64_t now_ms) override;
   Status fill_display_name(int64_t contact_id, std::string_view name, int64_t now_ms) override;
-  Result<std::optional<Conversation>> latest_conversation(int64_t contact_id,
-                                                          std::string_view instance_id) override;
+  Result<std::optional<Conversation>> latest_conversation(
+      int64_t contact_id, std::string_view instance_id, std::string_view business_address) override;
   Result<std::optional<Conversation>> conversation_by_reference(
       std::string_view reference) override;
   Result<int64_t> create_conversation(int64_t contact_id, std::string_view instance_id,
-                                      std::string_view reference, int64_t now_ms) override;
+                                      std::string_view business_address, std::string_view reference,
+                                      int64_t now_ms) override;
   Status reopen_conversation(int64_t conversation_id, bool reopened, int64_t now_ms) override;
   Status link_message(int64_t message_id, int64_t conversation_id, int64_t now_ms) override;
 

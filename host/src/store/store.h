@@ -41,6 +41,9 @@ enum class InsertOutcome { kStored, kDuplicate };
 // idempotency_key (when non-empty) is unique per instance: inserting it again returns the first id.
 struct OutboundMessage {
   std::string instance_id, to, from, content_type, text, payload_json, idempotency_key;
+  // The provider id of the message this one quotes or reacts to (the channel sends it as reply
+  // context); empty = none.
+  std::string reply_to_provider_id;
 };
 
 // Same numbers as SB_DELIVERY_*.
@@ -73,6 +76,7 @@ struct MessageRecord {
   DeliveryStatus status = DeliveryStatus::kQueued;  // inbound messages are stored as kDelivered
   int64_t created_at_ms = 0, updated_at_ms = 0;
   int64_t contact_id = 0, conversation_id = 0;  // 0 until resolved/linked (schema v2)
+  std::string reply_to_provider_id;             // inbound: what the customer quoted; outbound: ours
 };
 
 // What the inbound resolver decided for one message (all zero/false without a resolver).

@@ -302,6 +302,19 @@ sw::Result<std::string> LoopbackChannel::invoke(std::string_view op, std::string
     reply = on_reset();
   } else if (op == "stats") {
     reply = ok(stats());
+  } else if (op == "mark_read") {
+    // The host's read receipt (SB_CAP_READ_RECEIPTS): a loopback customer has no phone to show
+    // blue ticks on, so the receipt is only checked and acknowledged.
+    ObjectReader r(*doc, "", err);
+    r.only({"message_id", "from", "typing_indicator"});
+    std::optional<std::string> id = r.str("message_id", true, false);
+    r.str("from", false);
+    r.boolean("typing_indicator", false);
+    if (!r.ok() || !id) return Error::invalid_arg(err.text());
+    json::Value out = json::Value::object();
+    out.set("ok", true);
+    out.set("message_id", *id);
+    reply = ok(out);
   } else {
     return Error::unsupported("unknown operation: " + std::string(op));
   }

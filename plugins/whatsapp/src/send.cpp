@@ -1,6 +1,7 @@
 #include "send.hpp"
 
 #include <charconv>
+#include <optional>
 #include <set>
 
 namespace wa {
@@ -46,11 +47,33 @@ std::string media_type(const sw::AttachmentData& a, std::string_view content_typ
   return kind;
 }
 
+// A host that passes no attachments (the REST API) describes the one medium in the payload:
+// {"link"|"media_id", "caption"?, "filename"?, "kind"? (for content_type "media")}.
+std::optional<sw::AttachmentData> payload_attachment(const SendInput& in) {
+  const json::Value& p = in.payload;
+  if (!p.is_object()) return std::nullopt;
+  std::string link = str_of(p, "link");
+  std::string id = str_of(p, "media_id");
+  if (id.empty()) id = str_of(p, "id");
+  if (link.empty() && id.empty()) return std::nullopt;
+  return sw::AttachmentData{str_of(p, "kind"),
+                            str_of(p, "mime_type"),
+                            str_of(p, "filename"),
+                            link,
+                            id,
+                            str_of(p, "caption"),
+                            -1};
+}
+
 sw::Result<json::Value> media_body(const SendInput& in) {
-  if (in.attachments.size() != 1) {
-    return sw::Error::invalid_arg("attachments: a media message carries exactly one attachment");
+  std::optional<sw::AttachmentData> from_payload;
+  if (in.attachments.empty()) from_payload = payload_attachment(in);
+  if (in.attachments.size() != 1 && !from_payload) {
+    return sw::Error::invalid_arg(
+        "attachments: a media message carries exactly one attachment (or payload.link / "
+        "payload.media_id)");
   }
-  const sw::AttachmentData& a = in.attachments[0];
+  const sw::AttachmentData& a = from_payload ? *from_payload : in.attachments[0];
   std::string type = media_type(a, in.content_type);
   static const std::set<std::string> kTypes = {"image", "video", "audio", "document", "sticker"};
   if (!kTypes.contains(type)) {
@@ -61,7 +84,8 @@ sw::Result<json::Value> media_body(const SendInput& in) {
   bool has_id = !a.provider_media_id.empty();
   bool has_link = !a.url.empty();
   if (has_id == has_link) {
-    return sw::Error::invalid_arg("attachments[0]: exactly one of provider_media_id or url");
+    return sw::Error::invalid_arg(
+        "attachments[0]: exactly one of provider_media_id or url (payload: media_id or link)");
   }
   if (has_link && !a.url.starts_with("https://") && !a.url.starts_with("http://")) {
     return sw::Error::invalid_arg("attachments[0].url: must be an http(s) URL");

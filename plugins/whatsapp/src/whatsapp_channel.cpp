@@ -242,6 +242,7 @@ sw::Result<std::string> WhatsAppChannel::invoke(std::string_view op, std::string
   if (op == "media_url") return media_url(in);
   if (op == "media_upload") return media_upload(in);
   if (op == "media_download") return media_download(in);
+  if (op == "mark_read") return mark_read(in);
   if (op == "window") {
     sw::Result<std::string> pnid = number_for(str_of(in, "from"));
     if (!pnid) return pnid.error();
@@ -298,6 +299,43 @@ sw::Result<std::string> WhatsAppChannel::media_upload(const json::Value& in) {
   json::Value out = json::Value::object();
   out.set("media_id", id);
   out.set("bytes", static_cast<int64_t>(data->size()));
+  return out.dump();
+}
+
+// The host's read receipt when an agent reads a conversation (§3.9): {"message_id": the inbound
+// wamid, "from": our number (id or display number; empty = the first), "typing_indicator"?}.
+// Meta marks every earlier message of that customer read too. Not a message: no window, no pair
+// rate and no callback data, but it does count against the number's throughput.
+sw::Result<std::string> WhatsAppChannel::mark_read(const json::Value& in) {
+  if (!running_) return sw::Error::state("the instance is not running");
+  sw::Result<std::string> pnid = number_for(str_of(in, "from"));
+  if (!pnid) return pnid.error();
+  SendInput s;
+  s.content_type = "read";
+  s.reply_to = str_of(in, "message_id");
+  if (s.reply_to.empty())
+    return sw::Error::invalid_arg("message_id: the inbound wamid to mark read");
+  s.payload = json::Value::object();
+  if (const json::Value* t = in.find("typing_indicator"); t != nullptr && t->as_bool()) {
+    s.payload.set("typing_indicator", true);
+  }
+  sw::Result<json::Value> body = build_send_body(s);
+  if (!body) return body.error();
+  int64_t now = host().now_ms();
+  TokenBucket& bucket = throughput_.for_number(pnid.value());
+  if (!bucket.try_take(now)) {
+    return sw::Error::rate_limited("throughput of number " + pnid.value() + " used up",
+                                   bucket.wait_ms(now));
+  }
+  sw::Result<json::Value> resp = graph_.post("/" + pnid.value() + "/messages", body.value());
+  if (!resp) {
+    if (resp.error().provider_code == "130429") bucket.hold(now, resp.error().retry_after);
+    return resp.error();
+  }
+  json::Value out = json::Value::object();
+  out.set("ok", true);
+  out.set("message_id", s.reply_to);
+  out.set("phone_number_id", pnid.value());
   return out.dump();
 }
 

@@ -48,6 +48,7 @@ class WhatsAppChannel : public sw::Channel {
   sw::Result<std::string> media_url(const json::Value& in);
   sw::Result<std::string> media_upload(const json::Value& in);
   sw::Result<std::string> media_download(const json::Value& in);  // media_download.cpp
+  sw::Result<std::string> mark_read(const json::Value& in);
   sw::Error check_template(const json::Value& payload);
 
   // Templates (channel_templates.cpp).

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -133,12 +134,7 @@ class WhatsAppApi : public ::testing::Test {
     auto sim_port = sim_->wait_listening(20s, /*from_stdout=*/true);
     ASSERT_TRUE(sim_port) << sim_->out() << sim_->err();
     sim_port_ = *sim_port;
-    ASSERT_EQ(
-        sim("POST", "/_sim/wabas",
-            std::string(R"({"id":")") + kWaba + R"(","name":"Lucky Shrub","numbers":[{"id":")" +
-                kNumber + R"(","cc":"1","phone_number":"5550783881"}]})")
-            .status,
-        200);
+    ASSERT_NO_FATAL_FAILURE(create_sim_accounts());
     // Statuses and template reviews in milliseconds rather than seconds.
     ASSERT_EQ(sim("POST", "/_sim/config",
                   R"({"delivered_delay_ms":100,"read_delay_ms":200,"review_delay_ms":200})")
@@ -159,14 +155,8 @@ class WhatsAppApi : public ::testing::Test {
   "costs": {"currency": "USD",
             "rate_card": [{"category": "utility", "country_calling_code": "49", "price": 0.0456}],
             "default": {"*": 0.01}},
-  "instances": [
-    {"id": "wa-1", "plugin": "whatsapp",
-     "config": {"graph_base_url": "http://127.0.0.1:)"
-                           << sim_port_ << R"(", "api_version": "v21.0", "waba_id": ")" << kWaba
-                           << R"(", "numbers": [{"phone_number_id": ")" << kNumber << R"("}]},
-     "secrets": {"access_token": "env:SBT_WA_TOKEN", "app_secret": "env:SBT_WA_APP_SECRET",
-                 "verify_token": "env:SBT_WA_VERIFY_TOKEN"}},
-    {"id": "lb-1", "plugin": "loopback", "config": {"address_kind": "phone"}}
+  "instances": [)" << instances_config()
+                           << R"(
   ]
 })";
     admin_ = make_token("admin", "e2e-admin");
@@ -177,16 +167,50 @@ class WhatsAppApi : public ::testing::Test {
     auto host_port = host_->wait_listening();
     ASSERT_TRUE(host_port) << host_->err();
     host_port_ = *host_port;
+    ASSERT_NO_FATAL_FAILURE(point_webhooks());
+    db_ = std::make_unique<Db>(dir_ / "host" / "data" / "switchboard.db");
+  }
+
+  // The WABAs and numbers at the simulator; the default is one WABA with one number.
+  virtual void create_sim_accounts() {
+    ASSERT_EQ(
+        sim("POST", "/_sim/wabas",
+            std::string(R"({"id":")") + kWaba + R"(","name":"Lucky Shrub","numbers":[{"id":")" +
+                kNumber + R"(","cc":"1","phone_number":"5550783881"}]})")
+            .status,
+        200);
+  }
+  // The "instances" array's members in the host's config (the simulator's port is known).
+  virtual std::string instances_config() {
+    return R"(
+    {"id": "wa-1", "plugin": "whatsapp",
+     "config": )" +
+           whatsapp_config(kWaba, {kNumber}) + R"(,
+     "secrets": {"access_token": "env:SBT_WA_TOKEN", "app_secret": "env:SBT_WA_APP_SECRET",
+                 "verify_token": "env:SBT_WA_VERIFY_TOKEN"}},
+    {"id": "lb-1", "plugin": "loopback", "config": {"address_kind": "phone"}})";
+  }
+  // Where the simulator delivers webhooks once the host listens.
+  virtual void point_webhooks() {
     ASSERT_EQ(sim("POST", "/_sim/config",
                   R"({"webhook_url":"http://127.0.0.1:)" + std::to_string(host_port_) +
                       R"(/webhooks/wa-1/"})")
                   .status,
               200);
-    db_ = std::make_unique<Db>(dir_ / "host" / "data" / "switchboard.db");
+  }
+  std::string whatsapp_config(const std::string& waba, const std::vector<std::string>& numbers) {
+    std::string list;
+    for (const auto& n : numbers) {
+      list += std::string(list.empty() ? "" : ", ") + R"({"phone_number_id": ")" + n + R"("})";
+    }
+    return R"({"graph_base_url": "http://127.0.0.1:)" + std::to_string(sim_port_) +
+           R"(", "api_version": "v21.0", "waba_id": ")" + waba + R"(", "numbers": [)" + list + "]}";
   }
 
   void TearDown() override {
     db_.reset();
+    // A failed test shows what the host logged (a crash otherwise reads "connection refused").
+    if (HasFailure() && host_) std::cerr << "--- switchboard stderr ---\n" << host_->err() << "\n";
     for (auto* p : {host_.get(), sim_.get()}) {
       if (!p) continue;
       p->signal(SIGTERM);
@@ -220,23 +244,30 @@ class WhatsAppApi : public ::testing::Test {
     return api("POST", "/v1/channels/wa-1/ops/" + name, body);
   }
 
-  // A customer's text at the simulator; returns the conversation the host filed it under.
-  std::string customer_writes(const std::string& from, const std::string& text) {
+  // A customer's text at the simulator (to `number`); returns the conversation the host filed it
+  // under. `wamid`, when given, receives the message's WhatsApp id.
+  std::string customer_writes(const std::string& from, const std::string& text,
+                              const std::string& number = kNumber, std::string* wamid = nullptr) {
     Reply r = sim("POST", "/_sim/inbound",
-                  std::string(R"({"phone_number_id":")") + kNumber + R"(","from":")" + from +
+                  std::string(R"({"phone_number_id":")") + number + R"(","from":")" + from +
                       R"(","type":"text","name":"Ann","text":{"body":")" + text + R"("}})");
     EXPECT_EQ(r.status, 200) << r.body;
-    const std::string wamid = str(parse(r.body), "id");
+    const std::string id = str(parse(r.body), "id");
+    if (wamid != nullptr) *wamid = id;
     std::string conversation;
     EXPECT_TRUE(eventually(
         [&] {
-          conversation = db_->scalar(
-              "SELECT conversation_id FROM messages WHERE provider_message_id = ?", wamid);
+          conversation =
+              db_->scalar("SELECT conversation_id FROM messages WHERE provider_message_id = ?", id);
           return !conversation.empty();
         },
         15s))
         << host_->err();
     return conversation;
+  }
+  // The host's message id of an inbound WhatsApp message.
+  std::string host_id_of(const std::string& wamid) {
+    return db_->scalar("SELECT id FROM messages WHERE provider_message_id = ?", wamid);
   }
 
   // Sends through the durable outbox; returns the host's message id ("" on failure).

@@ -48,6 +48,15 @@ class FakeChannels : public Channels {
   Result<std::string> invoke(std::string_view id, std::string_view op,
                              std::string_view json_in) override {
     if (id != "wa1") return not_found("no channel");
+    if (op == "mark_read") {
+      mark_read_calls.emplace_back(json_in);
+      if (!mark_read_error.is_ok()) return mark_read_error;
+      return std::string(R"({"ok":true})");
+    }
+    if (op == "media_upload") {
+      media_uploads.emplace_back(json_in);
+      return std::string(R"({"media_id":"4711","bytes":3})");
+    }
     if (op != "echo") return not_found("no op " + std::string(op));
     return std::string(R"({"got":)") + std::string(json_in) + "}";
   }
@@ -83,6 +92,10 @@ class FakeChannels : public Channels {
     }
     return Channels::download_media(id, media_id, max_bytes);
   }
+  bool read_receipts(std::string_view id) override { return id == "wa1" && receipts; }
+  bool receipts = false;
+  Status mark_read_error;
+  std::vector<std::string> mark_read_calls, media_uploads;
   std::string last_to;
   int64_t last_inbound_at_ms = -1;
   std::string last_media_id, media_mime = "image/png";
@@ -125,6 +138,9 @@ class ApiTest : public ::testing::Test {
         sent_.push_back(m);
       }
       return SendAccepted{*id, seen};
+    };
+    deps.on_event = [this](std::string_view type, const std::string& data) {
+      events_.emplace_back(type, data);
     };
     customize(deps);
     install_api_routes(router_, std::move(deps));
@@ -173,14 +189,15 @@ class ApiTest : public ::testing::Test {
 
   // An inbound message from `from` on wa1, resolved to a contact and conversation.
   store::InboundResult inbound(const std::string& id, const std::string& from,
-                               const std::string& text = "hello", const std::string& name = "") {
+                               const std::string& text = "hello", const std::string& name = "",
+                               const std::string& to = "+4930123456") {
     store::InboundMessage m;
     m.instance_id = "wa1";
     m.provider_message_id = id;
     m.from = from;
     m.from_kind = "phone";
     m.from_name = name;
-    m.to = "+4930123456";
+    m.to = to;
     m.content_type = "text";
     m.text = text;
     auto r = store_->insert_inbound_resolved(std::span<const store::InboundMessage>(&m, 1));
@@ -197,6 +214,7 @@ class ApiTest : public ::testing::Test {
   std::string admin_, supervisor_, agent_, other_agent_;
   std::map<std::string, int64_t> sent_by_key_;
   std::vector<store::OutboundMessage> sent_;
+  std::vector<std::pair<std::string, std::string>> events_;  // (type, data) from on_event
 };
 
 }  // namespace sb::api::testing

@@ -38,6 +38,7 @@ TEST(OpenApi, EveryRouteAndMethodIsDocumented) {
       {"/v1/conversations/{id}/reopen", "post"},
       {"/v1/conversations/{id}/messages", "post"},
       {"/v1/conversations/{id}/can-send", "get"},
+      {"/v1/conversations/{id}/read", "post"},
       {"/v1/messages/{id}", "get"},
       {"/v1/messages/{id}/attachments/{index}", "get"},
       {"/v1/search", "get"},
@@ -55,6 +56,7 @@ TEST(OpenApi, EveryRouteAndMethodIsDocumented) {
       {"/v1/channels/{id}/ops/{op}", "post"},
       {"/v1/admin/clock", "get"},
       {"/v1/admin/clock", "post"},
+      {"/v1/channels/{id}/media", "post"},
       {"/v1/reports/costs", "get"},
       {"/v1/events", "get"},
       {"/openapi.json", "get"}};
@@ -62,7 +64,7 @@ TEST(OpenApi, EveryRouteAndMethodIsDocumented) {
     ASSERT_TRUE(paths->has(path)) << path;
     EXPECT_TRUE(paths->getObject(path)->has(method)) << method << " " << path;
   }
-  EXPECT_EQ(paths->size(), 25u) << "a documented path that the API does not serve?";
+  EXPECT_EQ(paths->size(), 27u) << "a documented path that the API does not serve?";
 }
 
 TEST_F(ApiTest, OpenApiIsServedWithoutAToken) {

@@ -19,9 +19,12 @@ class MergeTest : public ModelTest {
  protected:
   Snapshot snapshot(int64_t contact_id) {
     Snapshot s;
-    for (const auto& i : *service_->identities(contact_id))
-      s.identities.emplace_back(i.kind, i.address);
-    for (const auto& c : *service_->conversations_of(contact_id)) s.conversations.push_back(c.id);
+    // The Results are kept: `for (x : *temporary())` would iterate a destroyed temporary.
+    auto identities = service_->identities(contact_id);
+    auto conversations = service_->conversations_of(contact_id);
+    EXPECT_TRUE(identities.is_ok() && conversations.is_ok());
+    for (const auto& i : *identities) s.identities.emplace_back(i.kind, i.address);
+    for (const auto& c : *conversations) s.conversations.push_back(c.id);
     auto page = store_->model()->timeline(contact_id, "", 500);
     EXPECT_TRUE(page.is_ok());
     for (const auto& m : page->messages) s.messages.push_back(m.id);

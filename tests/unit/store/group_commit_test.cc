@@ -96,7 +96,7 @@ TEST_F(GroupCommitTest, ForwardsEverythingElse) {
   EXPECT_EQ(store->schema_version(), latest_schema_version());
   ASSERT_TRUE(store->kv_put("wa", "k", "v").is_ok());
   EXPECT_EQ(store->kv_get("wa", "k")->value_or(""), "v");
-  auto id = store->insert_outbound({"wa", "+1", "", "text", "x", "", ""});
+  auto id = store->insert_outbound({"wa", "+1", "", "text", "x", "", "", ""});
   ASSERT_TRUE(id.is_ok());
   DeliveryUpdate u;
   u.message_id = *id;

@@ -206,7 +206,7 @@ TEST_F(SqliteStoreTest, OutboundLifecycleAndMonotonicStatus) {
   opts.now_ms = [&] { return clock; };
   auto s = open(opts);
   ASSERT_TRUE(s);
-  OutboundMessage out{"wa", "+4915112345678", "", "text", "hello", "", "key-1"};
+  OutboundMessage out{"wa", "+4915112345678", "", "text", "hello", "", "key-1", ""};
   auto id = s->insert_outbound(out);
   ASSERT_TRUE(id.is_ok()) << id.status().message();
   // The same idempotency key returns the same message.
@@ -250,7 +250,7 @@ TEST_F(SqliteStoreTest, OutboundLifecycleAndMonotonicStatus) {
 TEST_F(SqliteStoreTest, FailedIsTerminalAndCounted) {
   auto s = open();
   ASSERT_TRUE(s);
-  auto id = s->insert_outbound({"sms", "+4915112345678", "", "text", "x", "", ""});
+  auto id = s->insert_outbound({"sms", "+4915112345678", "", "text", "x", "", "", ""});
   ASSERT_TRUE(id.is_ok());
   DeliveryUpdate u;
   u.message_id = *id;
@@ -282,7 +282,7 @@ TEST_F(SqliteStoreTest, DeliveryForUnknownMessageIsNotFound) {
   u.message_id = 12345;
   EXPECT_EQ(s->apply_delivery(u).code(), Code::kNotFound);
   // A message of another instance is not found either.
-  auto id = s->insert_outbound({"sms", "+1", "", "text", "x", "", ""});
+  auto id = s->insert_outbound({"sms", "+1", "", "text", "x", "", "", ""});
   ASSERT_TRUE(id.is_ok());
   u.message_id = *id;
   EXPECT_EQ(s->apply_delivery(u).code(), Code::kNotFound);

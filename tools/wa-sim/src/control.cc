@@ -2,7 +2,9 @@
 // settings, fixtures, review decisions, fault injection, inspection of sends and deliveries.
 #include <Poco/String.h>
 
+#include <algorithm>
 #include <set>
+#include <vector>
 
 #include "control_util.h"
 #include "sim.h"
@@ -183,6 +185,30 @@ Response Sim::control(Request& req) {
     return success();
   }
   if (area == "inbound" && m == "POST") return injectInbound(req);
+  if (area == "inbound" && m == "GET") {  // what customers sent, and whether we marked it read
+    std::vector<const InboundMessage*> list;
+    const auto filter = getStr(in, "phone_number_id");
+    for (const auto& [wamid, msg] : inbound_)
+      if (!filter || *filter == msg.phone_number_id) list.push_back(&msg);
+    std::stable_sort(list.begin(), list.end(),
+                     [](const auto* a, const auto* b) { return a->at_ms < b->at_ms; });
+    auto data = newArr();
+    for (const InboundMessage* msg : list) {
+      auto o = newObj();
+      o->set("id", msg->wamid);
+      o->set("phone_number_id", msg->phone_number_id);
+      o->set("from", msg->from);
+      o->set("type", msg->type);
+      o->set("at_ms", msg->at_ms);
+      o->set("read", msg->read);
+      o->set("read_at_ms", msg->read_at_ms);
+      o->set("read_requests", msg->read_requests);
+      data->add(o);
+    }
+    auto o = newObj();
+    o->set("data", data);
+    return respond(o);
+  }
   if (area == "faults") {
     if (m == "DELETE") {
       faults_.clear();

@@ -147,7 +147,7 @@ Response Sim::injectInbound(Request& req) {
   // Any user message (not a system notice) opens or refreshes the 24-hour window.
   if (type != "system") last_user_message_ms_[{pn->id, from}] = now;
   pn->throughput.take(now, pn->mps, pn->mps);  // inbound counts against throughput too
-  inbound_[wamid] = InboundMessage{wamid, pn->id, from, type, now, false};
+  inbound_[wamid] = InboundMessage{wamid, pn->id, from, type, now, false, 0, 0};
   dispatcher_.enqueue(Update{callbackFor(*pn), pn->waba_id, "messages", value, false}, now);
 
   auto out = newObj();

@@ -329,10 +329,15 @@ Response Sim::markRead(Request& req, PhoneNumber& pn) {
   if (auto typing = getObj(req.params, "typing_indicator");
       typing && getStr(typing, "type") != "text")
     throw err(131009, "typing_indicator.type must be text");
+  ++it->second.read_requests;
   // Reading one message reads every earlier message of that user.
+  const int64_t now = clock_.nowMs();
   for (auto& [wamid, in] : inbound_)
-    if (in.phone_number_id == pn.id && in.from == it->second.from && in.at_ms <= it->second.at_ms)
+    if (in.phone_number_id == pn.id && in.from == it->second.from && in.at_ms <= it->second.at_ms &&
+        !in.read) {
       in.read = true;
+      in.read_at_ms = now;
+    }
   return success();
 }
 

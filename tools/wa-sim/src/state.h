@@ -118,6 +118,8 @@ struct InboundMessage {
   std::string type;
   int64_t at_ms = 0;
   bool read = false;
+  int64_t read_at_ms = 0;  // when the business first marked it (or a later one) read
+  int read_requests = 0;   // mark-as-read calls naming exactly this message
 };
 
 struct Media {
