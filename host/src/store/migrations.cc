@@ -200,6 +200,7 @@ extern const std::string_view kMigrationV4;
 extern const std::string_view kMigrationV5;
 extern const std::string_view kMigrationV6;
 extern const std::string_view kMigrationV7;
+extern const std::string_view kMigrationV8;
 
 namespace {
 
@@ -211,6 +212,7 @@ const Migration kMigrations[] = {
     {5, "routing rules, business hours, auto-replies", kMigrationV5},
     {6, "cost ledger", kMigrationV6},
     {7, "events and outbound webhook deliveries", kMigrationV7},
+    {8, "api tokens: the bot role", kMigrationV8},
 };
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

@@ -56,6 +56,7 @@ MessageRecord read_message_row(const Stmt& q) {
   r.updated_at_ms = q.int64(13);
   r.contact_id = q.int64(14);
   r.conversation_id = q.int64(15);
+  r.from_kind = q.text(16);
   return r;
 }
 

@@ -13,8 +13,8 @@ namespace sb::store {
 #define SB_STORE_MESSAGE_COLUMNS                                                       \
   " m.id, m.instance_id, m.direction, m.provider_message_id, m.from_addr, m.to_addr, " \
   "m.content_type, m.text, m.payload_json, m.raw, m.idempotency_key, m.status, "       \
-  "m.created_at_ms, m.updated_at_ms, m.contact_id, m.conversation_id "
-inline constexpr int kMessageColumnCount = 16;
+  "m.created_at_ms, m.updated_at_ms, m.contact_id, m.conversation_id, m.from_kind "
+inline constexpr int kMessageColumnCount = 17;
 
 // Reads the current row of a statement that selects SB_STORE_MESSAGE_COLUMNS first.
 MessageRecord read_message_row(const sqlite::Stmt& q);

@@ -41,6 +41,9 @@ enum class InsertOutcome { kStored, kDuplicate };
 // idempotency_key (when non-empty) is unique per instance: inserting it again returns the first id.
 struct OutboundMessage {
   std::string instance_id, to, from, content_type, text, payload_json, idempotency_key;
+  // Who wrote it: "agent" (a person through the API), "bot" (a bot queue's bot), "auto" (an
+  // auto-reply); stored in messages.from_kind. Empty for senders that do not say.
+  std::string sender_kind;
 };
 
 // Same numbers as SB_DELIVERY_*.
@@ -73,6 +76,9 @@ struct MessageRecord {
   DeliveryStatus status = DeliveryStatus::kQueued;  // inbound messages are stored as kDelivered
   int64_t created_at_ms = 0, updated_at_ms = 0;
   int64_t contact_id = 0, conversation_id = 0;  // 0 until resolved/linked (schema v2)
+  // messages.from_kind: the sender's address kind inbound ("phone", ...), the sender kind
+  // outbound (OutboundMessage::sender_kind).
+  std::string from_kind;
 };
 
 // What the inbound resolver decided for one message (all zero/false without a resolver).
