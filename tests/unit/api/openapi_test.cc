@@ -38,6 +38,7 @@ TEST(OpenApi, EveryRouteAndMethodIsDocumented) {
       {"/v1/conversations/{id}/reopen", "post"},
       {"/v1/conversations/{id}/messages", "post"},
       {"/v1/conversations/{id}/can-send", "get"},
+      {"/v1/conversations/{id}/handover", "post"},
       {"/v1/messages/{id}", "get"},
       {"/v1/search", "get"},
       {"/v1/agents", "get"},
@@ -59,7 +60,7 @@ TEST(OpenApi, EveryRouteAndMethodIsDocumented) {
     ASSERT_TRUE(paths->has(path)) << path;
     EXPECT_TRUE(paths->getObject(path)->has(method)) << method << " " << path;
   }
-  EXPECT_EQ(paths->size(), 23u) << "a documented path that the API does not serve?";
+  EXPECT_EQ(paths->size(), 24u) << "a documented path that the API does not serve?";
 }
 
 TEST_F(ApiTest, OpenApiIsServedWithoutAToken) {

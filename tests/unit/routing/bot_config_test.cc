@@ -77,14 +77,18 @@ TEST(BotConfig, ValidationNamesTheField) {
       R"({"url": "http://127.0.0.1:9/h", "secret": "env:SB_TEST_BOT_MISSING", "handover_queue": "support"})"));
   EXPECT_NE(missing.find("bot.secret"), std::string::npos);
   EXPECT_NE(missing.find("SB_TEST_BOT_MISSING"), std::string::npos);
-  EXPECT_NE(error_of(config_with(
-                         R"({"url": "http://127.0.0.1:9/h", "secret": "literal:x", "handover_queue": "nowhere"})"))
-                .find("routing.queues[bot].bot.handover_queue 'nowhere' is not a queue"),
-            std::string::npos);
-  EXPECT_NE(error_of(config_with(
-                         R"({"url": "http://127.0.0.1:9/h", "secret": "literal:x", "handover_queue": "bot"})"))
-                .find("is a bot queue"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(
+          config_with(
+              R"({"url": "http://127.0.0.1:9/h", "secret": "literal:x", "handover_queue": "nowhere"})"))
+          .find("routing.queues[bot].bot.handover_queue 'nowhere' is not a queue"),
+      std::string::npos);
+  EXPECT_NE(
+      error_of(
+          config_with(
+              R"({"url": "http://127.0.0.1:9/h", "secret": "literal:x", "handover_queue": "bot"})"))
+          .find("is a bot queue"),
+      std::string::npos);
   EXPECT_NE(error_of(config_with(R"({"url": "http://127.0.0.1:9/h", )" + ok_rest +
                                  R"(, "timeout_ms": 5})"))
                 .find("bot.timeout_ms must be between"),
