@@ -213,7 +213,9 @@ http::Response handover(const ApiDeps& deps, const Call& call) {
   auto queue = f.string("queue", false, kMaxIdField);
   auto note = f.string("note", false, kMaxNote);
   if (!f.ok()) return f.error();
-  if (!deps.handover) return error_response(503, "unavailable", "no bot queues are configured");
+  if (!deps.handover) {  // no routing, so no bot queue: nothing can be with a bot
+    return error_response(409, "not_with_bot", "no bot queues are configured");
+  }
   const std::string actor = (call.who.is_bot() ? "bot:" : "") + call.who.name;
   auto done = deps.handover(id, queue, actor, note.value_or(""));
   if (!done) {
