@@ -1,5 +1,5 @@
 // The append-only event log (schema v7): message.created, message.status, conversation.created,
-// conversation.assigned, conversation.status. Appends are committed together with the webhook
+// conversation.assigned, conversation.status, conversation.handover and bot.message. Appends are committed together with the webhook
 // deliveries they cause; readers (SSE streams) wait on the log for ids above theirs.
 #pragma once
 
