@@ -1,6 +1,7 @@
 // The append-only event log (schema v7): message.created, message.status, conversation.created,
-// conversation.assigned, conversation.status, conversation.handover and bot.message. Appends are committed together with the webhook
-// deliveries they cause; readers (SSE streams) wait on the log for ids above theirs.
+// conversation.assigned, conversation.status, conversation.handover and bot.message. Appends are
+// committed together with the webhook deliveries they cause; readers (SSE streams) wait on the log
+// for ids above theirs.
 #pragma once
 
 #include <chrono>
