@@ -51,7 +51,7 @@ struct Decision {
   std::string reason;
   // Non-empty: the conversation is with this bot queue's bot and the message goes to it. Never
   // set for automated or system messages (loop protection) nor for a handover keyword.
-  std::string bot_queue;
+  std::string bot_queue = {};
   // Set when the customer's message named a handover keyword: the conversation left its bot
   // queue; queue/assignee/reason above describe where it went.
   std::optional<Handover> handover;

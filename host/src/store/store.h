@@ -43,7 +43,7 @@ struct OutboundMessage {
   std::string instance_id, to, from, content_type, text, payload_json, idempotency_key;
   // Who wrote it: "agent" (a person through the API), "bot" (a bot queue's bot), "auto" (an
   // auto-reply); stored in messages.from_kind. Empty for senders that do not say.
-  std::string sender_kind;
+  std::string sender_kind = {};
 };
 
 // Same numbers as SB_DELIVERY_*.
@@ -78,7 +78,7 @@ struct MessageRecord {
   int64_t contact_id = 0, conversation_id = 0;  // 0 until resolved/linked (schema v2)
   // messages.from_kind: the sender's address kind inbound ("phone", ...), the sender kind
   // outbound (OutboundMessage::sender_kind).
-  std::string from_kind;
+  std::string from_kind = {};
 };
 
 // What the inbound resolver decided for one message (all zero/false without a resolver).
