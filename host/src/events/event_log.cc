@@ -18,6 +18,8 @@ namespace sqlite = store::sqlite;
   } while (0)
 
 bool Subscription::wants(std::string_view type) const {
+  // bot.* events carry customer text for one bot queue's bot: only its URL gets them (also_to).
+  if (type.starts_with("bot.")) return false;
   return types.empty() || std::find(types.begin(), types.end(), type) != types.end();
 }
 

@@ -29,7 +29,8 @@ struct Event {
   std::string data_json;
 };
 
-// Which event types a webhook URL receives (empty = all).
+// Which event types a webhook URL receives (empty = all but the bot.* events, which go only to
+// their bot).
 struct Subscription {
   std::string url;
   std::vector<std::string> types;
