@@ -348,9 +348,8 @@ int serve(const fs::path& config_file, std::ostream& err) {
   };
   api_deps.on_agents_changed = rebalance;
   if (pipeline->router) {  // set before any thread runs and never replaced
-    const routing::RoutingConfig* routing_config = &pipeline->router->config();
-    api_deps.is_bot_queue = [routing_config](std::string_view queue) {
-      return routing::bot_of(*routing_config, queue) != nullptr;
+    api_deps.is_bot_queue = [pipeline](std::string_view queue) {
+      return routing::bot_of(pipeline->router->config(), queue) != nullptr;  // config is const
     };
     api_deps.handover = [pipeline, event_log](int64_t id, const std::optional<std::string>& queue,
                                               const std::string& actor, const std::string& note) {

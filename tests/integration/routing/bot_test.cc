@@ -173,6 +173,15 @@ class BotEndToEnd : public sbtest::HostFixture {
     port_ = *port;
     admin_ = token("admin", "it-admin");
     bot_token_ = token("bot", "faq");
+    {  // a bot token must name a bot queue
+      const auto out_dir = dir_ / "cli-refused";
+      std::filesystem::create_directories(out_dir);
+      sbtest::Process refused(
+          {"tokens", "create", "--config", config_.string(), "--role", "bot", "--name", "support"},
+          out_dir);
+      EXPECT_NE(refused.wait(), 0);
+      EXPECT_NE(refused.err().find("not a bot queue"), std::string::npos) << refused.err();
+    }
     ASSERT_FALSE(admin_.empty());
     ASSERT_FALSE(bot_token_.empty());
     auto ann = call("POST", "/v1/agents", admin_,
