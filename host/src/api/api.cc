@@ -27,6 +27,13 @@ http::Response bad_id(std::string_view what) {
 }
 
 Result<bool> can_see(const ApiDeps& deps, const Principal& who, const store::Conversation& c) {
+  if (who.is_bot()) {
+    // Only while the conversation is with this bot: a handover, an agent taking it or a resolve
+    // ends the bot's access.
+    return c.queue && *c.queue == who.name && !c.assignee &&
+           c.status != store::ConversationStatus::kResolved && deps.is_bot_queue &&
+           deps.is_bot_queue(who.name);
+  }
   if (!who.is_agent()) return true;
   if (c.assignee && *c.assignee == who.name) return true;  // no queue lookup needed
   if (!c.queue) return false;
@@ -47,7 +54,9 @@ std::variant<store::Conversation, http::Response> visible_conversation(const Api
   if (!visible) return status_response(visible.status());
   if (!*visible) {
     return error_response(403, "forbidden",
-                          "the conversation is neither assigned to you nor in your queues");
+                          call.who.is_bot()
+                              ? "the conversation is not with this bot"
+                              : "the conversation is neither assigned to you nor in your queues");
   }
   return std::move(**conv);
 }

@@ -2,13 +2,16 @@
 // host's Router, with bearer tokens and roles (docs/openapi.json describes every route).
 // Roles: agents see and act on conversations of their queues or assigned to them (an agent
 // token's name is its agent id); supervisors on everything conversational; admins also on
-// configuration (agents, queues, channel operations).
+// configuration (agents, queues, channel operations). A bot token's name is a bot queue's id: it
+// may read, answer, resolve and hand over only the conversations that are with its bot
+// (in its queue, unassigned, not resolved), and call no other route.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,6 +81,16 @@ class Channels {
   virtual bool read_receipts(std::string_view /*instance_id*/) { return false; }
 };
 
+// Where POST /v1/conversations/{id}/handover moved a conversation.
+struct HandoverOutcome {
+  std::string from_queue, to_queue;
+  std::optional<std::string> assignee;  // nullopt: waiting in to_queue
+};
+// kNotFound, kFailedPrecondition (not with a bot), kInvalidArgument (the queue).
+using HandoverHook = std::function<Result<HandoverOutcome>(
+    int64_t conversation_id, const std::optional<std::string>& queue, const std::string& actor,
+    const std::string& note)>;
+
 struct ApiOptions {
   size_t max_body_bytes = 64 * 1024;  // JSON bodies; 413 above (the server has its own cap too)
   size_t max_text_bytes = 16 * 1024;  // an outbound message's text
@@ -108,6 +121,11 @@ struct ApiDeps {
   // Where downloaded attachments are kept (may be null: every request asks the channel).
   MediaCache* media_cache = nullptr;
   std::function<void()> on_clock_advanced;
+  // Whether a queue id names a bot queue of the routing config; empty: none does, and bot tokens
+  // see nothing.
+  std::function<bool(std::string_view queue)> is_bot_queue;
+  // Hands a conversation from its bot to humans and publishes the events; empty: 503.
+  HandoverHook handover;
   ApiOptions options;
 };
 

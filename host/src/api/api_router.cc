@@ -40,8 +40,8 @@ std::variant<Principal, http::Response> authenticate(ApiStore& tokens,
 }  // namespace
 
 void ApiRouter::add(std::string method, std::string_view pattern, auth::Role role,
-                    ApiHandler handler) {
-  routes_.push_back({std::move(method), split_path(pattern), role, std::move(handler)});
+                    ApiHandler handler, bool bots) {
+  routes_.push_back({std::move(method), split_path(pattern), role, std::move(handler), bots});
 }
 
 http::Response ApiRouter::dispatch(const http::Request& request) const {
@@ -69,7 +69,10 @@ http::Response ApiRouter::dispatch(const http::Request& request) const {
       }
       continue;
     }
-    if (!auth::allows(who.role, route.role)) {
+    if (who.is_bot() && !route.bots) {
+      return error_response(403, "forbidden", "a bot token cannot call " + request.path);
+    }
+    if (!who.is_bot() && !auth::allows(who.role, route.role)) {
       return error_response(403, "forbidden",
                             "this needs the " + std::string(auth::to_string(route.role)) +
                                 " role; the token has " + std::string(auth::to_string(who.role)));

@@ -18,6 +18,7 @@ struct Principal {
   std::string name;  // for an agent token: the agent id
   auth::Role role = auth::Role::kAgent;
   bool is_agent() const { return role == auth::Role::kAgent; }
+  bool is_bot() const { return role == auth::Role::kBot; }
 };
 
 struct Call {
@@ -31,8 +32,10 @@ using ApiHandler = std::function<http::Response(const Call&)>;
 class ApiRouter {
  public:
   explicit ApiRouter(ApiStore& tokens) : tokens_(tokens) {}
-  // pattern like "/v1/contacts/{}/merge"; role is the least role allowed to call it.
-  void add(std::string method, std::string_view pattern, auth::Role role, ApiHandler handler);
+  // pattern like "/v1/contacts/{}/merge"; role is the least role allowed to call it; bot tokens
+  // only where `bots` is true.
+  void add(std::string method, std::string_view pattern, auth::Role role, ApiHandler handler,
+           bool bots = false);
   http::Response dispatch(const http::Request& request) const;
 
  private:
@@ -41,6 +44,7 @@ class ApiRouter {
     std::vector<std::string> segments;  // "{}" matches one non-empty segment
     auth::Role role;
     ApiHandler handler;
+    bool bots = false;
   };
   ApiStore& tokens_;
   std::vector<Route> routes_;

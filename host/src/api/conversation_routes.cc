@@ -205,6 +205,7 @@ http::Response send_message(const ApiDeps& deps, const Call& call) {
   out.payload_json = payload.value_or("");
   out.reply_to_provider_id = reply_to_provider_id;
   out.idempotency_key = "api:" + std::to_string(conv.id) + ":" + key;
+  out.sender_kind = call.who.is_bot() ? "bot" : "agent";
 
   auto accepted = deps.send(out);
   if (!accepted) return status_response(accepted.status());
@@ -231,11 +232,42 @@ http::Response send_message(const ApiDeps& deps, const Call& call) {
     event.set("instance_id", conv.instance_id);
     event.set("direction", "outbound");
     event.set("by", call.who.name);
+    event.set("sender_kind", out.sender_kind);
     emit(deps, "message.created", event);
   }
   Poco::JSON::Object body = to_json(**message);
   body.set("duplicate", accepted->duplicate);
   return json_response(accepted->duplicate ? 200 : 202, body);
+}
+
+constexpr size_t kMaxNote = 2000;
+
+// {queue?, note?}: from the bot to humans. The hook routes, assigns and publishes the events.
+http::Response handover(const ApiDeps& deps, const Call& call) {
+  auto found = visible_conversation(deps, call, call.params[0]);
+  if (auto* r = std::get_if<http::Response>(&found)) return std::move(*r);
+  const int64_t id = std::get<store::Conversation>(found).id;
+  auto parsed = parse_object_body(call.request, deps.options.max_body_bytes);
+  if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
+  FieldReader f(std::get<JsonObject>(parsed));
+  f.only({"queue", "note"});
+  auto queue = f.string("queue", false, kMaxIdField);
+  auto note = f.string("note", false, kMaxNote);
+  if (!f.ok()) return f.error();
+  if (!deps.handover) {  // no routing, so no bot queue: nothing can be with a bot
+    return error_response(409, "not_with_bot", "no bot queues are configured");
+  }
+  const std::string actor = (call.who.is_bot() ? "bot:" : "") + call.who.name;
+  auto done = deps.handover(id, queue, actor, note.value_or(""));
+  if (!done) {
+    const Status& s = done.status();
+    if (s.code() == Code::kInvalidArgument) return field_error("queue", s.message());
+    if (s.code() == Code::kFailedPrecondition) {
+      return error_response(409, "not_with_bot", s.message());
+    }
+    return status_response(s);
+  }
+  return reread(deps, id);
 }
 
 http::Response can_send(const ApiDeps& deps, const Call& call) {
@@ -272,16 +304,20 @@ void add_conversation_routes(ApiRouter& router, Deps deps) {
     return [deps, fn](const Call& call) { return fn(*deps, call); };
   };
   router.add("GET", "/v1/conversations", Role::kAgent, bind(list_conversations));
-  router.add("GET", "/v1/conversations/{}", Role::kAgent, bind(get_conversation));
+  router.add("GET", "/v1/conversations/{}", Role::kAgent, bind(get_conversation), true);
   router.add("POST", "/v1/conversations/{}/assign", Role::kAgent, bind(assign));
-  router.add("POST", "/v1/conversations/{}/resolve", Role::kAgent, [deps](const Call& call) {
-    return set_status(*deps, call, store::ConversationStatus::kResolved);
-  });
+  router.add(
+      "POST", "/v1/conversations/{}/resolve", Role::kAgent,
+      [deps](const Call& call) {
+        return set_status(*deps, call, store::ConversationStatus::kResolved);
+      },
+      true);
   router.add("POST", "/v1/conversations/{}/reopen", Role::kAgent, [deps](const Call& call) {
     return set_status(*deps, call, store::ConversationStatus::kOpen);
   });
-  router.add("POST", "/v1/conversations/{}/messages", Role::kAgent, bind(send_message));
-  router.add("GET", "/v1/conversations/{}/can-send", Role::kAgent, bind(can_send));
+  router.add("POST", "/v1/conversations/{}/messages", Role::kAgent, bind(send_message), true);
+  router.add("POST", "/v1/conversations/{}/handover", Role::kSupervisor, bind(handover), true);
+  router.add("GET", "/v1/conversations/{}/can-send", Role::kAgent, bind(can_send), true);
 }
 
 }  // namespace sb::api

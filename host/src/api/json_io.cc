@@ -291,6 +291,9 @@ Poco::JSON::Object to_json(const store::MessageRecord& m) {
   o.set("text", m.text);
   o.set("payload_json", m.payload_json);
   o.set("reply_to_provider_id", m.reply_to_provider_id);
+  // customer | agent | bot | auto; "" for outbound rows from before sender kinds were kept.
+  o.set("sender_kind",
+        m.direction == store::Direction::kInbound ? std::string("customer") : m.from_kind);
   o.set("status", std::string(to_string(m.status)));
   o.set("contact_id", m.contact_id);
   o.set("conversation_id", m.conversation_id);

@@ -13,6 +13,7 @@
 #include "api/api.h"
 #include "api/api_store.h"
 #include "api/runtime_channels.h"
+#include "app/bot_glue.h"
 #include "app/cli.h"
 #include "config/config.h"
 #include "conversations/ingest_resolver.h"
@@ -189,7 +190,7 @@ int serve(const fs::path& config_file, std::ostream& err) {
   for (const auto& spec : specs) {
     for (const auto& [name, value] : spec.secrets) secret_values.push_back(value);
   }
-  log::set_redacted_secrets(std::move(secret_values));
+  log::set_redacted_secrets(secret_values);
 
   // Routing and auto-replies run after each new inbound message is committed (off the plugin's
   // strand). The outbox exists only once the runtime does, so replies decided before it starts
@@ -199,6 +200,7 @@ int serve(const fs::path& config_file, std::ostream& err) {
     std::mutex mu;
     std::unique_ptr<routing::Router> router;
     outbox::Outbox* outbox = nullptr;
+    std::string api_base_url;  // for bot.message payloads; set once the server listens
   };
   auto pipeline = std::make_shared<InboundPipeline>();
   if (!cfg.routing_json.empty()) {
@@ -215,6 +217,15 @@ int serve(const fs::path& config_file, std::ostream& err) {
                                            std::move(router_options));
     if (!created) return fail(err, "routing: " + created.status().message());
     pipeline->router = std::move(created).value();
+    // Bot queues: their URLs join the webhook dispatcher (signed with the bot's secret), which
+    // the event log does not subscribe; their secrets are redacted like the channels'.
+    auto bots = bot_webhooks(pipeline->router->config(), *webhooks);
+    if (!bots) return fail(err, "routing: " + bots.status().message());
+    for (auto& hook : *bots) {
+      secret_values.push_back(hook.secret);
+      webhooks->push_back(std::move(hook));
+    }
+    log::set_redacted_secrets(secret_values);
   }
   conversations::ConversationService conversation_service(*store->model(), clock.fn(),
                                                           cfg.core.default_region);
@@ -244,6 +255,8 @@ int serve(const fs::path& config_file, std::ostream& err) {
                       decision.status().message());
         return;
       }
+      after_routing(*event_log, *raw_store->model(), pipeline->router->config(), message, result,
+                    *decision, pipeline->api_base_url);
       if (!decision->queue.empty() && decision->reason != "kept") {
         events::publish_assigned(*event_log, result.resolution.conversation_id, decision->assignee,
                                  decision->queue, "routing:" + decision->reason);
@@ -382,6 +395,16 @@ int serve(const fs::path& config_file, std::ostream& err) {
       for (const auto& inst : runtime.instances()) outbox.kick(inst->id());
     };
   }
+  if (pipeline->router) {  // set before any thread runs and never replaced
+    api_deps.is_bot_queue = [pipeline](std::string_view queue) {
+      return routing::bot_of(pipeline->router->config(), queue) != nullptr;  // config is const
+    };
+    api_deps.handover = [pipeline, event_log](int64_t id, const std::optional<std::string>& queue,
+                                              const std::string& actor, const std::string& note) {
+      std::lock_guard lock(pipeline->mu);
+      return handover(*pipeline->router, *event_log, id, queue, actor, note);
+    };
+  }
   api::install_api_routes(*router, std::move(api_deps));
   events::install_event_routes(*router, **api_store, *store,
                                std::make_shared<const events::EventStream>(event_log));
@@ -400,6 +423,10 @@ int serve(const fs::path& config_file, std::ostream& err) {
     return fail(err, s.message());
   }
   logger->info("listening on http://{}:{}", cfg.http.host, server.port());
+  {
+    std::lock_guard lock(pipeline->mu);
+    pipeline->api_base_url = api_base_url(cfg.http.host, server.port());
+  }
   webhook_dispatcher.start();
 
   int signo = 0;

@@ -7,18 +7,19 @@
 #include "app/cli.h"
 #include "auth/token.h"
 #include "config/config.h"
+#include "routing/config_json.h"
 #include "store/store.h"
 
 namespace sb::app {
 namespace {
 
 constexpr std::string_view kTokensHelp =
-    "usage: switchboard tokens create --config FILE --role agent|supervisor|admin --name NAME\n"
+    "usage: switchboard tokens create --config FILE --role agent|supervisor|admin|bot --name NAME\n"
     "       switchboard tokens list --config FILE\n"
     "       switchboard tokens revoke --config FILE --id ID\n"
     "\n"
     "create  prints a new bearer token once (only its hash is stored); an agent token's NAME is\n"
-    "        the agent id it acts as\n"
+    "        the agent id it acts as; a bot token's NAME is its bot queue's id\n"
     "list    id, name, role, created, last used and revoked times (never the token)\n"
     "revoke  the token stops working at once\n";
 
@@ -67,6 +68,20 @@ Result<std::unique_ptr<api::ApiStore>> open_api_store(const std::string& config_
   return api::ApiStore::open(db_file);
 }
 
+// A bot token acts for one bot queue: refuse a name that is not one, so a typo cannot mint a
+// token that silently sees nothing.
+Status check_bot_queue(const std::string& config_file, const std::string& name) {
+  auto config = config::load_config(config_file);
+  if (!config) return config.status();
+  if (config->routing_json.empty()) return invalid_argument("the configuration has no routing");
+  auto routing = routing::parse_routing_config(config->routing_json);
+  if (!routing) return routing.status();
+  if (!routing::bot_of(*routing, name)) {
+    return invalid_argument("--name \"" + name + "\" is not a bot queue of the routing config");
+  }
+  return {};
+}
+
 int fail(std::ostream& err, const std::string& message) {
   err << "error: " << message << "\n";
   return kExitFailure;
@@ -90,7 +105,7 @@ int tokens_command(const std::vector<std::string>& args, std::ostream& out, std:
     problem = "unknown tokens subcommand \"" + sub + "\"";
   } else if (parse_flags(args, f, problem)) {
     if (sub == "create" && !auth::parse_role(f.role)) {
-      problem = "--role must be agent, supervisor or admin";
+      problem = "--role must be agent, supervisor, admin or bot";
     } else if (sub == "create" && (f.name.empty() || f.name.size() > kMaxTokenName)) {
       problem = "--name NAME (1 to 128 bytes) is required";
     } else if (sub == "revoke" && f.id.empty()) {
@@ -104,6 +119,9 @@ int tokens_command(const std::vector<std::string>& args, std::ostream& out, std:
 
   auto store = open_api_store(f.config);
   if (!store) return fail(err, store.status().message());
+  if (sub == "create" && *auth::parse_role(f.role) == auth::Role::kBot) {
+    if (Status s = check_bot_queue(f.config, f.name); !s) return fail(err, s.message());
+  }
   if (sub == "create") {
     const std::string token = auth::generate_token();
     auto rec = (*store)->create_token(f.name, *auth::parse_role(f.role), auth::hash_token(token));

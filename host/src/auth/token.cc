@@ -17,6 +17,8 @@ std::string_view to_string(Role role) {
       return "supervisor";
     case Role::kAdmin:
       return "admin";
+    case Role::kBot:
+      return "bot";
   }
   return "unknown";
 }
@@ -25,6 +27,7 @@ std::optional<Role> parse_role(std::string_view text) {
   if (text == "agent") return Role::kAgent;
   if (text == "supervisor") return Role::kSupervisor;
   if (text == "admin") return Role::kAdmin;
+  if (text == "bot") return Role::kBot;
   return std::nullopt;
 }
 

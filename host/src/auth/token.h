@@ -9,12 +9,15 @@
 
 namespace sb::auth {
 
-// Ordered: every role may do what the roles before it may.
-enum class Role { kAgent = 1, kSupervisor = 2, kAdmin = 3 };
+// Agent < supervisor < admin are ordered: every one may do what the roles before it may. A bot
+// token (its name is a bot queue's id) stands outside that order: it may call only the routes
+// that admit bots, and only for conversations with its bot (api/api.h).
+enum class Role { kAgent = 1, kSupervisor = 2, kAdmin = 3, kBot = 4 };
 
 std::string_view to_string(Role role);
 std::optional<Role> parse_role(std::string_view text);
 inline bool allows(Role held, Role required) {
+  if (held == Role::kBot || required == Role::kBot) return held == required;
   return static_cast<int>(held) >= static_cast<int>(required);
 }
 

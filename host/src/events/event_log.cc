@@ -18,6 +18,8 @@ namespace sqlite = store::sqlite;
   } while (0)
 
 bool Subscription::wants(std::string_view type) const {
+  // bot.* events carry customer text for one bot queue's bot: only its URL gets them (also_to).
+  if (type.starts_with("bot.")) return false;
   return types.empty() || std::find(types.begin(), types.end(), type) != types.end();
 }
 
@@ -44,7 +46,8 @@ int64_t EventLog::now_ms() const {
       .count();
 }
 
-Result<int64_t> EventLog::append(std::string_view type, std::string_view data_json) {
+Result<int64_t> EventLog::append(std::string_view type, std::string_view data_json,
+                                 std::span<const std::string> also_to) {
   std::lock_guard lock(mu_);
   const int64_t now = now_ms();
   sqlite::Transaction tx(db_);
@@ -54,15 +57,21 @@ Result<int64_t> EventLog::append(std::string_view type, std::string_view data_js
   (*ins)->bind(1, type).bind(2, now).bind(3, data_json);
   if (int rc = (*ins)->step(); rc != SQLITE_DONE) return db_.error("insert event", rc);
   const int64_t id = sqlite3_last_insert_rowid(db_.handle());
+  std::vector<std::string_view> urls;
   for (const auto& sub : subscriptions_) {
-    if (!sub.wants(type)) continue;
+    if (sub.wants(type)) urls.push_back(sub.url);
+  }
+  for (const auto& url : also_to) {
+    if (std::find(urls.begin(), urls.end(), url) == urls.end()) urls.push_back(url);
+  }
+  for (std::string_view url : urls) {
     auto d = db_.prepare(
         "INSERT INTO webhook_deliveries (delivery_id, event_id, url, next_attempt_ms, "
         "updated_at_ms) VALUES (?, ?, ?, ?, ?)");
     if (!d) return d.status();
     const std::string delivery_id =
         Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
-    (*d)->bind(1, delivery_id).bind(2, id).bind(3, sub.url).bind(4, now).bind(5, now);
+    (*d)->bind(1, delivery_id).bind(2, id).bind(3, url).bind(4, now).bind(5, now);
     if (int rc = (*d)->step(); rc != SQLITE_DONE) return db_.error("insert delivery", rc);
   }
   SB_EVENTS_TRY(tx.commit());
@@ -71,8 +80,9 @@ Result<int64_t> EventLog::append(std::string_view type, std::string_view data_js
   return id;
 }
 
-void EventLog::publish(std::string_view type, std::string_view data_json) {
-  if (auto r = append(type, data_json); !r) {
+void EventLog::publish(std::string_view type, std::string_view data_json,
+                       std::span<const std::string> also_to) {
+  if (auto r = append(type, data_json, also_to); !r) {
     sb::log::logger("events")->error("event {} not recorded: {}", type, r.status().message());
   }
 }

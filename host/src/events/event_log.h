@@ -1,7 +1,7 @@
 // The append-only event log (schema v7): message.created, message.status, conversation.created,
-// conversation.assigned, conversation.status, conversation.read. Appends are committed together
-// with the webhook deliveries they cause; readers (SSE streams) wait on the log for ids above
-// theirs.
+// conversation.assigned, conversation.status, conversation.read, conversation.handover and
+// bot.message. Appends are committed together with the webhook deliveries they cause; readers (SSE
+// streams) wait on the log for ids above theirs.
 #pragma once
 
 #include <chrono>
@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +29,8 @@ struct Event {
   std::string data_json;
 };
 
-// Which event types a webhook URL receives (empty = all).
+// Which event types a webhook URL receives (empty = all but the bot.* events, which go only to
+// their bot).
 struct Subscription {
   std::string url;
   std::vector<std::string> types;
@@ -46,10 +48,14 @@ class EventLog {
   EventLog& operator=(const EventLog&) = delete;
 
   // Appends one event (data_json must be a JSON object) and, in the same transaction, a pending
-  // delivery for every subscription that wants it. Wakes every waiting reader.
-  Result<int64_t> append(std::string_view type, std::string_view data_json);
+  // delivery for every subscription that wants it and one to each URL of `also_to` (a bot queue's
+  // bot, which subscribes to nothing but gets its conversations' events). Wakes every waiting
+  // reader.
+  Result<int64_t> append(std::string_view type, std::string_view data_json,
+                         std::span<const std::string> also_to = {});
   // Like append, but a failure is only logged: for publishers whose own change already committed.
-  void publish(std::string_view type, std::string_view data_json);
+  void publish(std::string_view type, std::string_view data_json,
+               std::span<const std::string> also_to = {});
 
   // Events with id > after_id, oldest first, at most `limit`.
   Result<std::vector<Event>> after(int64_t after_id, int limit);

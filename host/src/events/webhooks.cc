@@ -30,7 +30,8 @@ class Sha256 : public Poco::SHA2Engine {
 
 constexpr std::string_view kTypes[] = {"message.created",      "message.status",
                                        "conversation.created", "conversation.assigned",
-                                       "conversation.status",  "conversation.read"};
+                                       "conversation.status",  "conversation.read",
+                                       "conversation.handover"};
 
 Status field_error(size_t i, std::string_view field, std::string_view what) {
   return invalid_argument("webhooks[" + std::to_string(i) + "]." + std::string(field) + ": " +
@@ -198,7 +199,8 @@ void WebhookDispatcher::attempt(const Due& d) {
     try {
       Poco::URI uri(d.url);
       Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-      session.setTimeout(Poco::Timespan(options_.timeout.count() * 1000));
+      const auto timeout = hook->timeout.count() > 0 ? hook->timeout : options_.timeout;
+      session.setTimeout(Poco::Timespan(timeout.count() * 1000));
       std::string path = uri.getPathAndQuery();
       Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, path.empty() ? "/" : path,
                                  Poco::Net::HTTPMessage::HTTP_1_1);
@@ -221,8 +223,10 @@ void WebhookDispatcher::attempt(const Due& d) {
   }
   const int64_t attempts = d.attempts + 1;
   const bool ok = status >= 200 && status < 300;
-  const bool again = !ok && hook != hooks_.end() && (status == 0 || retryable(status)) &&
-                     attempts < options_.max_attempts;
+  const int max_attempts =
+      hook != hooks_.end() && hook->max_attempts > 0 ? hook->max_attempts : options_.max_attempts;
+  const bool again =
+      !ok && hook != hooks_.end() && (status == 0 || retryable(status)) && attempts < max_attempts;
   const int64_t now = log_->now_ms();
   int64_t delay = options_.base_backoff.count();
   for (int64_t i = 1; i < attempts && delay < options_.max_backoff.count(); ++i) delay *= 2;

@@ -25,6 +25,9 @@ struct Webhook {
   std::string url;                  // http://host:port/path
   std::string secret;               // resolved; never logged
   std::vector<std::string> events;  // empty = every type
+  // Per-URL overrides of WebhookOptions (a bot queue's timeout_ms/max_attempts); 0 = the default.
+  std::chrono::milliseconds timeout{0};
+  int max_attempts = 0;
 };
 
 // The config's "webhooks" array (compact JSON): [{"url","secret":"env:X","events":[...]}].

@@ -96,6 +96,7 @@ sb::Result<std::vector<int64_t>> Router::rebalance_locked() {
   std::vector<int64_t> assigned;
   const int64_t now = options_.clock();
   for (const auto& queue : config_.queues) {
+    if (queue.bot) continue;  // its conversations are with the bot, not waiting for agents
     auto waiting = routing_.waiting(queue.id, 1000);
     if (!waiting) return waiting.status();
     for (const auto& w : *waiting) {

@@ -32,6 +32,7 @@ store::OutboundMessage reply(const store::InboundMessage& m, int64_t message_id,
   out.content_type = "text";
   out.text = std::move(text);
   out.idempotency_key = "auto:" + std::string(kind) + ":" + std::to_string(message_id);
+  out.sender_kind = "auto";
   return out;
 }
 

@@ -1,7 +1,11 @@
 #include "routing/config.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
+
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
 
 #include "routing/text.h"
 
@@ -27,7 +31,42 @@ bool matches(const RoutingConfig& config, const Rule& rule, const MessageFacts& 
   return true;
 }
 
+sb::Status validate_bot(const RoutingConfig& config, const QueueConfig& q) {
+  const BotConfig& bot = *q.bot;
+  const std::string where = "routing.queues[" + q.id + "].bot.";
+  try {
+    Poco::URI uri(bot.url);
+    if (uri.getScheme() != "http" || uri.getHost().empty()) {
+      return sb::invalid_argument(where + "url must be an http:// URL");
+    }
+  } catch (const Poco::Exception&) {
+    return sb::invalid_argument(where + "url is not a URL");
+  }
+  if (bot.secret.empty()) return sb::invalid_argument(where + "secret is empty");
+  const QueueConfig* target = find_queue(config, bot.handover_queue);
+  if (target == nullptr) {
+    return sb::invalid_argument(where + "handover_queue '" + bot.handover_queue +
+                                "' is not a queue");
+  }
+  if (target->bot) {
+    return sb::invalid_argument(where + "handover_queue '" + bot.handover_queue +
+                                "' is a bot queue; handover goes to humans");
+  }
+  if (bot.timeout.count() <= 0) return sb::invalid_argument(where + "timeout_ms must be positive");
+  if (bot.max_attempts < 1) return sb::invalid_argument(where + "max_attempts must be at least 1");
+  return {};
+}
+
 }  // namespace
+
+std::vector<std::string> default_handover_keywords() {
+  return {"agent", "human", "operator", "representative", "real person"};
+}
+
+const BotConfig* bot_of(const RoutingConfig& config, std::string_view queue_id) {
+  const QueueConfig* q = find_queue(config, queue_id);
+  return q != nullptr && q->bot ? &*q->bot : nullptr;
+}
 
 std::optional<Strategy> parse_strategy(std::string_view text) {
   if (text == "round_robin") return Strategy::kRoundRobin;
@@ -64,6 +103,17 @@ sb::Status validate(const RoutingConfig& config) {
     if (!ids.insert(q.id).second) return sb::invalid_argument("routing: queue " + q.id + " twice");
     if (!schedule_ok(q.hours)) {
       return sb::invalid_argument("routing: queue " + q.id + " names unknown hours " + q.hours);
+    }
+  }
+  std::map<std::string, const BotConfig*, std::less<>> bot_urls;
+  for (const auto& q : config.queues) {
+    if (!q.bot) continue;
+    if (auto st = validate_bot(config, q); !st) return st;
+    auto [it, fresh] = bot_urls.emplace(q.bot->url, &*q.bot);
+    if (!fresh && it->second->secret != q.bot->secret) {
+      return sb::invalid_argument(
+          "routing.queues[" + q.id +
+          "].bot.secret differs from another bot queue's with the same url");
     }
   }
   if (!ids.contains(config.default_queue)) {

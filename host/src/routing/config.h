@@ -23,15 +23,31 @@ enum class Strategy {
 std::optional<Strategy> parse_strategy(std::string_view text);  // "round_robin", ...
 std::string_view to_string(Strategy strategy);
 
+// A queue served by an external bot instead of agents: every customer message of a conversation
+// in the queue is POSTed to `url` as a signed webhook (events/webhooks.h) until the bot, a
+// supervisor or the customer (a handover keyword) hands the conversation over to humans.
+struct BotConfig {
+  std::string url;     // http://host:port/path
+  std::string secret;  // resolved HMAC key; never logged
+  std::string handover_queue;
+  std::vector<std::string> handover_keywords;  // whole words/phrases, case-insensitive
+  std::chrono::milliseconds timeout{10'000};   // per delivery attempt
+  int max_attempts = 8;                        // then the delivery is failed
+};
+
+// What the keywords default to when a bot block names none.
+std::vector<std::string> default_handover_keywords();
+
 struct QueueConfig {
   std::string id, name;
   Strategy strategy = Strategy::kLeastBusy;
   // Who serves the queue: agents with every one of these skills that are members of the queue
   // (agent_queues) or of no queue at all.
   std::vector<std::string> skills;
-  std::string hours;    // a schedule name; empty = always open
-  std::string welcome;  // template sent when a conversation opens; empty = none
-  std::string away;     // template sent outside hours; empty = none
+  std::string hours;             // a schedule name; empty = always open
+  std::string welcome;           // template sent when a conversation opens; empty = none
+  std::string away;              // template sent outside hours; empty = none
+  std::optional<BotConfig> bot;  // set: a bot serves the queue, agents never do
 };
 
 enum class HoursCondition { kAny, kOpen, kClosed };
@@ -67,10 +83,14 @@ struct RoutingConfig {
 };
 
 // Every queue id unique and non-empty; the default queue, each rule's queue and every schedule
-// named by a queue or rule exist.
+// named by a queue or rule exist. A bot queue hands over to an existing queue that is no bot
+// queue, has an http:// URL and a secret; bot queues sharing a URL share its secret too (the
+// dispatcher signs by URL).
 sb::Status validate(const RoutingConfig& config);
 
 const QueueConfig* find_queue(const RoutingConfig& config, std::string_view id);
+// The queue's bot, or null for an unknown or human queue.
+const BotConfig* bot_of(const RoutingConfig& config, std::string_view queue_id);
 
 // What a rule looks at.
 struct MessageFacts {

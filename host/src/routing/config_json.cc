@@ -5,6 +5,8 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include "config/config.h"
+
 namespace sb::routing {
 namespace {
 
@@ -98,8 +100,48 @@ Result<BusinessHours> parse_hours(const Fields& f, const std::filesystem::path& 
   return hours;
 }
 
+Result<int64_t> bounded(const Fields& f, const Object& o, const std::string& key, int64_t fallback,
+                        int64_t lo, int64_t hi) {
+  if (!o.has(key)) return fallback;
+  auto v = o.get(key);
+  if (!v.isInteger()) return f.bad(key, "must be a whole number");
+  auto n = v.convert<int64_t>();
+  if (n < lo || n > hi) {
+    return f.bad(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  }
+  return n;
+}
+
+// "bot": {"url", "secret": "env:NAME", "handover_queue", "handover_keywords", "timeout_ms",
+// "max_attempts"}. The secret is resolved here, so a missing variable fails at start-up.
+Result<BotConfig> parse_bot(const Fields& f, const Object& o) {
+  if (auto st = f.only(
+          {"url", "secret", "handover_queue", "handover_keywords", "timeout_ms", "max_attempts"});
+      !st) {
+    return st;
+  }
+  BotConfig bot;
+  SB_TRY(url, f.string("url", 2048, true));
+  SB_TRY(secret_ref, f.string("secret", kMaxName, true));
+  SB_TRY(handover_queue, f.string("handover_queue", kMaxName, true));
+  SB_TRY(keywords, f.strings("handover_keywords"));
+  SB_TRY(timeout, bounded(f, o, "timeout_ms", 10'000, 100, 120'000));
+  SB_TRY(attempts, bounded(f, o, "max_attempts", 8, 1, 50));
+  auto secret = config::resolve_secret({secret_ref});
+  if (!secret) return f.bad("secret", secret.status().message());  // names the ref, not the value
+  if (secret->empty()) return f.bad("secret", "is empty");
+  bot.url = url;
+  bot.secret = std::move(*secret);
+  bot.handover_queue = handover_queue;
+  bot.handover_keywords = f.has("handover_keywords") ? keywords : default_handover_keywords();
+  bot.timeout = std::chrono::milliseconds(timeout);
+  bot.max_attempts = static_cast<int>(attempts);
+  return bot;
+}
+
 Result<QueueConfig> parse_queue(const Fields& f) {
-  if (auto st = f.only({"id", "name", "strategy", "skills", "hours", "welcome", "away"}); !st) {
+  if (auto st = f.only({"id", "name", "strategy", "skills", "hours", "welcome", "away", "bot"});
+      !st) {
     return st;
   }
   QueueConfig q;
@@ -121,6 +163,13 @@ Result<QueueConfig> parse_queue(const Fields& f) {
   q.hours = hours;
   q.welcome = welcome;
   q.away = away;
+  if (f.has("bot")) {
+    auto o = f.object("bot");
+    if (!o) return f.bad("bot", "must be an object");
+    auto bot = parse_bot(Fields(*o, f.path() + ".bot"), *o);
+    if (!bot) return bot.status();
+    q.bot = std::move(*bot);
+  }
   return q;
 }
 

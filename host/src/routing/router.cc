@@ -53,6 +53,15 @@ sb::Result<Decision> Router::route(const store::InboundMessage& message,
                          Millis(std::chrono::milliseconds(now))};
       queue = find_queue(config_, match_queue(config_, facts));
     }
+    if (queue->bot) {
+      auto with_bot = route_to_bot(message, conversation, *queue, stored_assignee, now, d);
+      if (!with_bot) return with_bot.status();
+      queue = *with_bot;
+      auto replies = auto_replies(message, result, conversation, *queue, now);
+      if (!replies) return replies.status();
+      d.replies = std::move(*replies);
+      return d;
+    }
     auto pick = assign_from_queue(conversation, *queue, now);
     if (!pick) return pick.status();
     d.queue = queue->id;

@@ -47,11 +47,27 @@ struct RouterOptions {
   std::function<void(const Assignment&)> on_assigned;
 };
 
+// A conversation leaving its bot queue for humans.
+struct Handover {
+  int64_t conversation_id = 0;
+  std::string from_queue, to_queue;     // the bot queue; the human queue
+  std::optional<std::string> assignee;  // nullopt: waiting in to_queue
+  std::string reason;                   // the strategy's reason, or "waiting"
+  std::string keyword;                  // the customer's keyword; empty for an API handover
+};
+
 struct Decision {
   std::string queue;                    // empty when nothing was routed (duplicate, resolved)
-  std::optional<std::string> assignee;  // nullopt: waiting in the queue
-  // How: "kept" (already assigned), "sticky", "round_robin", "least_busy", "waiting".
+  std::optional<std::string> assignee;  // nullopt: waiting in the queue, or with its bot
+  // How: "kept" (already assigned or already with the bot), "sticky", "round_robin",
+  // "least_busy", "waiting", "bot" (just placed in a bot queue).
   std::string reason;
+  // Non-empty: the conversation is with this bot queue's bot and the message goes to it. Never
+  // set for automated or system messages (loop protection) nor for a handover keyword.
+  std::string bot_queue = {};
+  // Set when the customer's message named a handover keyword: the conversation left its bot
+  // queue; queue/assignee/reason above describe where it went.
+  std::optional<Handover> handover;
   // Hand these to the outbox; each has a stable idempotency key ("auto:<kind>:<message id>").
   std::vector<store::OutboundMessage> replies;
 };
@@ -84,6 +100,13 @@ class Router {
   sb::Status reassign(int64_t conversation_id, const std::optional<std::string>& agent_id,
                       std::string_view actor);
 
+  // Moves a conversation that is with a bot (in a bot queue, unassigned, not resolved) to
+  // `queue` (default: the bot's handover queue; must be a human queue) and assigns it with that
+  // queue's strategy, else it waits there. kNotFound: no conversation; kFailedPrecondition: not
+  // with a bot; kInvalidArgument: the queue is unknown or a bot queue.
+  sb::Result<Handover> handover(int64_t conversation_id, const std::optional<std::string>& queue,
+                                std::string_view actor);
+
   // A canned response rendered for a conversation ({{contact.name}}, {{conversation.reference}},
   // {{queue.name}}, {{agent.name}}); kNotFound for an unknown id or conversation.
   sb::Result<std::string> canned(std::string_view id, int64_t conversation_id);
@@ -102,6 +125,15 @@ class Router {
   sb::Result<Pick> assign_from_queue(const store::Conversation& conversation,
                                      const QueueConfig& queue, int64_t now);
   sb::Result<std::vector<int64_t>> rebalance_locked();
+  sb::Result<Handover> handover_locked(const store::Conversation& conversation,
+                                       std::string_view from_queue, const QueueConfig& to,
+                                       std::string_view actor, int64_t now);
+  // route() for a conversation whose queue is a bot queue: keep it with the bot (filling
+  // d.bot_queue), or hand it over on a keyword. Returns the queue whose auto-replies apply.
+  sb::Result<const QueueConfig*> route_to_bot(const store::InboundMessage& message,
+                                              store::Conversation& conversation,
+                                              const QueueConfig& queue, bool stored_assignee,
+                                              int64_t now, Decision& d);
   sb::Result<Placeholders> placeholders(const store::Conversation& conversation,
                                         const QueueConfig* queue, int64_t now);
   sb::Result<std::vector<store::OutboundMessage>> auto_replies(

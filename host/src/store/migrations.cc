@@ -201,6 +201,7 @@ extern const std::string_view kMigrationV5;
 extern const std::string_view kMigrationV6;
 extern const std::string_view kMigrationV7;
 extern const std::string_view kMigrationV8;
+extern const std::string_view kMigrationV9;
 
 namespace {
 
@@ -213,6 +214,7 @@ const Migration kMigrations[] = {
     {6, "cost ledger", kMigrationV6},
     {7, "events and outbound webhook deliveries", kMigrationV7},
     {8, "conversation read positions, read receipts, business address", kMigrationV8},
+    {9, "api tokens: the bot role", kMigrationV9},
 };
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

@@ -59,6 +59,7 @@ MessageRecord read_message_row(const Stmt& q) {
   r.contact_id = q.int64(14);
   r.conversation_id = q.int64(15);
   r.reply_to_provider_id = q.text(16);
+  r.from_kind = q.text(17);
   return r;
 }
 

@@ -14,8 +14,8 @@ namespace sb::store {
   " m.id, m.instance_id, m.direction, m.provider_message_id, m.from_addr, m.to_addr, " \
   "m.content_type, m.text, m.payload_json, m.raw, m.idempotency_key, m.status, "       \
   "m.created_at_ms, m.updated_at_ms, m.contact_id, m.conversation_id, "                \
-  "m.reply_to_provider_id "
-inline constexpr int kMessageColumnCount = 17;
+  "m.reply_to_provider_id, m.from_kind "
+inline constexpr int kMessageColumnCount = 18;
 
 // Reads the current row of a statement that selects SB_STORE_MESSAGE_COLUMNS first.
 MessageRecord read_message_row(const sqlite::Stmt& q);

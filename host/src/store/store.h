@@ -44,6 +44,9 @@ struct OutboundMessage {
   // The provider id of the message this one quotes or reacts to (the channel sends it as reply
   // context); empty = none.
   std::string reply_to_provider_id;
+  // Who wrote it: "agent" (a person through the API), "bot" (a bot queue's bot), "auto" (an
+  // auto-reply); stored in messages.from_kind. Empty for senders that do not say.
+  std::string sender_kind = {};
 };
 
 // Same numbers as SB_DELIVERY_*.
@@ -77,6 +80,9 @@ struct MessageRecord {
   int64_t created_at_ms = 0, updated_at_ms = 0;
   int64_t contact_id = 0, conversation_id = 0;  // 0 until resolved/linked (schema v2)
   std::string reply_to_provider_id;             // inbound: what the customer quoted; outbound: ours
+  // messages.from_kind: the sender's address kind inbound ("phone", ...), the sender kind
+  // outbound (OutboundMessage::sender_kind).
+  std::string from_kind = {};
 };
 
 // What the inbound resolver decided for one message (all zero/false without a resolver).

@@ -159,6 +159,7 @@ TEST_F(ApiIt, AuthorizationMatrixOverEveryEndpoint) {
       {"POST", c + "/reopen", "{}", kAgent},
       {"POST", c + "/messages", R"({"text":"matrix"})", kAgent},
       {"GET", c + "/can-send?content_type=text", "", kAgent},
+      {"POST", c + "/handover", "{}", kSupervisor},  // 409 not_with_bot: no bot queues here
       {"GET", "/v1/messages/1", "", kAgent},
       {"GET", "/v1/search?q=hello", "", kSupervisor},
       {"GET", "/v1/agents", "", kSupervisor},

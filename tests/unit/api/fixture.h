@@ -139,6 +139,23 @@ class ApiTest : public ::testing::Test {
       }
       return SendAccepted{*id, seen};
     };
+    // One bot queue, "faq-bot", handing over to "support" (the router's part is faked here;
+    // tests/unit/routing covers it).
+    deps.is_bot_queue = [](std::string_view q) { return q == "faq-bot"; };
+    deps.handover = [this](int64_t id, const std::optional<std::string>& queue,
+                           const std::string& actor,
+                           const std::string& note) -> Result<HandoverOutcome> {
+      auto c = service_->conversation(id);
+      if (!c) return c.status();
+      if (!c->has_value() || (*c)->queue != "faq-bot" || (*c)->assignee) {
+        return failed_precondition("the conversation is not with a bot");
+      }
+      const std::string to = queue.value_or("support");
+      if (to == "faq-bot" || to == "nowhere") return invalid_argument("no human queue " + to);
+      if (Status s = service_->assign(id, std::nullopt, to); !s) return s;
+      handovers_.push_back({id, to, actor, note});
+      return HandoverOutcome{"faq-bot", to, std::nullopt};
+    };
     deps.on_event = [this](std::string_view type, const std::string& data) {
       events_.emplace_back(type, data);
     };
@@ -215,6 +232,11 @@ class ApiTest : public ::testing::Test {
   std::map<std::string, int64_t> sent_by_key_;
   std::vector<store::OutboundMessage> sent_;
   std::vector<std::pair<std::string, std::string>> events_;  // (type, data) from on_event
+  struct HandoverCall {
+    int64_t conversation_id;
+    std::string to, actor, note;
+  };
+  std::vector<HandoverCall> handovers_;
 };
 
 }  // namespace sb::api::testing

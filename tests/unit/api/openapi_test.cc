@@ -39,6 +39,7 @@ TEST(OpenApi, EveryRouteAndMethodIsDocumented) {
       {"/v1/conversations/{id}/messages", "post"},
       {"/v1/conversations/{id}/can-send", "get"},
       {"/v1/conversations/{id}/read", "post"},
+      {"/v1/conversations/{id}/handover", "post"},
       {"/v1/messages/{id}", "get"},
       {"/v1/messages/{id}/attachments/{index}", "get"},
       {"/v1/search", "get"},
@@ -64,7 +65,7 @@ TEST(OpenApi, EveryRouteAndMethodIsDocumented) {
     ASSERT_TRUE(paths->has(path)) << path;
     EXPECT_TRUE(paths->getObject(path)->has(method)) << method << " " << path;
   }
-  EXPECT_EQ(paths->size(), 27u) << "a documented path that the API does not serve?";
+  EXPECT_EQ(paths->size(), 28u) << "a documented path that the API does not serve?";
 }
 
 TEST_F(ApiTest, OpenApiIsServedWithoutAToken) {

@@ -53,3 +53,21 @@ TEST(Role, OrderAndParsing) {
 
 }  // namespace
 }  // namespace sb::auth
+
+namespace sb::auth {
+namespace {
+
+TEST(Roles, BotStandsOutsideTheHumanOrder) {
+  EXPECT_EQ(parse_role("bot"), Role::kBot);
+  EXPECT_EQ(to_string(Role::kBot), "bot");
+  EXPECT_TRUE(allows(Role::kBot, Role::kBot));
+  for (Role human : {Role::kAgent, Role::kSupervisor, Role::kAdmin}) {
+    EXPECT_FALSE(allows(Role::kBot, human)) << to_string(human);
+    EXPECT_FALSE(allows(human, Role::kBot)) << to_string(human);
+  }
+  EXPECT_TRUE(allows(Role::kAdmin, Role::kAgent));
+  EXPECT_FALSE(allows(Role::kAgent, Role::kSupervisor));
+}
+
+}  // namespace
+}  // namespace sb::auth
