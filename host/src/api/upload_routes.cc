@@ -33,8 +33,9 @@ http::Response upload(const ApiDeps& deps, const Call& call) {
   const http::Request& req = call.request;
   if (req.body.empty()) return field_error("body", "the file's bytes are required");
   if (req.body.size() > deps.options.max_upload_bytes) {
-    return error_response(413, "payload_too_large",
-                          "media above " + std::to_string(deps.options.max_upload_bytes) + " bytes");
+    return error_response(
+        413, "payload_too_large",
+        "media above " + std::to_string(deps.options.max_upload_bytes) + " bytes");
   }
   std::string mime(req.header("Content-Type"));
   if (auto semi = mime.find(';'); semi != std::string::npos) mime.resize(semi);

@@ -28,10 +28,9 @@ class Sha256 : public Poco::SHA2Engine {
   Sha256() : Poco::SHA2Engine(SHA_256) {}
 };
 
-constexpr std::string_view kTypes[] = {"message.created",      "message.status",
-                                       "conversation.created", "conversation.assigned",
-                                       "conversation.status",  "conversation.read",
-                                       "conversation.handover"};
+constexpr std::string_view kTypes[] = {
+    "message.created",     "message.status",    "conversation.created", "conversation.assigned",
+    "conversation.status", "conversation.read", "conversation.handover"};
 
 Status field_error(size_t i, std::string_view field, std::string_view what) {
   return invalid_argument("webhooks[" + std::to_string(i) + "]." + std::string(field) + ": " +

@@ -542,7 +542,8 @@ class SqliteStore final : public Store, public ModelStore, public OutboxStore {
       auto q = db_.prepare(
           "INSERT INTO messages (instance_id, direction, idempotency_key, from_addr, to_addr, "
           "content_type, text, payload_json, reply_to_provider_id, status, created_at_ms, "
-          "updated_at_ms, from_kind) VALUES (?1, 'out', ?2, ?3, ?4, ?5, ?6, ?7, ?9, 1, ?8, ?8, ?10)");
+          "updated_at_ms, from_kind) VALUES (?1, 'out', ?2, ?3, ?4, ?5, ?6, ?7, ?9, 1, ?8, ?8, "
+          "?10)");
       if (!q) return q.status();
       (*q)->bind(1, m.instance_id).bind_or_null(2, m.idempotency_key).bind(3, m.from).bind(4, m.to);
       (*q)->bind(5, m.content_type).bind(6, m.text).bind(7, m.payload_json).bind(8, now);
