@@ -96,11 +96,30 @@ Result<std::vector<OutboxRow>> SqliteOutbox::due(std::string_view instance_id, i
   return read_rows(**q);
 }
 
-Result<std::optional<int64_t>> SqliteOutbox::next_due(std::string_view instance_id) {
-  auto q = db_.prepare(
-      "SELECT MIN(next_attempt_at_ms) FROM outbox WHERE instance_id = ?1 AND state = 'queued'");
+Result<std::vector<OutboxRow>> SqliteOutbox::due_heads(std::string_view instance_id, int64_t now_ms,
+                                                       int limit) {
+  // The inner scan walks the outbox_due index over the instance's unfinished rows older than the
+  // candidate: in steady state the few in flight, so the cost follows the window, not the table.
+  auto q = db_.prepare("SELECT" SB_STORE_MESSAGE_COLUMNS SB_OUTBOX_COLUMNS
+                       "WHERE o.instance_id = ?1 AND o.state = 'queued' "
+                       "AND o.next_attempt_at_ms <= ?2 AND NOT EXISTS (SELECT 1 FROM outbox p "
+                       "JOIN messages pm ON pm.id = p.message_id WHERE p.instance_id = ?1 "
+                       "AND p.state IN ('queued', 'sending', 'pending') "
+                       "AND p.message_id < o.message_id AND (pm.to_addr = m.to_addr "
+                       "OR pm.conversation_id = m.conversation_id)) "
+                       "ORDER BY o.message_id LIMIT ?3");
   if (!q) return q.status();
-  (*q)->bind(1, instance_id);
+  (*q)->bind(1, instance_id).bind(2, now_ms).bind(3, int64_t{limit});
+  return read_rows(**q);
+}
+
+Result<std::optional<int64_t>> SqliteOutbox::next_due(std::string_view instance_id,
+                                                      int64_t after_ms) {
+  auto q = db_.prepare(
+      "SELECT MIN(next_attempt_at_ms) FROM outbox WHERE instance_id = ?1 AND state = 'queued' "
+      "AND next_attempt_at_ms > ?2");
+  if (!q) return q.status();
+  (*q)->bind(1, instance_id).bind(2, after_ms);
   int rc = (*q)->step();
   if (rc != SQLITE_ROW) return db_.error("outbox next due", rc);
   if ((*q)->is_null(0)) return std::optional<int64_t>();
