@@ -22,8 +22,8 @@ using runtime::SendAttempt;
 // way, so they wait too instead of each burning an attempt. Longer waits (a pair or per-user limit)
 // hold back only the message and, through the ordering, its recipient.
 constexpr int64_t kMaxSenderHoldMs = 1000;
-// How many due heads to look through for one whose sender is not pausing.
-constexpr int kHeldScan = 64;
+// How many due heads one query reads.
+constexpr int kBatch = 64;
 
 int64_t system_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -62,6 +62,11 @@ void Dispatcher::start() {
 void Dispatcher::kick() {
   if (stopped_) return;
   boost::asio::post(instance_->strand(), [self = shared_from_this()] { self->pump(); });
+}
+
+void Dispatcher::refresh() {
+  refresh_ = true;
+  kick();
 }
 
 void Dispatcher::stop() {
@@ -109,14 +114,18 @@ void Dispatcher::pump() {
   if (in_flight() >= window) return;  // a completion kicks us
   const int64_t now = now_ms();
   std::erase_if(held_, [now](const auto& kv) { return kv.second <= now; });
-  auto due = rows_.outbox_due_heads(instance_->id(), now, held_.empty() ? 1 : kHeldScan);
-  if (!due) {
-    log::logger("outbox")->error("[{}] cannot read due messages: {}", instance_->id(),
-                                 due.status().message());
-    arm(options_.poll_interval);
-    return;
+  if (refresh_.exchange(false)) ready_.clear();
+  if (ready_.empty()) {
+    auto due = rows_.outbox_due_heads(instance_->id(), now, kBatch);
+    if (!due) {
+      log::logger("outbox")->error("[{}] cannot read due messages: {}", instance_->id(),
+                                   due.status().message());
+      arm(options_.poll_interval);
+      return;
+    }
+    ready_.assign(std::make_move_iterator(due->begin()), std::make_move_iterator(due->end()));
   }
-  if (due->empty()) {
+  if (ready_.empty()) {
     // Rows due now but none returned wait behind an earlier message to their recipient that is in
     // flight: its outcome kicks us. So only a later due time arms the timer (the poll interval
     // stays a safety net); with nothing queued, enqueue and retry_now kick us.
@@ -128,17 +137,20 @@ void Dispatcher::pump() {
     }
     return;
   }
-  auto pick = std::find_if(due->begin(), due->end(), [this](const store::OutboxRow& r) {
+  auto pick = std::find_if(ready_.begin(), ready_.end(), [this](const store::OutboxRow& r) {
     return !held_.contains(r.message.from);
   });
-  if (pick == due->end()) {
+  if (pick == ready_.end()) {
     // Every due head's sender is pausing for its rate limit: look again when the first pause ends.
+    ready_.clear();
     int64_t until = held_.begin()->second;
     for (const auto& [from, t] : held_) until = std::min(until, t);
     arm(std::min(options_.poll_interval, std::chrono::milliseconds(until - now)));
     return;
   }
   store::OutboxRow row = std::move(*pick);
+  // Rows of a pausing sender ahead of it are read again after the pause.
+  ready_.erase(ready_.begin(), pick + 1);
   // The claim (sending) commits before the plugin is called: a crash from here on leaves the row
   // `sending`, and the next start marks it reconcile instead of sending it again.
   auto claimed = rows_.outbox_claim(row.message.id, now);

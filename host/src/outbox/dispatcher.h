@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -32,6 +33,9 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   void start();
   // Any thread: look for due rows now.
   void kick();
+  // Any thread: like kick, and forget the due rows read earlier (a row older than them is queued
+  // again, so they may no longer be the heads of their recipients).
+  void refresh();
   // Any thread: no attempt is started after this returns (the timer is cancelled on the strand;
   // an attempt already posted finds the flag and puts its row back to queued untouched).
   void stop();
@@ -60,6 +64,11 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   boost::asio::steady_timer timer_;
   std::mutex prng_mu_;  // record() runs on the strand and on completing threads
   std::mt19937_64 prng_;
+  // Due heads read in one query and attempted one by one (strand only): reading the heads costs a
+  // pass over the backlog, so it is not paid per message. Rows that changed meanwhile fail their
+  // claim and are skipped; refresh() drops the batch when an older row came back (retry_now).
+  std::deque<store::OutboxRow> ready_;
+  std::atomic<bool> refresh_{false};
   // Sender identities (message `from`) pausing after a short RATE_LIMITED answer, until Unix ms.
   std::map<std::string, int64_t, std::less<>> held_;  // strand only
   bool busy_ = false;  // strand only: an attempt is posted and not yet answered

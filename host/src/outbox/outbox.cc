@@ -110,7 +110,7 @@ Status Outbox::retry_now(int64_t message_id) {
   if (!row) return row.status();
   if (!*row) return not_found("no outbox message with id " + std::to_string(message_id));
   if (Status s = rows_->outbox_retry_now(message_id, now_ms()); !s) return s;
-  kick((*row)->message.instance_id);
+  if (auto d = dispatcher((*row)->message.instance_id)) d->refresh();
   return {};
 }
 
