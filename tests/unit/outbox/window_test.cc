@@ -94,7 +94,8 @@ TEST_F(WindowFixture, SameRecipientWaitsForItsEarlierMessage) {
     ASSERT_TRUE(r.is_ok());
     order.emplace_back(to, r->message_id);
   }
-  pending_faults(5, 300);
+  // Long enough that all three first messages are claimed before the first completes.
+  pending_faults(5, 1000);
   ASSERT_TRUE(outbox_->start().is_ok());
   for (const auto& [to, id] : order) ASSERT_TRUE(reaches(id, OutboxState::kSent, 1)) << id;
   const int64_t a1 = order[0].second, b1 = order[1].second, a2 = order[2].second,
@@ -142,7 +143,7 @@ TEST_F(WindowFixture, StopDrainsPendingSends) {
   options_.max_in_flight = 4;
   options_.drain_timeout = std::chrono::seconds(30);
   boot();
-  pending_faults(3, 200);
+  pending_faults(3, 2000);  // all three in flight before the first completes
   std::vector<int64_t> ids;
   for (int i = 0; i < 3; ++i)
     ids.push_back(enqueue("+49151000001" + std::to_string(i), "hi").message_id);
@@ -158,7 +159,7 @@ TEST_F(WindowFixture, PerInstanceTuningOverridesTheGlobalWindow) {
   t.max_in_flight = 2;
   options_.per_instance.emplace("lb", t);
   boot();
-  pending_faults(6, 300);
+  pending_faults(6, 1000);
   std::vector<int64_t> ids;
   for (int i = 0; i < 6; ++i)
     ids.push_back(enqueue("+49151000002" + std::to_string(i), "hi").message_id);
