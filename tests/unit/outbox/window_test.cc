@@ -1,11 +1,14 @@
 // The dispatcher's window: sends the loopback channel answers SB_PENDING stay in flight while the
 // next ones start, bounded by max_in_flight, never two to the same recipient, each recipient's
 // messages in enqueue order; stop() drains what is in flight.
+#include <memory>
 #include <mutex>
+#include <span>
 #include <utility>
 #include <vector>
 
 #include "outbox_fixture.h"
+#include "store/model.h"
 
 namespace sbtest {
 namespace {
@@ -197,6 +200,83 @@ TEST_F(WindowFixture, ShortRateLimitPausesItsSenderOnly) {
   EXPECT_EQ(s[1].message_id, ids[2]);
   EXPECT_EQ(s[2].message_id, ids[0]);
   EXPECT_EQ(s[3].message_id, ids[1]);
+}
+
+// One contact and one conversation for every inbound message: enough to link outbound messages to
+// a shared conversation.
+class OneConversation : public sb::store::InboundResolver {
+ public:
+  sb::Result<sb::store::InboundResolution> resolve(sb::store::ModelTxn& txn,
+                                                   const sb::store::InboundMessage& m,
+                                                   int64_t) override {
+    sb::store::InboundResolution r;
+    auto contact = txn.create_contact("Ann", 1);
+    if (!contact) return contact.status();
+    auto conversation = txn.create_conversation(*contact, m.instance_id, "REF-1", 1);
+    if (!conversation) return conversation.status();
+    r.contact_id = *contact;
+    r.conversation_id = *conversation;
+    r.reference = "REF-1";
+    return r;
+  }
+};
+
+TEST(OutboxDueHeads, OneConversationIsOneQueueWhateverTheAddress) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("sb-outbox-heads-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    sb::store::StoreOptions so;
+    so.inbound_resolver = std::make_shared<OneConversation>();
+    auto opened = sb::store::open_sqlite_store(dir / "heads.db", so);
+    ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
+    auto& store = **opened;
+    sb::store::InboundMessage in;
+    in.instance_id = "lb";
+    in.provider_message_id = "in-1";
+    in.from = "+4915100000001";
+    in.text = "hello";
+    auto inbound = store.insert_inbound_resolved(std::span(&in, 1));
+    ASSERT_TRUE(inbound.is_ok()) << inbound.status().to_string();
+    const int64_t conversation = inbound->front().resolution.conversation_id;
+    ASSERT_GT(conversation, 0);
+
+    auto* rows = store.outbox();
+    auto enqueue = [&](const std::string& to, bool linked) {
+      sb::store::OutboundMessage m;
+      m.instance_id = "lb";
+      m.to = to;
+      m.text = "x";
+      auto r = rows->outbox_enqueue(m, 100);
+      EXPECT_TRUE(r.is_ok());
+      if (linked) {
+        EXPECT_TRUE(store.model()->link_outbound(r->message_id, conversation, 100).is_ok());
+      }
+      return r->message_id;
+    };
+    // The same customer reached at two addresses (e.g. phone and a username) in one conversation.
+    const int64_t first = enqueue("+4915100000001", true);
+    const int64_t second = enqueue("ann.example", true);
+    const int64_t other = enqueue("+4915100000009", false);
+    auto ids = [&] {
+      std::vector<int64_t> out;
+      auto heads = rows->outbox_due_heads("lb", 100, 10);
+      EXPECT_TRUE(heads.is_ok());
+      for (const auto& r : *heads) out.push_back(r.message.id);
+      return out;
+    };
+    EXPECT_EQ(ids(), (std::vector<int64_t>{first, other}));
+    ASSERT_TRUE(*rows->outbox_claim(first, 100));
+    EXPECT_EQ(ids(), (std::vector<int64_t>{other}));  // in flight: still holds its conversation
+    sb::store::OutboxAttempt sent;
+    sent.message_id = first;
+    sent.next = OutboxState::kSent;
+    sent.outcome = "sent";
+    ASSERT_TRUE(rows->outbox_record(sent, 100).is_ok());
+    EXPECT_EQ(ids(), (std::vector<int64_t>{second, other}));
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 }  // namespace
