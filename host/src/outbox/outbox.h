@@ -57,7 +57,8 @@ struct OutboxOptions {
   // Per instance id: replaces the settings above for that instance's dispatcher.
   std::map<std::string, DispatchTuning, std::less<>> per_instance;
   // Called after an attempt's outcome was committed (sent, failed, pending, queued for a retry),
-  // on the dispatcher's thread with the instance id. Must not throw; may be empty.
+  // on the dispatcher's thread with the instance id. Must not throw and must not call back into
+  // the Outbox (it may run under the dispatcher's lock); may be empty.
   std::function<void(const std::string& instance_id, const store::OutboxAttempt&)> on_recorded;
 };
 
