@@ -31,6 +31,7 @@
 #include "log/log.h"
 #include "outbox/admin_routes.h"
 #include "outbox/outbox.h"
+#include "outbox/settings.h"
 #include "plugin/registry.h"
 #include "routing/config_json.h"
 #include "routing/router.h"
@@ -302,7 +303,7 @@ int serve(const fs::path& config_file, std::ostream& err) {
 
   // Rows a previous run left mid-send become reconcile before anything new is sent.
   // The outbox's "sent" is a message.status event; failures come from the channel's report.
-  outbox::OutboxOptions outbox_options;
+  outbox::OutboxOptions outbox_options = outbox::options_from_config(cfg);
   outbox_options.clock = clock.fn();
   outbox_options.on_recorded = [event_log](const std::string& instance_id,
                                            const store::OutboxAttempt& attempt) {

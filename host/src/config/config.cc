@@ -195,6 +195,37 @@ sb::Status parse_log(ObjectReader& r, const fs::path& base_dir, sb::log::LogOpti
   return r.check_unknown();
 }
 
+// Reads the keys of an "outbox" object over `out` (which holds the defaults, or for an instance the
+// global settings), each range-checked with its path.
+sb::Status parse_outbox(ObjectReader& r, OutboxConfig& out) {
+  struct Field {
+    const char* key;
+    int64_t* value;
+    int64_t lo, hi;
+  };
+  int64_t in_flight = out.max_in_flight;
+  constexpr int64_t kDayMs = int64_t{24} * 3600 * 1000;
+  const Field fields[] = {
+      {"base_backoff_ms", &out.base_backoff_ms, 1, kDayMs},
+      {"max_backoff_ms", &out.max_backoff_ms, 1, kDayMs},
+      {"horizon_s", &out.horizon_s, 1, int64_t{30} * 24 * 3600},
+      {"poll_interval_ms", &out.poll_interval_ms, 10, 60'000},
+      {"max_in_flight", &in_flight, 1, 10'000},
+      {"drain_timeout_ms", &out.drain_timeout_ms, 0, 600'000},
+  };
+  for (const Field& f : fields) {
+    SB_TRY(r.get_int(f.key, *f.value));
+    SB_TRY(check_range(r.child(f.key), *f.value, f.lo, f.hi));
+  }
+  out.max_in_flight = static_cast<int>(in_flight);
+  if (out.max_backoff_ms < out.base_backoff_ms) {
+    return sb::invalid_argument("bad value at " + r.child("max_backoff_ms") + ": " +
+                                std::to_string(out.max_backoff_ms) + " is below base_backoff_ms (" +
+                                std::to_string(out.base_backoff_ms) + ")");
+  }
+  return r.check_unknown();
+}
+
 sb::Status parse_secret(const std::string& instance_id, const std::string& name,
                         const std::string& path, const Var& v, const fs::path& base_dir,
                         SecretRef& out, std::vector<std::string>& warnings) {
@@ -222,8 +253,8 @@ sb::Status parse_secret(const std::string& instance_id, const std::string& name,
   return {};
 }
 
-sb::Status parse_instance(ObjectReader& r, const fs::path& base_dir, InstanceConfig& inst,
-                          std::vector<std::string>& warnings) {
+sb::Status parse_instance(ObjectReader& r, const fs::path& base_dir, const OutboxConfig& outbox,
+                          InstanceConfig& inst, std::vector<std::string>& warnings) {
   SB_TRY(r.get_string("id", inst.id, true));
   if (!is_valid_instance_id(inst.id)) {
     return sb::invalid_argument("invalid instance id \"" + inst.id + "\" at " + r.child("id") +
@@ -253,6 +284,13 @@ sb::Status parse_instance(ObjectReader& r, const fs::path& base_dir, InstanceCon
       SB_TRY(parse_secret(inst.id, name, path, secrets->get(name), base_dir, ref, warnings));
       inst.secrets.emplace(name, std::move(ref));
     }
+  }
+  Object::Ptr inst_outbox;
+  SB_TRY(r.get_object("outbox", inst_outbox));
+  if (inst_outbox) {
+    ObjectReader orr(inst_outbox, r.child("outbox"));
+    inst.outbox = outbox;  // the instance overrides only the keys it names
+    SB_TRY(parse_outbox(orr, *inst.outbox));
   }
   return r.check_unknown();
 }
@@ -352,6 +390,14 @@ sb::Status parse_root(const Object::Ptr& root, const fs::path& base_dir, Config&
     cfg.costs_json = out.str();
   }
 
+  // Before the instances: theirs start from these.
+  Object::Ptr outbox;
+  SB_TRY(r.get_object("outbox", outbox));
+  if (outbox) {
+    ObjectReader orr(outbox, r.child("outbox"));
+    SB_TRY(parse_outbox(orr, cfg.outbox));
+  }
+
   Array::Ptr instances;
   SB_TRY(r.get_array("instances", instances));
   std::set<std::string> ids;
@@ -361,7 +407,7 @@ sb::Status parse_root(const Object::Ptr& root, const fs::path& base_dir, Config&
     if (v.type() != typeid(Object::Ptr)) return wrong_type(path, "object", v);
     ObjectReader ir(v.extract<Object::Ptr>(), path);
     InstanceConfig inst;
-    SB_TRY(parse_instance(ir, base_dir, inst, cfg.warnings));
+    SB_TRY(parse_instance(ir, base_dir, cfg.outbox, inst, cfg.warnings));
     if (!ids.insert(inst.id).second) {
       return sb::invalid_argument("duplicate instance id \"" + inst.id + "\" at " + path + ".id");
     }

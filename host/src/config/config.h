@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,12 +21,26 @@ struct SecretRef {
   std::string source;
 };
 
+// The durable outbox's dispatch and retry settings ("outbox" at the top level, and per instance to
+// override some of them). Mirrors outbox::OutboxOptions without depending on it.
+struct OutboxConfig {
+  int64_t base_backoff_ms = 1'000;    // first retry delay's ceiling (full jitter below it)
+  int64_t max_backoff_ms = 300'000;   // the ceiling stops doubling here
+  int64_t horizon_s = 24 * 3600;      // a message still failing this long after enqueue fails
+  int64_t poll_interval_ms = 1'000;   // longest sleep while rows are queued
+  int max_in_flight = 32;             // attempts in flight per instance (pending sends included)
+  int64_t drain_timeout_ms = 10'000;  // how long stop waits for in-flight sends to finish
+};
+
 struct InstanceConfig {
   std::string id;  // [a-z0-9][a-z0-9_-]{0,62}
   std::string plugin;
   bool enabled = true;
   std::string config_json = "{}";  // the instance's "config" object, passed verbatim to the plugin
   std::map<std::string, SecretRef> secrets;
+  // The global "outbox" settings with this instance's "outbox" keys applied; nullopt when the
+  // instance has no "outbox" object (the global settings apply as they are).
+  std::optional<OutboxConfig> outbox;
 };
 
 struct HttpConfig {
@@ -67,6 +82,7 @@ struct Config {
   CoreConfig core;
   TestingConfig testing;
   MediaConfig media;
+  OutboxConfig outbox;
   // The "routing" object verbatim (compact JSON), validated by routing::parse_routing_config;
   // empty when absent.
   std::string routing_json;

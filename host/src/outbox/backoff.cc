@@ -18,6 +18,12 @@ int64_t backoff_delay_ms(int attempt, std::chrono::milliseconds base, std::chron
   return std::max(delay, retry_after_ms);
 }
 
+int64_t retry_delay_ms(int32_t plugin_status, int attempt, std::chrono::milliseconds base,
+                       std::chrono::milliseconds cap, double random01, int64_t retry_after_ms) {
+  if (plugin_status == SB_ERR_RATE_LIMITED && retry_after_ms > 0) return retry_after_ms;
+  return backoff_delay_ms(attempt, base, cap, random01, retry_after_ms);
+}
+
 bool should_retry(int32_t plugin_status, bool plugin_says_retryable) {
   switch (plugin_status) {
     case SB_ERR_REJECTED:

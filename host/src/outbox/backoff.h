@@ -11,6 +11,14 @@ namespace sb::outbox {
 int64_t backoff_delay_ms(int attempt, std::chrono::milliseconds base, std::chrono::milliseconds cap,
                          double random01, int64_t retry_after_ms);
 
+// The delay before the next attempt after a retryable failure. A rate limit that says when capacity
+// is back (SB_ERR_RATE_LIMITED with retry_after_ms) is retried exactly then: it is throughput
+// pacing, not a sign of trouble, so it does not grow with the attempts (exponential backoff there
+// kept a number far below its throughput long after Meta's 130429). Anything else:
+// backoff_delay_ms.
+int64_t retry_delay_ms(int32_t plugin_status, int attempt, std::chrono::milliseconds base,
+                       std::chrono::milliseconds cap, double random01, int64_t retry_after_ms);
+
 // REJECTED, INVALID_ARG, UNSUPPORTED and AUTH are never retried whatever the plugin says;
 // TRANSIENT, RATE_LIMITED and TIMEOUT always are; anything else only when the plugin marked it
 // retryable.

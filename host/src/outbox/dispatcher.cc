@@ -2,6 +2,7 @@
 
 #include <switchboard/abi.h>
 
+#include <algorithm>
 #include <future>
 
 #include <boost/asio/dispatch.hpp>
@@ -15,6 +16,14 @@ namespace sb::outbox {
 namespace {
 
 using runtime::SendAttempt;
+
+// A RATE_LIMITED answer asking for at most this long is throughput pacing of the sender (e.g. a
+// WhatsApp number's messages per second): the sender's next messages would be refused the same
+// way, so they wait too instead of each burning an attempt. Longer waits (a pair or per-user limit)
+// hold back only the message and, through the ordering, its recipient.
+constexpr int64_t kMaxSenderHoldMs = 1000;
+// How many due heads one query reads.
+constexpr int kBatch = 64;
 
 int64_t system_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -38,6 +47,7 @@ int64_t Dispatcher::now_ms() const {
 
 double Dispatcher::random01() {
   if (options_.random) return options_.random();
+  std::lock_guard lock(prng_mu_);
   return std::uniform_real_distribution<double>(0.0, 1.0)(prng_);
 }
 
@@ -52,6 +62,11 @@ void Dispatcher::start() {
 void Dispatcher::kick() {
   if (stopped_) return;
   boost::asio::post(instance_->strand(), [self = shared_from_this()] { self->pump(); });
+}
+
+void Dispatcher::refresh() {
+  refresh_ = true;
+  kick();
 }
 
 void Dispatcher::stop() {
@@ -76,32 +91,77 @@ void Dispatcher::arm(std::chrono::milliseconds delay) {
   });
 }
 
+bool Dispatcher::drain(std::chrono::steady_clock::time_point deadline) {
+  // Pending sends of an instance that already stopped never complete: nothing to wait for.
+  if (instance_->state() == runtime::InstanceState::kStopped) return in_flight() == 0;
+  std::unique_lock lock(mu_);
+  return drained_.wait_until(lock, deadline, [this] { return active_.empty(); });
+}
+
+size_t Dispatcher::in_flight() const {
+  std::lock_guard lock(mu_);
+  return active_.size();
+}
+
+size_t Dispatcher::peak_in_flight() const {
+  std::lock_guard lock(mu_);
+  return peak_;
+}
+
 void Dispatcher::pump() {
   if (stopped_ || busy_) return;
+  const auto window = static_cast<size_t>(std::max(options_.max_in_flight, 1));
+  if (in_flight() >= window) return;  // a completion kicks us
   const int64_t now = now_ms();
-  auto due = rows_.outbox_due(instance_->id(), now, 1);
-  if (!due) {
-    log::logger("outbox")->error("[{}] cannot read due messages: {}", instance_->id(),
-                                 due.status().message());
-    arm(options_.poll_interval);
-    return;
+  std::erase_if(held_, [now](const auto& kv) { return kv.second <= now; });
+  if (refresh_.exchange(false)) ready_.clear();
+  if (ready_.empty()) {
+    auto due = rows_.outbox_due_heads(instance_->id(), now, kBatch);
+    if (!due) {
+      log::logger("outbox")->error("[{}] cannot read due messages: {}", instance_->id(),
+                                   due.status().message());
+      arm(options_.poll_interval);
+      return;
+    }
+    ready_.assign(std::make_move_iterator(due->begin()), std::make_move_iterator(due->end()));
   }
-  if (due->empty()) {
-    auto next = rows_.outbox_next_due(instance_->id());
+  if (ready_.empty()) {
+    // Rows due now but none returned wait behind an earlier message to their recipient that is in
+    // flight: its outcome kicks us. So only a later due time arms the timer (the poll interval
+    // stays a safety net); with nothing queued, enqueue and retry_now kick us.
+    auto next = rows_.outbox_next_due(instance_->id(), now);
     if (next && *next) {
       arm(std::min(options_.poll_interval, std::chrono::milliseconds(**next - now)));
     } else if (!next) {
       arm(options_.poll_interval);
     }
-    return;  // nothing queued: enqueue and retry_now kick us
+    return;
   }
-  store::OutboxRow row = std::move(due->front());
+  auto pick = std::find_if(ready_.begin(), ready_.end(), [this](const store::OutboxRow& r) {
+    return !held_.contains(r.message.from);
+  });
+  if (pick == ready_.end()) {
+    // Every due head's sender is pausing for its rate limit: look again when the first pause ends.
+    ready_.clear();
+    int64_t until = held_.begin()->second;
+    for (const auto& [from, t] : held_) until = std::min(until, t);
+    arm(std::min(options_.poll_interval, std::chrono::milliseconds(until - now)));
+    return;
+  }
+  store::OutboxRow row = std::move(*pick);
+  // Rows of a pausing sender ahead of it are read again after the pause.
+  ready_.erase(ready_.begin(), pick + 1);
   // The claim (sending) commits before the plugin is called: a crash from here on leaves the row
   // `sending`, and the next start marks it reconcile instead of sending it again.
   auto claimed = rows_.outbox_claim(row.message.id, now);
   if (!claimed || !*claimed) {
     kick();  // it moved under us (e.g. retry_now raced): look again
     return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    active_[row.message.id] = false;
+    peak_ = std::max(peak_, active_.size());
   }
   busy_ = true;
   instance_->post_attempt(row.message,
@@ -110,26 +170,56 @@ void Dispatcher::pump() {
                           });
 }
 
+void Dispatcher::finish(int64_t message_id) {
+  {
+    std::lock_guard lock(mu_);
+    active_.erase(message_id);
+  }
+  drained_.notify_all();
+}
+
 void Dispatcher::on_attempt(const store::OutboxRow& row, SendAttempt attempt) {
   busy_ = false;
+  const int64_t id = row.message.id;
   if (attempt.kind == SendAttempt::Kind::kNotAttempted) {
     // The instance is stopping or not running: the plugin never saw it, so it is simply queued
     // again and looked at later.
-    if (Status s = rows_.outbox_unclaim(row.message.id, now_ms()); !s) {
-      log::logger("outbox")->error("[{}] message {}: cannot put back: {}", instance_->id(),
-                                   row.message.id, s.message());
+    if (Status s = rows_.outbox_unclaim(id, now_ms()); !s) {
+      log::logger("outbox")->error("[{}] message {}: cannot put back: {}", instance_->id(), id,
+                                   s.message());
     }
+    finish(id);
     if (!stopped_) arm(options_.poll_interval);
     return;
   }
-  record(row.message.id, attempt);
+  if (attempt.kind == SendAttempt::Kind::kPending) {
+    // Under the lock, so a completion racing in from another thread records after this.
+    std::lock_guard lock(mu_);
+    auto it = active_.find(id);
+    if (it != active_.end()) {
+      it->second = true;
+      record(id, attempt);
+    }
+  } else {
+    if (attempt.kind == SendAttempt::Kind::kFailed && attempt.status == SB_ERR_RATE_LIMITED &&
+        attempt.retry_after_ms > 0 && attempt.retry_after_ms <= kMaxSenderHoldMs) {
+      held_[row.message.from] = now_ms() + attempt.retry_after_ms;
+    }
+    record(id, attempt);
+    finish(id);
+  }
   pump();
 }
 
 void Dispatcher::on_completion(int64_t message_id, SendAttempt attempt) {
+  {
+    std::lock_guard lock(mu_);
+    active_.erase(message_id);
+  }
   // Recorded even after stop: the plugin did send (or refuse) it, and that must not be lost.
   record(message_id, attempt);
-  kick();  // a completed retryable failure may be due again soon
+  drained_.notify_all();
+  kick();  // a slot in the window is free, and the recipient's next message may go
 }
 
 void Dispatcher::record(int64_t message_id, const SendAttempt& attempt) {
@@ -158,8 +248,8 @@ void Dispatcher::record(int64_t message_id, const SendAttempt& attempt) {
         const int attempts = row && *row ? (*row)->attempts : 1;
         const int64_t horizon_start = row && *row ? (*row)->horizon_start_ms : now;
         const int64_t next =
-            now + backoff_delay_ms(attempts, options_.base_backoff, options_.max_backoff,
-                                   random01(), attempt.retry_after_ms);
+            now + retry_delay_ms(attempt.status, attempts, options_.base_backoff,
+                                 options_.max_backoff, random01(), attempt.retry_after_ms);
         if (next <= horizon_start + options_.horizon.count()) {
           a.next = store::OutboxState::kQueued;
           a.next_attempt_at_ms = next;

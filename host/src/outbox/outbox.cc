@@ -6,6 +6,26 @@
 
 namespace sb::outbox {
 
+DispatchTuning tuning_of(const OutboxOptions& o) {
+  return {o.base_backoff,  o.max_backoff,   o.horizon,
+          o.poll_interval, o.max_in_flight, o.drain_timeout};
+}
+
+OutboxOptions options_for(const OutboxOptions& options, std::string_view instance_id) {
+  OutboxOptions out = options;
+  out.per_instance.clear();
+  auto it = options.per_instance.find(instance_id);
+  if (it == options.per_instance.end()) return out;
+  const DispatchTuning& t = it->second;
+  out.base_backoff = t.base_backoff;
+  out.max_backoff = t.max_backoff;
+  out.horizon = t.horizon;
+  out.poll_interval = t.poll_interval;
+  out.max_in_flight = t.max_in_flight;
+  out.drain_timeout = t.drain_timeout;
+  return out;
+}
+
 Outbox::Outbox(store::Store& store, runtime::Runtime& runtime, OutboxOptions options)
     : store_(store), rows_(store.outbox()), runtime_(runtime), options_(std::move(options)) {
   if (!options_.clock) {
@@ -39,7 +59,7 @@ Status Outbox::start() {
       logger->warn("[{}] {} message(s) were in flight when the host stopped; marked reconcile",
                    instance->id(), *recovered);
     }
-    auto d = std::make_shared<Dispatcher>(*rows_, instance, options_);
+    auto d = std::make_shared<Dispatcher>(*rows_, instance, options_for(options_, instance->id()));
     d->start();
     dispatchers_.emplace(instance->id(), std::move(d));
   }
@@ -55,6 +75,16 @@ void Outbox::stop() {
     to_stop = dispatchers_;
   }
   for (auto& [id, d] : to_stop) d->stop();
+  // Every dispatcher stopped starting attempts first, so their in-flight sends drain in parallel.
+  const auto start = std::chrono::steady_clock::now();
+  for (auto& [id, d] : to_stop) {
+    const auto timeout = options_for(options_, id).drain_timeout;
+    if (!d->drain(start + timeout)) {
+      log::logger("outbox")->warn(
+          "[{}] {} send(s) still in flight after {} ms; they become reconcile at the next start",
+          id, d->in_flight(), timeout.count());
+    }
+  }
 }
 
 std::shared_ptr<Dispatcher> Outbox::dispatcher(std::string_view instance_id) const {
@@ -80,7 +110,7 @@ Status Outbox::retry_now(int64_t message_id) {
   if (!row) return row.status();
   if (!*row) return not_found("no outbox message with id " + std::to_string(message_id));
   if (Status s = rows_->outbox_retry_now(message_id, now_ms()); !s) return s;
-  kick((*row)->message.instance_id);
+  if (auto d = dispatcher((*row)->message.instance_id)) d->refresh();
   return {};
 }
 
@@ -92,6 +122,12 @@ Result<std::vector<store::OutboxRow>> Outbox::list_reconciliation(std::string_vi
 Result<std::optional<store::OutboxRow>> Outbox::get(int64_t message_id) {
   if (rows_ == nullptr) return failed_precondition("outbox: the store has no outbox tables");
   return rows_->outbox_get(message_id);
+}
+
+std::optional<DispatchStats> Outbox::stats(std::string_view instance_id) const {
+  auto d = dispatcher(instance_id);
+  if (!d) return std::nullopt;
+  return DispatchStats{d->in_flight(), d->peak_in_flight()};
 }
 
 void Outbox::kick(std::string_view instance_id) {

@@ -57,8 +57,15 @@ class OutboxStore {
   // Queued rows of the instance due at now, oldest id first.
   virtual Result<std::vector<OutboxRow>> outbox_due(std::string_view instance_id, int64_t now_ms,
                                                     int limit) = 0;
-  // The earliest next_attempt_at_ms among the instance's queued rows.
-  virtual Result<std::optional<int64_t>> outbox_next_due(std::string_view instance_id) = 0;
+  // Like outbox_due, but only rows that are the oldest unfinished (queued, sending or pending)
+  // outbound message of their recipient and of their conversation in the instance: what may be
+  // attempted now without overtaking an earlier message to the same person. Oldest id first.
+  virtual Result<std::vector<OutboxRow>> outbox_due_heads(std::string_view instance_id,
+                                                          int64_t now_ms, int limit) = 0;
+  // The earliest next_attempt_at_ms among the instance's queued rows due after `after_ms` (rows
+  // already due but waiting behind an earlier message to their recipient do not count).
+  virtual Result<std::optional<int64_t>> outbox_next_due(std::string_view instance_id,
+                                                         int64_t after_ms = -1) = 0;
 
   // queued -> sending and attempts + 1, committed before the plugin is called. false when the row
   // is no longer queued (someone else moved it).

@@ -18,7 +18,8 @@ class SqliteOutbox {
   Status mark_queued(int64_t message_id, int64_t now_ms);
 
   Result<std::vector<OutboxRow>> due(std::string_view instance_id, int64_t now_ms, int limit);
-  Result<std::optional<int64_t>> next_due(std::string_view instance_id);
+  Result<std::vector<OutboxRow>> due_heads(std::string_view instance_id, int64_t now_ms, int limit);
+  Result<std::optional<int64_t>> next_due(std::string_view instance_id, int64_t after_ms);
   Result<bool> claim(int64_t message_id, int64_t now_ms);
   Status unclaim(int64_t message_id, int64_t now_ms);
   Status record(const OutboxAttempt& attempt, int64_t now_ms);

@@ -187,8 +187,13 @@ class SqliteStore final : public Store, public ModelStore, public OutboxStore {
                                             int limit) override {
     return read([&] { return outbox_.due(instance_id, now_ms, limit); });
   }
-  Result<std::optional<int64_t>> outbox_next_due(std::string_view instance_id) override {
-    return read([&] { return outbox_.next_due(instance_id); });
+  Result<std::vector<OutboxRow>> outbox_due_heads(std::string_view instance_id, int64_t now_ms,
+                                                  int limit) override {
+    return read([&] { return outbox_.due_heads(instance_id, now_ms, limit); });
+  }
+  Result<std::optional<int64_t>> outbox_next_due(std::string_view instance_id,
+                                                 int64_t after_ms) override {
+    return read([&] { return outbox_.next_due(instance_id, after_ms); });
   }
   Result<bool> outbox_claim(int64_t message_id, int64_t now_ms) override {
     return write([&] { return outbox_.claim(message_id, now_ms); });

@@ -58,6 +58,15 @@ std::chrono::milliseconds PairLimiter::wait_ms(const std::string& pnid, const st
   return it == pairs_.end() ? std::chrono::milliseconds(0) : it->second.bucket.wait_ms(now_ms);
 }
 
+void PairLimiter::hold(const std::string& pnid, const std::string& customer, int64_t now_ms,
+                       std::chrono::milliseconds d) {
+  if (pairs_.size() > kSweepAbove) sweep(now_ms);
+  Entry& e = pairs_[{pnid, customer}];
+  // Idle for the sweep means "full again": a held pair must not be forgotten before it is free.
+  e.last_ms = std::max(now_ms, now_ms + d.count());
+  e.bucket.hold(now_ms, d);
+}
+
 void PairLimiter::sweep(int64_t now_ms) {
   // After burst/rate seconds idle a bucket is full again: dropping it changes nothing.
   const auto refill_ms = static_cast<int64_t>(kBurst / kRate * 1000);

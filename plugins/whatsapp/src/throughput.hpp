@@ -44,6 +44,10 @@ class PairLimiter {
   bool try_take(const std::string& phone_number_id, const std::string& customer, int64_t now_ms);
   std::chrono::milliseconds wait_ms(const std::string& phone_number_id, const std::string& customer,
                                     int64_t now_ms);
+  // Meta said 131056 for this pair: send it nothing for `d`, whatever our own estimate says (Meta
+  // counts messages we did not send, e.g. from another system on the same number).
+  void hold(const std::string& phone_number_id, const std::string& customer, int64_t now_ms,
+            std::chrono::milliseconds d);
   std::size_t size() const noexcept { return pairs_.size(); }
 
  private:

@@ -170,24 +170,36 @@ sw::SendResult WhatsAppChannel::send(const sw::OutboundMessage& m) {
   }
   sw::Result<json::Value> body = build_send_body(in);
   if (!body) return body.error();
+  // Both limits are checked before either is spent, so a message refused by one does not use up
+  // the other's budget.
   TokenBucket& bucket = throughput_.for_number(pnid.value());
-  if (!bucket.try_take(now)) {
+  if (std::chrono::milliseconds wait = bucket.wait_ms(now); wait.count() > 0) {
     return sw::Error::rate_limited("throughput of number " + pnid.value() + " (" +
                                        std::to_string(static_cast<int>(bucket.rate())) +
                                        " mps) used up",
-                                   bucket.wait_ms(now));
+                                   wait);
   }
-  std::string customer = digits_only(in.to);
-  if (in.content_type != "read" && !pairs_.try_take(pnid.value(), customer, now)) {
-    return sw::Error::rate_limited(
-        "more than WhatsApp's pair rate (about 1 message per 6 s, "
-        "bursts of 45) to this customer",
-        pairs_.wait_ms(pnid.value(), customer, now));
+  const std::string customer = digits_only(in.to);
+  const bool paired = in.content_type != "read";  // read receipts are not messages to the user
+  if (paired) {
+    if (std::chrono::milliseconds wait = pairs_.wait_ms(pnid.value(), customer, now);
+        wait.count() > 0) {
+      return sw::Error::rate_limited(
+          "more than WhatsApp's pair rate (about 1 message per 6 s, "
+          "bursts of 45) to this customer",
+          wait);
+    }
+    pairs_.try_take(pnid.value(), customer, now);
   }
+  bucket.try_take(now);
   sw::Result<json::Value> resp = graph_.post("/" + pnid.value() + "/messages", body.value());
   if (!resp) {
-    if (resp.error().provider_code == "131047") windows_.close(pnid.value(), in.to);
-    if (resp.error().provider_code == "130429") bucket.hold(now, resp.error().retry_after);
+    const std::string& code = resp.error().provider_code;
+    if (code == "131047") windows_.close(pnid.value(), in.to);
+    // Meta's own counters win over our estimate: back off the number (130429) or the pair
+    // (131056), each only for as long as Meta asks.
+    if (code == "130429") bucket.hold(now, resp.error().retry_after);
+    if (code == "131056") pairs_.hold(pnid.value(), customer, now, resp.error().retry_after);
     return resp.error();
   }
   if (in.content_type == "read") return sw::SendResult::sent(str_of(body.value(), "message_id"));

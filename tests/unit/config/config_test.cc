@@ -375,4 +375,61 @@ TEST(ConfigMedia, CacheBoundDefaultsAndIsChecked) {
             std::string::npos);
 }
 
+TEST(ConfigOutbox, DefaultsGlobalAndPerInstance) {
+  auto defaults = parse_config(R"({"data_dir": "d"})", "/etc/sb");
+  ASSERT_TRUE(defaults.is_ok());
+  EXPECT_EQ(defaults->outbox.base_backoff_ms, 1000);
+  EXPECT_EQ(defaults->outbox.max_backoff_ms, 300'000);
+  EXPECT_EQ(defaults->outbox.horizon_s, 86'400);
+  EXPECT_EQ(defaults->outbox.poll_interval_ms, 1000);
+  EXPECT_EQ(defaults->outbox.max_in_flight, 32);
+  EXPECT_EQ(defaults->outbox.drain_timeout_ms, 10'000);
+
+  auto cfg = parse_config(R"({"data_dir": "d",
+    "outbox": {"base_backoff_ms": 500, "max_in_flight": 8, "horizon_s": 7200},
+    "instances": [{"id": "a", "plugin": "p", "outbox": {"max_in_flight": 2, "max_backoff_ms": 900}},
+                  {"id": "b", "plugin": "p"}]})",
+                          "/etc/sb");
+  ASSERT_TRUE(cfg.is_ok()) << cfg.status().message();
+  EXPECT_EQ(cfg->outbox.base_backoff_ms, 500);
+  EXPECT_EQ(cfg->outbox.max_in_flight, 8);
+  EXPECT_EQ(cfg->outbox.horizon_s, 7200);
+  EXPECT_EQ(cfg->outbox.max_backoff_ms, 300'000);
+  ASSERT_TRUE(cfg->instances[0].outbox.has_value());
+  // The instance starts from the global section and replaces what it names.
+  EXPECT_EQ(cfg->instances[0].outbox->max_in_flight, 2);
+  EXPECT_EQ(cfg->instances[0].outbox->max_backoff_ms, 900);
+  EXPECT_EQ(cfg->instances[0].outbox->base_backoff_ms, 500);
+  EXPECT_EQ(cfg->instances[0].outbox->horizon_s, 7200);
+  EXPECT_FALSE(cfg->instances[1].outbox.has_value());
+}
+
+TEST(ConfigOutbox, ErrorsNameTheField) {
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "outbox": {"max_in_flight": 0}})"),
+            "value 0 out of range at $.outbox.max_in_flight: must be 1-10000");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "outbox": {"base_backoff_ms": "1s"}})"),
+            "wrong type at $.outbox.base_backoff_ms: expected integer, got string");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "outbox": {"jitter": 1}})"),
+            R"(unknown key "jitter" at $.outbox.jitter)");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "outbox": []})"),
+            "wrong type at $.outbox: expected object, got array");
+  EXPECT_EQ(
+      error_of(R"({"data_dir": "d", "outbox": {"base_backoff_ms": 5000, "max_backoff_ms": 100}})"),
+      "bad value at $.outbox.max_backoff_ms: 100 is below base_backoff_ms (5000)");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "outbox": {"poll_interval_ms": 1}})"),
+            "value 1 out of range at $.outbox.poll_interval_ms: must be 10-60000");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "outbox": {"horizon_s": 0}})"),
+            "value 0 out of range at $.outbox.horizon_s: must be 1-2592000");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "outbox": {"drain_timeout_ms": -1}})"),
+            "value -1 out of range at $.outbox.drain_timeout_ms: must be 0-600000");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "instances": [{"id": "a", "plugin": "p",
+                                                        "outbox": {"max_in_flight": 20000}}]})"),
+            "value 20000 out of range at $.instances[0].outbox.max_in_flight: must be 1-10000");
+  // An instance's override is checked against the global base as well.
+  EXPECT_EQ(
+      error_of(R"({"data_dir": "d", "outbox": {"base_backoff_ms": 2000},
+                        "instances": [{"id": "a", "plugin": "p", "outbox": {"max_backoff_ms": 1000}}]})"),
+      "bad value at $.instances[0].outbox.max_backoff_ms: 1000 is below base_backoff_ms (2000)");
+}
+
 }  // namespace

@@ -32,6 +32,18 @@ TEST(OutboxBackoff, RetryAfterIsAFloor) {
   EXPECT_EQ(backoff_delay_ms(3, milliseconds{1000}, milliseconds{8000}, 0.5, 10), 2000);
 }
 
+TEST(OutboxBackoff, RateLimitWithAHintIsRetriedExactlyThenWhateverTheAttempt) {
+  const milliseconds base{1000}, cap{300'000};
+  for (int attempt : {1, 2, 5, 12}) {
+    EXPECT_EQ(retry_delay_ms(SB_ERR_RATE_LIMITED, attempt, base, cap, 0.9, 3), 3) << attempt;
+  }
+  // Without a hint a rate limit backs off like anything else.
+  EXPECT_EQ(retry_delay_ms(SB_ERR_RATE_LIMITED, 3, base, cap, 0.5, 0), 2000);
+  // Other failures keep the exponential backoff, the hint as its floor.
+  EXPECT_EQ(retry_delay_ms(SB_ERR_TRANSIENT, 3, base, cap, 0.5, 3), 2000);
+  EXPECT_EQ(retry_delay_ms(SB_ERR_TRANSIENT, 1, base, cap, 0.5, 30'000), 30'000);
+}
+
 TEST(OutboxBackoff, WhatIsRetried) {
   for (int32_t s : {SB_ERR_REJECTED, SB_ERR_INVALID_ARG, SB_ERR_UNSUPPORTED, SB_ERR_AUTH}) {
     EXPECT_FALSE(should_retry(s, true)) << s;

@@ -283,7 +283,7 @@ TEST_F(WaSendTest, GraphErrorsMapToAbiStatuses) {
         Case{500, 131000, SB_ERR_TRANSIENT, true}, Case{400, 131026, SB_ERR_REJECTED, false},
         Case{400, 100, SB_ERR_INVALID_ARG, false}, Case{404, 132001, SB_ERR_REJECTED, false},
         Case{400, 133010, SB_ERR_STATE, false}}) {
-    fake.advance(std::chrono::seconds(2));  // past any hold a 130429 put on the number
+    fake.advance(std::chrono::seconds(6));  // past a hold of the number (130429) or pair (131056)
     on("POST", std::string("/") + kPnid + "/messages", c.http, graph_error(c.code, "Title"));
     auto r = fake.send(msg("template", "", R"({"name":"t","language":"en"})"));
     EXPECT_EQ(r.status, c.status) << c.code;
@@ -460,6 +460,65 @@ TEST_F(WaSendTest, UnknownSenderIsInvalid) {
   Outbound m = msg("template", "", R"({"name":"t","language":"en"})");
   m.from = "+4930000";
   EXPECT_EQ(fake.send(m).status, SB_ERR_INVALID_ARG);
+}
+
+// Template sends (no window needed) to `to`, each with its own message id.
+Outbound template_to(const std::string& to) {
+  static int64_t id = 100;
+  Outbound m;
+  m.message_id = ++id;
+  m.to = to;
+  m.content_type = "template";
+  m.payload_json = R"({"name":"t","language":"en"})";
+  return m;
+}
+
+TEST_F(WaSendTest, Meta131056HoldsThatPairOnly) {
+  const std::string path = std::string("/") + kPnid + "/messages";
+  on("POST", path, 400, graph_error(131056, "Pair rate limit hit"));
+  auto first = fake.send(template_to("+4915100000001"));
+  EXPECT_EQ(first.status, SB_ERR_RATE_LIMITED);
+  EXPECT_EQ(first.error.retry_after.count(), 6000);
+  on("POST", path, 200, kOk);
+  // Our own estimate still had 44 of the pair's burst left; Meta's answer wins for 6 s.
+  auto held = fake.send(template_to("+4915100000001"));
+  EXPECT_EQ(held.status, SB_ERR_RATE_LIMITED);
+  EXPECT_GT(held.error.retry_after.count(), 5000);
+  EXPECT_EQ(calls_to("/v21.0" + path).size(), 1u);
+  // Other customers of the same number are not held back.
+  EXPECT_EQ(fake.send(template_to("+4915100000002")).status, SB_OK);
+  EXPECT_EQ(calls_to("/v21.0" + path).size(), 2u);
+  fake.advance(std::chrono::seconds(6));
+  EXPECT_EQ(fake.send(template_to("+4915100000001")).status, SB_OK);
+}
+
+TEST_F(WaSendTest, PairLimitRefusalsDoNotSpendTheNumbersThroughput) {
+  // The number allows 80 per second (one second's burst); the pair 45.
+  int sent = 0;
+  while (fake.send(template_to("+4915100000001")).status == SB_OK) ++sent;
+  EXPECT_EQ(sent, 45);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(fake.send(template_to("+4915100000001")).status, SB_ERR_RATE_LIMITED);
+  }
+  // The 21 refusals above cost nothing: the rest of the number's second is still there.
+  int others = 0;
+  while (fake.send(template_to("+49151000002" + std::to_string(10 + others))).status == SB_OK) {
+    ++others;
+  }
+  EXPECT_EQ(others, 80 - 45);
+}
+
+TEST_F(WaSendTest, NumberThrottleRefusalNamesTheWaitAndRecoversAtTheRate) {
+  int sent = 0;
+  while (fake.send(template_to("+49151000003" + std::to_string(10 + sent))).status == SB_OK) {
+    ++sent;
+  }
+  EXPECT_EQ(sent, 80);
+  auto refused = fake.send(template_to("+4915100000399"));
+  EXPECT_EQ(refused.status, SB_ERR_RATE_LIMITED);
+  EXPECT_EQ(refused.error.retry_after.count(), 13);  // one token at 80 mps
+  fake.advance(std::chrono::milliseconds(13));
+  EXPECT_EQ(fake.send(template_to("+4915100000399")).status, SB_OK);
 }
 
 }  // namespace
