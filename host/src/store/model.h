@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -149,6 +150,11 @@ class ModelStore {
   virtual Status unmerge(int64_t merge_id, std::string_view actor, int64_t now_ms) = 0;
   virtual Result<std::optional<MergeRecord>> get_merge(int64_t merge_id) = 0;
   virtual Result<std::vector<MergeRecord>> merges_of(int64_t contact_id) = 0;  // either side
+
+  // Runs f on the row operations the inbound resolver uses, in one write transaction: committed
+  // when f succeeds, rolled back otherwise. A business-initiated conversation finds or creates
+  // its contact and conversation this way, atomically with respect to inbound messages.
+  virtual Status in_transaction(const std::function<Status(ModelTxn&)>& f) = 0;
 
   // cursor is empty for the first page, else a next_cursor from an earlier page.
   virtual Result<TimelinePage> timeline(int64_t contact_id, std::string_view cursor, int limit) = 0;

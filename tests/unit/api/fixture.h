@@ -42,7 +42,7 @@ class FakeChannels : public Channels {
     if (id != "wa1") return not_found("no channel");
     last_to = std::string(to);
     last_inbound_at_ms = last_inbound;
-    if (content_type == "template") return CanSendInfo{true, "free_text", 0, ""};
+    if (content_type == "template" || window_open) return CanSendInfo{true, "free_text", 0, ""};
     return CanSendInfo{false, "template_only", 0, "outside the 24-hour window"};
   }
   Result<std::string> invoke(std::string_view id, std::string_view op,
@@ -53,6 +53,7 @@ class FakeChannels : public Channels {
   }
   std::string last_to;
   int64_t last_inbound_at_ms = -1;
+  bool window_open = false;  // free text allowed too
 };
 
 class ApiTest : public ::testing::Test {
@@ -91,6 +92,9 @@ class ApiTest : public ::testing::Test {
         sent_.push_back(m);
       }
       return SendAccepted{*id, seen};
+    };
+    deps.on_event = [this](std::string_view type, const std::string& data) {
+      events_.emplace_back(std::string(type), data);
     };
     install_api_routes(router_, std::move(deps));
 
@@ -159,6 +163,7 @@ class ApiTest : public ::testing::Test {
   std::string admin_, supervisor_, agent_, other_agent_;
   std::map<std::string, int64_t> sent_by_key_;
   std::vector<store::OutboundMessage> sent_;
+  std::vector<std::pair<std::string, std::string>> events_;  // (type, data) as published
 };
 
 }  // namespace sb::api::testing
