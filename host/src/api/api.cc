@@ -79,6 +79,7 @@ void install_api_routes(http::Router& router, ApiDeps deps) {
   auto api = std::make_shared<ApiRouter>(*shared->api_store);
   add_contact_routes(*api, shared);
   add_conversation_routes(*api, shared);
+  add_start_routes(*api, shared);
   add_message_routes(*api, shared);
   add_admin_routes(*api, shared);
   add_cost_routes(*api, shared);

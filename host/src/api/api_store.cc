@@ -358,4 +358,18 @@ Result<std::optional<Recipient>> ApiStore::recipient(int64_t conversation_id) {
   return std::optional<Recipient>();
 }
 
+Result<std::optional<int64_t>> ApiStore::outbound_by_key(std::string_view instance_id,
+                                                         std::string_view idempotency_key) {
+  std::lock_guard lock(mu_);
+  auto q = db_.prepare(
+      "SELECT id FROM messages WHERE instance_id = ?1 AND direction = 'out' "
+      "AND idempotency_key = ?2");
+  if (!q) return q.status();
+  (*q)->bind(1, instance_id).bind(2, idempotency_key);
+  int rc = (*q)->step();
+  if (rc == SQLITE_ROW) return std::optional<int64_t>((*q)->int64(0));
+  if (rc != SQLITE_DONE) return db_.error("outbound by idempotency key", rc);
+  return std::optional<int64_t>();
+}
+
 }  // namespace sb::api

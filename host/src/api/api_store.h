@@ -103,6 +103,9 @@ class ApiStore {
   Result<std::vector<store::Contact>> contacts(std::string_view q, int64_t after_id, int limit);
   Result<std::vector<store::Conversation>> conversations(const ConversationFilter& filter);
   Result<std::optional<Recipient>> recipient(int64_t conversation_id);
+  // The outbound message queued on the instance under this idempotency key, if any.
+  Result<std::optional<int64_t>> outbound_by_key(std::string_view instance_id,
+                                                 std::string_view idempotency_key);
 
   // Read positions (read_positions.cc). An inbound message of the conversation: the given one, or
   // the latest when message_id is 0; nullopt when there is none.

@@ -92,7 +92,7 @@ std::variant<JsonObject, http::Response> parse_object_body(const http::Request& 
 
 void FieldReader::fail(std::string_view field, std::string message) {
   if (!field_.empty()) return;
-  field_ = std::string(field);
+  field_ = prefix_ + std::string(field);
   problem_ = std::move(message);
 }
 

@@ -39,7 +39,9 @@ std::variant<JsonObject, http::Response> parse_object_body(const http::Request& 
 // Typed access to a body's fields; the first problem is kept and answered by error().
 class FieldReader {
  public:
-  explicit FieldReader(JsonObject object) : object_(std::move(object)) {}
+  // prefix names a nested object in errors ("to." gives field "to.address").
+  explicit FieldReader(JsonObject object, std::string prefix = {})
+      : object_(std::move(object)), prefix_(std::move(prefix)) {}
 
   void only(std::initializer_list<std::string_view> allowed);  // unknown fields are errors
   bool has(std::string_view name) const;
@@ -58,7 +60,7 @@ class FieldReader {
  private:
   void fail(std::string_view field, std::string message);
   JsonObject object_;
-  std::string field_, problem_;
+  std::string prefix_, field_, problem_;
 };
 
 // A query parameter as an integer; nullopt with `bad` set when present but not one.

@@ -30,6 +30,7 @@ std::optional<http::Response> check_contact_visible(const ApiDeps& deps, const P
 
 void add_contact_routes(ApiRouter& router, Deps deps);
 void add_conversation_routes(ApiRouter& router, Deps deps);
+void add_start_routes(ApiRouter& router, Deps deps);    // POST /v1/conversations
 void add_message_routes(ApiRouter& router, Deps deps);  // messages and search
 void add_admin_routes(ApiRouter& router, Deps deps);    // agents, queues, channels
 void add_cost_routes(ApiRouter& router, Deps deps);     // reports/costs

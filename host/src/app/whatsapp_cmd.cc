@@ -59,8 +59,9 @@ constexpr std::string_view kHelp =
     "templates delete NAME [--language L]          all languages without --language\n"
     "templates preview NAME --language L [--param VALUE]... [--header-param VALUE]\n"
     "templates send NAME --language L --to NUMBER [--param VALUE]... [--header-param VALUE]\n"
-    "        [--from NUMBER] [--conversation ID] [--idempotency-key KEY]\n"
-    "        sends in the customer's latest conversation on the instance (or --conversation)\n"
+    "        [--conversation ID] [--idempotency-key KEY]\n"
+    "        sends in the customer's open conversation on the instance, else starts one (the\n"
+    "        customer need not have written first); --conversation ID sends in that one\n"
     "\n"
     "options (everywhere):\n"
     "  --url URL        the daemon (default: $SB_URL, else the http section of --config,\n"
@@ -580,92 +581,65 @@ std::string show_preview(const JsonObj& a) {
   return out.str();
 }
 
-// The conversation to send in: --conversation, else the customer's most recent one on the
-// instance (the REST API answers to the latest inbound sender of a conversation).
-std::optional<std::string> conversation_for(Session& s, const std::string& instance,
-                                            const std::string& to, int& code) {
-  const std::string digits = digits_of(to);
-  if (digits.size() < 6) {
-    code = s.fail(kExitUsage, "--to: a phone number in E.164 form (+4915112345678)");
-    return std::nullopt;
-  }
-  auto r = s.call({"GET", "/v1/contacts?q=" + digits, "", ""}, code);
-  if (!r) return std::nullopt;
-  ObjPtr body = parse_object(r->body);
-  auto items = body ? body->getArray("items") : nullptr;
-  int64_t best = 0, best_at = -1;
-  for (size_t i = 0; items && i < items->size(); ++i) {
-    ObjPtr contact = items->getObject(static_cast<unsigned>(i));
-    if (!contact) continue;
-    const std::string id = contact->get("id").toString();
-    auto detail = s.call({"GET", "/v1/contacts/" + id, "", ""}, code);
-    if (!detail) return std::nullopt;
-    ObjPtr d = parse_object(detail->body);
-    // Only a contact that really has this number (the search also matches substrings).
-    bool has_number = false;
-    auto ids = d ? d->getArray("identities") : nullptr;
-    for (size_t k = 0; ids && k < ids->size(); ++k) {
-      ObjPtr ident = ids->getObject(static_cast<unsigned>(k));
-      if (ident && digits_of(ident->optValue<std::string>("address", "")) == digits) {
-        has_number = true;
-      }
-    }
-    auto convs = d ? d->getArray("conversations") : nullptr;
-    for (size_t k = 0; has_number && convs && k < convs->size(); ++k) {
-      ObjPtr conv = convs->getObject(static_cast<unsigned>(k));
-      if (!conv || conv->optValue<std::string>("channel", "") != instance) continue;
-      const int64_t at = conv->optValue<int64_t>("last_message_at_ms", 0);
-      if (at > best_at) {
-        best_at = at;
-        best = conv->optValue<int64_t>("id", 0);
-      }
-    }
-  }
-  if (best == 0) {
-    code = s.fail(kExitFailure,
-                  "no conversation with " + to + " on " + instance +
-                      ": the customer has to have written to this instance first (or give "
-                      "--conversation ID)");
-    return std::nullopt;
-  }
-  return std::to_string(best);
-}
-
 int template_send(const Ctx& c, const std::string& name) {
   const Args& a = c.args;
   if (a.get("--language").empty()) return usage(c.err, "--language is required");
-  if (a.get("--to").empty() && a.get("--conversation").empty()) {
+  const std::string to = a.get("--to"), conversation = a.get("--conversation");
+  if (to.empty() && conversation.empty()) {
     return usage(c.err, "--to NUMBER (or --conversation ID) is required");
+  }
+  if (conversation.empty() && digits_of(to).size() < 6) {
+    return usage(c.err, "--to: a phone number in E.164 form (+4915112345678)");
   }
   Session s(a, c.err, c.env);
   int code = kExitOk;
   if (!s.open(code)) return code;
   auto instance = s.instance(code);
   if (!instance) return code;
-  std::optional<std::string> conversation = a.get("--conversation");
-  if (conversation->empty()) conversation = conversation_for(s, *instance, a.get("--to"), code);
-  if (!conversation) return code;
   JsonObj payload;
   payload.set("name", name);
   payload.set("language", a.get("--language"));
   Poco::JSON::Array comps = send_components(a);
   if (comps.size() > 0) payload.set("components", comps);
-  JsonObj body;
-  body.set("content_type", "template");
-  body.set("payload", payload);
+  JsonObj message;
+  message.set("content_type", "template");
+  message.set("payload", payload);
   std::string key = a.get("--idempotency-key");
   if (key.empty()) key = c.env.new_idempotency_key();
-  auto r =
-      s.call({"POST", "/v1/conversations/" + *conversation + "/messages", dump(body), key}, code);
+
+  // Without --conversation the API finds the customer (normalising the number as inbound
+  // messages are), joins their open conversation on the instance or starts one.
+  std::optional<ApiReply> r;
+  if (conversation.empty()) {
+    JsonObj recipient;
+    recipient.set("address", to);
+    JsonObj body;
+    body.set("instance_id", *instance);
+    body.set("to", recipient);
+    body.set("message", message);
+    r = s.call({"POST", "/v1/conversations", dump(body), key}, code);
+  } else {
+    r = s.call({"POST", "/v1/conversations/" + conversation + "/messages", dump(message), key},
+               code);
+  }
   if (!r) return code;
+  ObjPtr answer = parse_object(r->body);
+  // The message either way: a start answers {conversation, message, duplicate}.
+  ObjPtr m = answer && answer->has("message") ? answer->getObject("message") : answer;
+  ObjPtr conv = answer ? answer->getObject("conversation") : nullptr;
+  if (m && answer && answer->has("duplicate")) m->set("duplicate", answer->get("duplicate"));
   if (a.json) {
-    c.out << r->body << "\n";
+    c.out << (m ? dump(m) : r->body) << "\n";
     return kExitOk;
   }
-  ObjPtr m = parse_object(r->body);
   const std::string id = m && m->has("id") ? m->get("id").toString() : "?";
+  std::string where = conversation;
+  if (m && m->has("conversation_id")) where = m->get("conversation_id").toString();
+  if (conv && conv->has("reference")) {
+    where += " (" + conv->optValue<std::string>("reference", "") + ")";
+  }
   c.out << "template " << name << " (" << a.get("--language") << ") queued as message " << id
-        << " in conversation " << *conversation << " (status "
+        << " in conversation " << where << " (status "
         << (m ? m->optValue<std::string>("status", "-") : "-") << ")"
         << (r->status == 200 ? "; this idempotency key was used before: not sent again" : "")
         << "\n";

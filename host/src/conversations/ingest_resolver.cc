@@ -108,18 +108,26 @@ sb::Result<std::optional<Conversation>> IngestResolver::quoted_conversation(
   return conv;
 }
 
-sb::Result<int64_t> IngestResolver::open_conversation(store::ModelTxn& txn, int64_t contact_id,
-                                                      std::string_view instance_id,
-                                                      std::string_view business_address,
-                                                      std::string& reference, int64_t now) {
-  for (int attempt = 0; attempt < options_.reference_attempts; ++attempt) {
-    reference = contacts::make_reference(options_.random());
+sb::Result<int64_t> open_with_reference(store::ModelTxn& txn, int64_t contact_id,
+                                        std::string_view instance_id,
+                                        std::string_view business_address,
+                                        const std::function<uint64_t()>& random, int attempts,
+                                        std::string& reference, int64_t now) {
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    reference = contacts::make_reference(random());
     auto id = txn.create_conversation(contact_id, instance_id, business_address, reference, now);
     if (id || id.status().code() != Code::kAlreadyExists) return id;
   }
   reference.clear();
-  return unavailable("no free conversation reference after " +
-                     std::to_string(options_.reference_attempts) + " draws");
+  return unavailable("no free conversation reference after " + std::to_string(attempts) + " draws");
+}
+
+sb::Result<int64_t> IngestResolver::open_conversation(store::ModelTxn& txn, int64_t contact_id,
+                                                      std::string_view instance_id,
+                                                      std::string_view business_address,
+                                                      std::string& reference, int64_t now) {
+  return open_with_reference(txn, contact_id, instance_id, business_address, options_.random,
+                             options_.reference_attempts, reference, now);
 }
 
 }  // namespace sb::conversations

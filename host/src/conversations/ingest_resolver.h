@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "conversations/clock.h"
 #include "store/model.h"
@@ -25,6 +26,16 @@ namespace sb::conversations {
 
 // Draws a uniformly random 64-bit value from the kernel CSPRNG (getrandom).
 uint64_t csprng_u64();
+
+// Opens a conversation of (contact, instance, business address; "" = not tied to one) under a fresh
+// reference number drawn from `random`, redrawn on collision up to `attempts` times (then
+// kUnavailable). Inbound messages and business-initiated conversations
+// (ConversationService::start_conversation) both open them so.
+sb::Result<int64_t> open_with_reference(store::ModelTxn& txn, int64_t contact_id,
+                                        std::string_view instance_id,
+                                        std::string_view business_address,
+                                        const std::function<uint64_t()>& random, int attempts,
+                                        std::string& reference, int64_t now);
 
 struct ResolverOptions {
   std::string default_region;  // for national phone numbers, e.g. "DE"; empty = none

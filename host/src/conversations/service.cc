@@ -2,6 +2,7 @@
 
 #include "contacts/reference.h"
 #include "conversations/address.h"
+#include "conversations/ingest_resolver.h"
 
 namespace sb::conversations {
 namespace {
@@ -20,10 +21,12 @@ sb::Status check_text(std::string_view what, std::string_view value, size_t max,
 }  // namespace
 
 ConversationService::ConversationService(store::ModelStore& model, Clock clock,
-                                         std::string default_region)
+                                         std::string default_region,
+                                         std::function<uint64_t()> random)
     : model_(model),
       clock_(clock ? std::move(clock) : Clock(system_clock_ms)),
-      default_region_(std::move(default_region)) {}
+      default_region_(std::move(default_region)),
+      random_(random ? std::move(random) : std::function<uint64_t()>(csprng_u64)) {}
 
 sb::Result<std::optional<store::Contact>> ConversationService::contact(int64_t contact_id) {
   return model_.get_contact(contact_id);

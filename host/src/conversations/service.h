@@ -3,10 +3,13 @@
 // limits and merge-following to the store's model (store/model.h); every call is one transaction.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "conversations/address.h"
 #include "conversations/clock.h"
 #include "store/model.h"
 
@@ -17,11 +20,45 @@ inline constexpr size_t kMaxActor = 256;
 inline constexpr size_t kMaxReason = 1024;
 inline constexpr size_t kMaxSearchText = 512;
 
+// Who a business-initiated conversation is with: an address (normalised like an inbound sender's;
+// the kind is guessed when empty: '@' e-mail, else phone) or an existing contact by id.
+struct StartTarget {
+  std::string address, kind;
+  int64_t contact_id = 0;  // used when address is empty
+  std::string name;        // names a contact that has no name yet; may be empty
+};
+
+// Where it would go, decided before anything is written: the identity it reaches, that identity's
+// contact (0 = none yet) and the conversation a message would join (the contact's latest on the
+// instance when it is open or pending; none when resolved or absent: a new one opens).
+struct StartPlan {
+  IdentityKey identity;
+  int64_t contact_id = 0;
+  std::optional<store::Conversation> conversation;
+};
+
+struct Started {
+  store::Conversation conversation;
+  bool new_contact = false, new_conversation = false;
+};
+
 class ConversationService {
  public:
-  // `model` is store->model(); it must outlive the service.
+  // `model` is store->model(); it must outlive the service. `random` draws reference numbers
+  // (default: the kernel CSPRNG).
   explicit ConversationService(store::ModelStore& model, Clock clock = system_clock_ms,
-                               std::string default_region = {});
+                               std::string default_region = {},
+                               std::function<uint64_t()> random = {});
+
+  // kInvalidArgument: the address is not a phone number or e-mail address (nor a channel kind);
+  // kNotFound: no such contact; kFailedPrecondition: the contact has no address on this
+  // instance, no phone number and no e-mail address.
+  sb::Result<StartPlan> plan_start(const StartTarget& target, std::string_view instance_id);
+  // Finds or creates the identity's contact (one contact across channels, as inbound does) and
+  // joins its open or pending conversation on the instance or opens a new one with a reference
+  // number, in one transaction.
+  sb::Result<Started> start_conversation(const IdentityKey& identity, std::string_view instance_id,
+                                         std::string_view name = {});
 
   sb::Result<std::optional<store::Contact>> contact(int64_t contact_id);
   // The contact an address belongs to, normalised like inbound senders (address.h).
@@ -57,6 +94,7 @@ class ConversationService {
   store::ModelStore& model_;
   Clock clock_;
   std::string default_region_;
+  std::function<uint64_t()> random_;
 };
 
 }  // namespace sb::conversations

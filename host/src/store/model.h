@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -93,7 +94,8 @@ class ModelTxn {
   // Sets the display name only when the contact has none yet.
   virtual Status fill_display_name(int64_t contact_id, std::string_view name, int64_t now_ms) = 0;
   // The one with the most recent message (ties: the newest) on that business address (or on '',
-  // a conversation from before addresses were kept).
+  // a conversation from before addresses were kept, or one a business started); an empty
+  // business_address matches every address.
   virtual Result<std::optional<Conversation>> latest_conversation(
       int64_t contact_id, std::string_view instance_id, std::string_view business_address) = 0;
   virtual Result<std::optional<Conversation>> conversation_by_reference(
@@ -153,6 +155,11 @@ class ModelStore {
   virtual Status unmerge(int64_t merge_id, std::string_view actor, int64_t now_ms) = 0;
   virtual Result<std::optional<MergeRecord>> get_merge(int64_t merge_id) = 0;
   virtual Result<std::vector<MergeRecord>> merges_of(int64_t contact_id) = 0;  // either side
+
+  // Runs f on the row operations the inbound resolver uses, in one write transaction: committed
+  // when f succeeds, rolled back otherwise. A business-initiated conversation finds or creates
+  // its contact and conversation this way, atomically with respect to inbound messages.
+  virtual Status in_transaction(const std::function<Status(ModelTxn&)>& f) = 0;
 
   // cursor is empty for the first page, else a next_cursor from an earlier page.
   virtual Result<TimelinePage> timeline(int64_t contact_id, std::string_view cursor, int limit) = 0;

@@ -128,11 +128,12 @@ Result<std::optional<Conversation>> SqliteModel::one_conversation(Stmt& q) {
 
 Result<std::optional<Conversation>> SqliteModel::latest_conversation(
     int64_t contact_id, std::string_view instance_id, std::string_view business_address) {
-  auto q = db_.prepare("SELECT" SB_CONVERSATION_COLUMNS
-                       "FROM conversations WHERE contact_id = ?1 AND instance_id = ?2 "
-                       "AND COALESCE((SELECT a.business_address FROM conversation_addresses a "
-                       "WHERE a.conversation_id = conversations.id), '') IN (?3, '') "
-                       "ORDER BY last_message_at_ms DESC, id DESC LIMIT 1");
+  auto q = db_.prepare(
+      "SELECT" SB_CONVERSATION_COLUMNS
+      "FROM conversations WHERE contact_id = ?1 AND instance_id = ?2 "
+      "AND (?3 = '' OR COALESCE((SELECT a.business_address FROM conversation_addresses a "
+      "WHERE a.conversation_id = conversations.id), '') IN (?3, '')) "
+      "ORDER BY last_message_at_ms DESC, id DESC LIMIT 1");
   if (!q) return q.status();
   (*q)->bind(1, contact_id).bind(2, instance_id).bind(3, business_address);
   return one_conversation(**q);

@@ -462,6 +462,9 @@ class SqliteStore final : public Store, public ModelStore, public OutboxStore {
   Result<std::vector<MergeRecord>> merges_of(int64_t contact_id) override {
     return read([&] { return model_.merges_of(contact_id); });
   }
+  Status in_transaction(const std::function<Status(ModelTxn&)>& f) override {
+    return write([&] { return f(model_); });
+  }
   Result<TimelinePage> timeline(int64_t contact_id, std::string_view cursor, int limit) override {
     return read([&] { return model_.timeline(contact_id, cursor, limit); });
   }

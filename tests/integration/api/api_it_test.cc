@@ -158,6 +158,10 @@ TEST_F(ApiIt, AuthorizationMatrixOverEveryEndpoint) {
       {"POST", c + "/resolve", "{}", kAgent},
       {"POST", c + "/reopen", "{}", kAgent},
       {"POST", c + "/messages", R"({"text":"matrix"})", kAgent},
+      // The first customer's conversation is in alice's queue: everyone may write to them.
+      {"POST", "/v1/conversations",
+       R"({"instance_id":"lb1","to":{"address":"+4915111111111"},"message":{"text":"started"}})",
+       kAgent},
       {"GET", c + "/can-send?content_type=text", "", kAgent},
       {"POST", c + "/handover", "{}", kSupervisor},  // 409 not_with_bot: no bot queues here
       {"GET", "/v1/messages/1", "", kAgent},
@@ -290,6 +294,76 @@ TEST_F(ApiIt, SendGoesThroughTheHookOnceAndCanSendAsksTheChannel) {
   ASSERT_EQ(channels->size(), 1u);
   EXPECT_EQ(channels->getObject(0)->getValue<std::string>("state"), "running");
   EXPECT_TRUE(channels->getObject(0)->getObject("health")->has("details"));
+}
+
+TEST_F(ApiIt, StartsAConversationWithACustomerWhoNeverWroteThroughTheOutboxOnce) {
+  // The channel's window is closed for everyone: only templates go.
+  ASSERT_EQ(http("POST", "/v1/channels/lb1/ops/window", admin_,
+                 R"({"mode":"template_only","reason":"window closed"})")
+                .status,
+            200);
+  auto sent_records = [&] {
+    auto log = http("POST", "/v1/channels/lb1/ops/sent", admin_, "{}");
+    EXPECT_EQ(log.status, 200) << log.body;
+    return Poco::JSON::Parser().parse(log.body).extract<Poco::JSON::Array::Ptr>();
+  };
+  auto text = http("POST", "/v1/conversations", agent_,
+                   R"({"instance_id":"lb1","to":{"address":"+49 151 7777 7777"},)"
+                   R"("message":{"text":"your order is ready"}})",
+                   "start-1");
+  ASSERT_EQ(text.status, 422) << text.body;
+  EXPECT_EQ(text.code(), "cannot_send");
+  EXPECT_EQ(text.field(), "message.content_type");
+  EXPECT_NE(text.body.find("window closed"), std::string::npos) << text.body;
+  EXPECT_NE(text.body.find("template"), std::string::npos) << text.body;
+  EXPECT_EQ(http("GET", "/v1/conversations", supervisor_).json()->getArray("items")->size(), 0u);
+
+  const std::string body =
+      R"({"instance_id":"lb1","to":{"address":"+49 151 7777 7777","name":"Dora"},)"
+      R"("message":{"content_type":"template","payload":{"name":"order_ready","language":"en"}}})";
+  auto started = http("POST", "/v1/conversations", agent_, body, "start-2");
+  ASSERT_EQ(started.status, 201) << started.body;
+  auto conv = started.json()->getObject("conversation");
+  auto msg = started.json()->getObject("message");
+  const int64_t conv_id = conv->getValue<int64_t>("id");
+  const int64_t msg_id = msg->getValue<int64_t>("id");
+  EXPECT_EQ(conv->getValue<std::string>("assignee"), "alice");
+  EXPECT_EQ(msg->getValue<std::string>("to"), "+4915177777777");
+
+  // The agent sees it; the contact is one person with an E.164 identity.
+  auto mine = http("GET", "/v1/conversations/" + std::to_string(conv_id), agent_);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  auto contact = http(
+      "GET", "/v1/contacts/" + std::to_string(conv->getValue<int64_t>("contact_id")), supervisor_);
+  ASSERT_EQ(contact.status, 200) << contact.body;
+  EXPECT_EQ(contact.json()->getValue<std::string>("display_name"), "Dora");
+  EXPECT_EQ(contact.json()->getArray("identities")->getObject(0)->getValue<std::string>("address"),
+            "+4915177777777");
+
+  // The outbox delivers it to the channel exactly once, retries included.
+  auto again = http("POST", "/v1/conversations", agent_, body, "start-2");
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json()->getObject("message")->getValue<int64_t>("id"), msg_id);
+  EXPECT_EQ(again.json()->getObject("conversation")->getValue<int64_t>("id"), conv_id);
+  Poco::JSON::Array::Ptr records = sent_records();
+  for (int i = 0; i < 400 && records->size() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    records = sent_records();
+  }
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_EQ(records->getObject(0)->getValue<int64_t>("message_id"), msg_id);
+  EXPECT_EQ(records->getObject(0)->getValue<std::string>("to"), "+4915177777777");
+  EXPECT_EQ(records->getObject(0)->getValue<std::string>("content_type"), "template");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(sent_records()->size(), 1u);
+
+  // The customer answers: the reply joins the started conversation.
+  auto reply = http("POST", "/v1/channels/lb1/ops/inbound", admin_,
+                    R"({"id":"in-r","from":"+4915177777777","text":"thanks"})");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  auto items = http("GET", "/v1/conversations", supervisor_).json()->getArray("items");
+  ASSERT_EQ(items->size(), 1u);
+  EXPECT_EQ(items->getObject(0)->getValue<int64_t>("id"), conv_id);
 }
 
 TEST_F(ApiIt, RevokedTokensStopAtOnceAndTokensListShowsNoSecrets) {

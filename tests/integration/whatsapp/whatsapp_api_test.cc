@@ -171,6 +171,56 @@ TEST_F(WhatsAppApiTest, ApprovedTemplateIsSentWithItsParameters) {
   EXPECT_EQ(sim_sends("order_update").size(), 1u);
 }
 
+// A business-initiated conversation: a number that never wrote has no window, so free text is
+// refused by the API (the plugin's can_send) before anything reaches Meta, and an approved
+// template opens the conversation and is delivered.
+TEST_F(WhatsAppApiTest, ATemplateStartsAConversationWithANumberThatNeverWrote) {
+  create_approved_template();
+  const std::string text = R"({"instance_id":"wa-1","to":{"address":"+49 170 1234567"},)"
+                           R"("message":{"text":"Your parcel is on its way"}})";
+  Reply refused = api("POST", "/v1/conversations", text, "start-1");
+  ASSERT_EQ(refused.status, 422) << refused.body;
+  JsonPtr error = parse(refused.body)->getObject("error");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(str(error, "code"), "cannot_send");
+  EXPECT_EQ(str(error, "field"), "message.content_type");
+  EXPECT_NE(str(error, "message").find("24-hour customer service window"), npos) << refused.body;
+  EXPECT_NE(str(error, "message").find("template"), npos) << refused.body;
+  EXPECT_EQ(db_->scalar("SELECT COUNT(*) FROM conversations"), "0");
+
+  const std::string start = std::string(R"({"instance_id":"wa-1","to":{"address":"+49 170 )"
+                                        R"(1234567"},"message":)") +
+                            kTemplateSend + "}";
+  Reply started = api("POST", "/v1/conversations", start, "start-2");
+  ASSERT_EQ(started.status, 201) << started.body;
+  JsonPtr body = parse(started.body);
+  const std::string id = std::to_string(body->getObject("message")->getValue<int64_t>("id"));
+  const int64_t conversation = body->getObject("conversation")->getValue<int64_t>("id");
+  EXPECT_EQ(str(body->getObject("message"), "to"), "+491701234567");
+  EXPECT_NE(wait_status(id, "sent delivered read"), "failed") << describe(history(message(id)));
+  auto sends = sim_sends("order_update");
+  ASSERT_EQ(sends.size(), 1u);
+  EXPECT_EQ(str(sends[0], "type"), "template");
+  EXPECT_EQ(str(sends[0], "wa_id"), "491701234567");
+  EXPECT_TRUE(sim_sends("Your parcel").empty());
+
+  // A retry is the same message, never a second send; the customer's answer joins the
+  // conversation the template opened, and free text is allowed from then on.
+  Reply again = api("POST", "/v1/conversations", start, "start-2");
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(std::to_string(parse(again.body)->getObject("message")->getValue<int64_t>("id")), id);
+  EXPECT_EQ(customer_writes("491701234567", "great, thanks"), std::to_string(conversation));
+  Reply now_text = api("POST", "/v1/conversations", text, "start-3");
+  ASSERT_EQ(now_text.status, 201) << now_text.body;
+  EXPECT_EQ(parse(now_text.body)->getObject("conversation")->getValue<int64_t>("id"), conversation);
+  const std::string reply =
+      std::to_string(parse(now_text.body)->getObject("message")->getValue<int64_t>("id"));
+  EXPECT_NE(wait_status(reply, "sent delivered read"), "failed")
+      << describe(history(message(reply)));
+  EXPECT_EQ(sim_sends("Your parcel").size(), 1u);
+  EXPECT_EQ(sim_sends("order_update").size(), 1u);
+}
+
 // The plugin's own expiry compares the customer message's timestamp + 24 h with the host clock,
 // which a black-box test cannot move. So the window is closed the two ways Meta's world can close
 // it: Meta answers 131047 once its clock is past the window (the plugin then believes it closed),

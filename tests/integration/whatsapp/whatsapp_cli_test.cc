@@ -155,11 +155,18 @@ TEST_F(WhatsAppCliTest, TemplateIsCreatedApprovedPreviewedAndSentWithTheCliOnly)
   ASSERT_EQ(sends.size(), 1u);
   EXPECT_EQ(str(sends[0], "wa_id"), "4915112345678");
 
-  // Nobody of that number wrote to the instance: refused with the reason, nothing sent.
+  // Nobody of that number wrote to the instance: the template starts a conversation with them.
   CliRun nobody = cli({"templates", "send", "order_update", "--language", "en_US", "--to",
-                       "+4917000000000", "--param", "A", "--param", "B"});
-  EXPECT_EQ(nobody.code, 1);
-  EXPECT_IN("no conversation with", nobody.err);
+                       "+4917000000000", "--param", "Nia", "--param", "C-9000"});
+  ASSERT_EQ(nobody.code, 0) << nobody.err;
+  EXPECT_IN("in conversation", nobody.out);
+  EXPECT_IN("(SB-", nobody.out);
+  ASSERT_TRUE(eventually([&] { return sim_sends("C-9000").size() == 1u; }, 15s));
+  EXPECT_EQ(str(sim_sends("C-9000")[0], "wa_id"), "4917000000000");
+  const std::string started =
+      db_->scalar("SELECT conversation_id FROM messages WHERE payload_json LIKE '%C-9000%'");
+  EXPECT_FALSE(started.empty());
+  EXPECT_NE(started, conversation);
 
   ASSERT_EQ(cli({"templates", "delete", "order_update", "--language", "en_US"}).code, 0);
   CliRun after = cli({"templates", "list", "--json"});

@@ -55,7 +55,7 @@ TEST_F(ApiTest, UnknownRouteIs404AndWrongMethodIs405WithAllow) {
   EXPECT_EQ(error_code(wrong), "method_not_allowed");
   ASSERT_FALSE(wrong.headers.empty());
   EXPECT_EQ(wrong.headers[0].first, "Allow");
-  EXPECT_EQ(wrong.headers[0].second, "GET");
+  EXPECT_EQ(wrong.headers[0].second, "GET, POST");
 }
 
 TEST_F(ApiTest, OnlyTheTokenHashIsStoredAndUseIsRecorded) {

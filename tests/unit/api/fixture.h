@@ -42,7 +42,7 @@ class FakeChannels : public Channels {
     if (id != "wa1") return not_found("no channel");
     last_to = std::string(to);
     last_inbound_at_ms = last_inbound;
-    if (content_type == "template") return CanSendInfo{true, "free_text", 0, ""};
+    if (content_type == "template" || window_open) return CanSendInfo{true, "free_text", 0, ""};
     return CanSendInfo{false, "template_only", 0, "outside the 24-hour window"};
   }
   Result<std::string> invoke(std::string_view id, std::string_view op,
@@ -100,6 +100,7 @@ class FakeChannels : public Channels {
   int64_t last_inbound_at_ms = -1;
   std::string last_media_id, media_mime = "image/png";
   size_t last_max_bytes = 0;
+  bool window_open = false;  // free text allowed too
 };
 
 class ApiTest : public ::testing::Test {
@@ -157,7 +158,7 @@ class ApiTest : public ::testing::Test {
       return HandoverOutcome{"faq-bot", to, std::nullopt};
     };
     deps.on_event = [this](std::string_view type, const std::string& data) {
-      events_.emplace_back(type, data);
+      events_.emplace_back(std::string(type), data);
     };
     customize(deps);
     install_api_routes(router_, std::move(deps));

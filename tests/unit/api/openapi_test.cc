@@ -32,6 +32,7 @@ TEST(OpenApi, EveryRouteAndMethodIsDocumented) {
       {"/v1/contacts/{id}/merge", "post"},
       {"/v1/merges/{id}/unmerge", "post"},
       {"/v1/conversations", "get"},
+      {"/v1/conversations", "post"},
       {"/v1/conversations/{id}", "get"},
       {"/v1/conversations/{id}/assign", "post"},
       {"/v1/conversations/{id}/resolve", "post"},

@@ -264,37 +264,58 @@ TEST_F(WhatsAppCliTest, TemplateFromAFileIsSentAsItIs) {
   std::filesystem::remove(file);
 }
 
-TEST_F(WhatsAppCliTest, TemplateSendFindsTheCustomersConversationOnTheInstance) {
-  answers["GET /v1/contacts?q=4915112345678"] = {200, R"({"items":[{"id":3},{"id":4}]})"};
-  // Contact 3 only matched by substring; contact 4 has the number, on two instances.
-  answers["GET /v1/contacts/3"] = {
-      200, R"({"id":3,"identities":[{"address":"+494915112345678"}],)"
-           R"("conversations":[{"id":90,"channel":"wa-1","last_message_at_ms":9}]})"};
-  answers["GET /v1/contacts/4"] = {
-      200, R"({"id":4,"identities":[{"address":"+4915112345678"}],"conversations":[)"
-           R"({"id":11,"channel":"wa-1","last_message_at_ms":5},)"
-           R"({"id":12,"channel":"wa-1","last_message_at_ms":8},)"
-           R"({"id":13,"channel":"lb-1","last_message_at_ms":99}]})"};
-  answers["POST /v1/conversations/12/messages"] = {202, R"({"id":77,"status":"queued"})"};
+TEST_F(WhatsAppCliTest, TemplateSendStartsOrJoinsTheCustomersConversationOnTheInstance) {
+  answers["POST /v1/conversations"] = {
+      201, R"({"conversation":{"id":12,"reference":"SB-7K3Q9X"},)"
+           R"("message":{"id":77,"status":"queued","conversation_id":12},"duplicate":false})"};
   ASSERT_EQ(run({"templates", "send", "order_update", "--language", "en_US", "--to",
                  "+49 151 12345678", "--param", "Zoe", "--param", "B-4711"}),
             kExitOk)
       << err.str();
   EXPECT_EQ(requests.back().idempotency_key, "key-1");
-  auto sent = body_of("/v1/conversations/12/messages");
+  // The number goes as given: the API normalises it as it does inbound senders.
+  auto start = body_of("/v1/conversations");
+  EXPECT_EQ(start->getValue<std::string>("instance_id"), "wa-1");
+  EXPECT_EQ(start->getObject("to")->getValue<std::string>("address"), "+49 151 12345678");
+  auto sent = start->getObject("message");
   EXPECT_EQ(sent->getValue<std::string>("content_type"), "template");
   auto payload = sent->getObject("payload");
   EXPECT_EQ(payload->getValue<std::string>("name"), "order_update");
   auto params = payload->getArray("components")->getObject(0)->getArray("parameters");
   ASSERT_EQ(params->size(), 2u);
   EXPECT_EQ(params->getObject(1)->getValue<std::string>("text"), "B-4711");
-  EXPECT_NE(out.str().find("message 77"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("message 77 in conversation 12 (SB-7K3Q9X)"), std::string::npos)
+      << out.str();
 
-  answers["GET /v1/contacts?q=4917000000000"] = {200, R"({"items":[]})"};
+  // --json prints the message, as a send in a given conversation does.
+  out.str("");
+  ASSERT_EQ(run({"templates", "send", "order_update", "--language", "en_US", "--to",
+                 "+4915112345678", "--json"}),
+            kExitOk)
+      << err.str();
+  auto printed = Poco::JSON::Parser().parse(out.str()).extract<Poco::JSON::Object::Ptr>();
+  EXPECT_EQ(printed->getValue<int64_t>("id"), 77);
+  EXPECT_FALSE(printed->getValue<bool>("duplicate"));
+
+  // --conversation sends in that one.
+  answers["POST /v1/conversations/11/messages"] = {202, R"({"id":78,"status":"queued"})"};
+  ASSERT_EQ(
+      run({"templates", "send", "order_update", "--language", "en_US", "--conversation", "11"}),
+      kExitOk)
+      << err.str();
+  EXPECT_EQ(body_of("/v1/conversations/11/messages")->getValue<std::string>("content_type"),
+            "template");
+
+  // The API's refusal reaches the operator with its reason.
+  answers["POST /v1/conversations"] = {
+      422, R"({"error":{"code":"cannot_send","message":"outside the 24-hour window",)"
+           R"("field":"message.content_type"}})"};
   EXPECT_EQ(
       run({"templates", "send", "order_update", "--language", "en_US", "--to", "+4917000000000"}),
       kExitFailure);
-  EXPECT_NE(err.str().find("no conversation with"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("outside the 24-hour window"), std::string::npos) << err.str();
+  EXPECT_EQ(run({"templates", "send", "order_update", "--language", "en_US", "--to", "12"}),
+            kExitUsage);
 }
 
 TEST_F(WhatsAppCliTest, HelpDocumentsTheCommands) {
