@@ -5,21 +5,11 @@
 //    "reply": {"api_base_url", "conversation", "messages", "handover"}}  (paths under the base)
 #include "events/bot_events.h"
 
-#include <sstream>
-
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Stringifier.h>
+
+#include "events/publish.h"
 
 namespace sb::events {
-namespace {
-
-std::string text(const Poco::JSON::Object& o) {
-  std::ostringstream out;
-  Poco::JSON::Stringifier::condense(o, out);
-  return out.str();
-}
-
-}  // namespace
 
 std::string bot_message_json(const BotMessage& m) {
   const store::Conversation& c = m.conversation;
@@ -54,7 +44,7 @@ std::string bot_message_json(const BotMessage& m) {
   data.set("conversation", conversation);
   data.set("message", message);
   data.set("reply", reply);
-  return text(data);
+  return event_json(data);
 }
 
 void publish_bot_message(EventLog& log, const BotMessage& m) {
@@ -73,7 +63,7 @@ void publish_handover(EventLog& log, const HandoverNotice& h) {
   if (!h.keyword.empty()) data.set("keyword", h.keyword);
   std::vector<std::string> urls;
   if (!h.bot_url.empty()) urls.push_back(h.bot_url);
-  log.publish("conversation.handover", text(data), urls);
+  log.publish("conversation.handover", event_json(data), urls);
 }
 
 }  // namespace sb::events

@@ -6,15 +6,11 @@
 #include <Poco/JSON/Stringifier.h>
 
 namespace sb::events {
-namespace {
-
-std::string text(const Poco::JSON::Object& o) {
+std::string event_json(const Poco::JSON::Object& data) {
   std::ostringstream out;
-  Poco::JSON::Stringifier::condense(o, out);
+  Poco::JSON::Stringifier::condense(data, out);
   return out.str();
 }
-
-}  // namespace
 
 std::string_view delivery_status_name(store::DeliveryStatus status) {
   switch (status) {
@@ -40,13 +36,13 @@ void publish_inbound(EventLog& log, const store::InboundMessage& message,
     c.set("conversation_id", r.conversation_id);
     c.set("contact_id", r.contact_id);
     c.set("instance_id", message.instance_id);
-    log.publish("conversation.created", text(c));
+    log.publish("conversation.created", event_json(c));
   } else if (r.reopened) {
     Poco::JSON::Object c;
     c.set("conversation_id", r.conversation_id);
     c.set("status", "open");
     c.set("by", "inbound");
-    log.publish("conversation.status", text(c));
+    log.publish("conversation.status", event_json(c));
   }
   Poco::JSON::Object m;
   m.set("message_id", result.message_id);
@@ -55,7 +51,7 @@ void publish_inbound(EventLog& log, const store::InboundMessage& message,
   m.set("instance_id", message.instance_id);
   m.set("direction", "inbound");
   m.set("content_type", message.content_type);
-  log.publish("message.created", text(m));
+  log.publish("message.created", event_json(m));
 }
 
 void publish_outbound(EventLog& log, int64_t message_id, int64_t conversation_id,
@@ -66,7 +62,7 @@ void publish_outbound(EventLog& log, int64_t message_id, int64_t conversation_id
   m.set("instance_id", instance_id);
   m.set("direction", "outbound");
   m.set("by", by);
-  log.publish("message.created", text(m));
+  log.publish("message.created", event_json(m));
 }
 
 void publish_delivery(EventLog& log, const store::DeliveryUpdate& update) {
@@ -77,7 +73,7 @@ void publish_delivery(EventLog& log, const store::DeliveryUpdate& update) {
   m.set("status", std::string(delivery_status_name(update.status)));
   m.set("timestamp_ms", update.timestamp_ms);
   if (!update.error_code.empty()) m.set("error_code", update.error_code);
-  log.publish("message.status", text(m));
+  log.publish("message.status", event_json(m));
 }
 
 void publish_assigned(EventLog& log, int64_t conversation_id,
@@ -88,7 +84,7 @@ void publish_assigned(EventLog& log, int64_t conversation_id,
   c.set("agent_id", agent ? Poco::Dynamic::Var(*agent) : Poco::Dynamic::Var());
   c.set("queue", queue);
   c.set("by", by);
-  log.publish("conversation.assigned", text(c));
+  log.publish("conversation.assigned", event_json(c));
 }
 
 }  // namespace sb::events

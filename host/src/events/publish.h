@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include <Poco/JSON/Object.h>
+
 #include "events/event_log.h"
 #include "store/store.h"
 
@@ -25,5 +27,8 @@ void publish_assigned(EventLog& log, int64_t conversation_id,
                       const std::string& by);
 
 std::string_view delivery_status_name(store::DeliveryStatus status);
+
+// An event's data as compact JSON text.
+std::string event_json(const Poco::JSON::Object& data);
 
 }  // namespace sb::events
