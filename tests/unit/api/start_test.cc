@@ -101,6 +101,7 @@ TEST_F(StartApi, ATemplateToANumberThatNeverWroteOpensAConversationAndQueuesOnce
 }
 
 TEST_F(StartApi, FreeTextOutsideTheWindowIsRefusedWithTheTemplateHintBeforeAnythingIsWritten) {
+  channels_.window_open = false;
   auto r = start(supervisor_, to_address("+4915133333333", R"("message":{"text":"hi"})"));
   ASSERT_EQ(r.status, 422) << r.body;
   EXPECT_EQ(error_code(r), "cannot_send");
