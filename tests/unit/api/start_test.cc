@@ -122,6 +122,15 @@ TEST_F(StartApi, FreeTextOutsideTheWindowIsRefusedWithTheTemplateHintBeforeAnyth
   EXPECT_EQ(json(ok)->getObject("message")->getValue<std::string>("text"), "hi");
 }
 
+TEST_F(StartApi, AChannelThatCannotAnswerCanSendDoesNotBlockAStart) {
+  channels_.window_open = false;
+  channels_.can_send_error = failed_precondition("channel \"wa1\" has no can_send");
+  auto r = start(supervisor_, to_address("+4915133333333", R"("message":{"text":"hi"})"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(channels_.can_send_calls, 1);
+  EXPECT_EQ(sent_.size(), 1u);
+}
+
 TEST_F(StartApi, AnOpenConversationOfTheContactIsReusedAResolvedOneIsNot) {
   auto first = inbound("m1", "+4915111111111", "hello", "Ann");
   const int64_t conv_id = first.resolution.conversation_id;
