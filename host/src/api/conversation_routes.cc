@@ -1,9 +1,7 @@
 // /v1/conversations: listing, assignment, status, sending and can-send.
 #include <Poco/JSON/Array.h>
-#include <Poco/JSON/Stringifier.h>
 
 #include <cstdint>
-#include <sstream>
 #include <variant>
 
 #include "api/routes_common.h"
@@ -12,13 +10,6 @@ namespace sb::api {
 namespace {
 
 using auth::Role;
-
-void emit(const ApiDeps& deps, std::string_view type, const Poco::JSON::Object& data) {
-  if (!deps.on_event) return;
-  std::ostringstream out;
-  Poco::JSON::Stringifier::condense(data, out);
-  deps.on_event(type, out.str());
-}
 
 constexpr size_t kMaxIdField = 128;
 constexpr size_t kMaxIdempotencyKey = 200;
@@ -207,6 +198,19 @@ http::Response send_message(const ApiDeps& deps, const Call& call) {
   out.idempotency_key = "api:" + std::to_string(conv.id) + ":" + key;
   out.sender_kind = call.who.is_bot() ? "bot" : "agent";
 
+  // A retry of a message already accepted answers with it below even if the channel would refuse
+  // now (the window closed since); only a new message asks the channel, before anything is
+  // written, so a refusal leaves no message and no outbox row behind.
+  auto earlier = deps.api_store->outbound_by_key(conv.instance_id, out.idempotency_key);
+  if (!earlier) return status_response(earlier.status());
+  if (!earlier->has_value()) {
+    if (auto refused = refuse_unless_sendable(
+            deps, {conv.instance_id, out.to, out.from, out.content_type, (*to)->last_inbound_at_ms},
+            "content_type")) {
+      return std::move(*refused);
+    }
+  }
+
   auto accepted = deps.send(out);
   if (!accepted) return status_response(accepted.status());
   auto message = deps.store->get_message(accepted->message_id);
@@ -284,16 +288,16 @@ http::Response can_send(const ApiDeps& deps, const Call& call) {
   if (!to->has_value()) {
     return error_response(409, "no_recipient", "the conversation has no address to reply to");
   }
-  auto answer = deps.channels->can_send(conv.instance_id, (*to)->to, (*to)->from, content_type,
-                                        (*to)->last_inbound_at_ms);
-  if (!answer) return status_response(answer.status());
+  // The same question, and the same fallback, as the send route asks before queueing.
+  const CanSendInfo answer = ask_can_send(
+      deps, {conv.instance_id, (*to)->to, (*to)->from, content_type, (*to)->last_inbound_at_ms});
   Poco::JSON::Object body;
   body.set("channel", conv.instance_id);
   body.set("content_type", content_type);
-  body.set("allowed", answer->allowed);
-  body.set("mode", answer->mode);
-  body.set("expires_at_ms", answer->expires_at_ms);
-  body.set("reason", answer->reason);
+  body.set("allowed", answer.allowed);
+  body.set("mode", answer.mode);
+  body.set("expires_at_ms", answer.expires_at_ms);
+  body.set("reason", answer.reason);
   return json_response(200, body);
 }
 

@@ -28,6 +28,23 @@ std::variant<store::Conversation, http::Response> visible_conversation(const Api
 std::optional<http::Response> check_contact_visible(const ApiDeps& deps, const Principal& who,
                                                     int64_t contact_id);
 
+// Publishes a committed change on the event stream (deps.on_event may be empty).
+void emit(const ApiDeps& deps, std::string_view type, const Poco::JSON::Object& data);
+
+// What a send would be: the channel instance, the addresses, the content type and when the
+// customer last wrote (0 = never).
+struct SendQuery {
+  std::string instance_id, to, from, content_type;
+  int64_t last_inbound_at_ms = 0;
+};
+// The channel's can_send answer. A channel that cannot answer (no can_send, not running, an
+// error) gets the fallback: allowed, mode "unknown", why in reason.
+CanSendInfo ask_can_send(const ApiDeps& deps, const SendQuery& q);
+// nullopt when the channel allows it; else 422 cannot_send naming `field` (the request's content
+// type), with the channel's reason and, for template_only, the hint to send a template.
+std::optional<http::Response> refuse_unless_sendable(const ApiDeps& deps, const SendQuery& q,
+                                                     const std::string& field);
+
 void add_contact_routes(ApiRouter& router, Deps deps);
 void add_conversation_routes(ApiRouter& router, Deps deps);
 void add_start_routes(ApiRouter& router, Deps deps);    // POST /v1/conversations

@@ -2,11 +2,8 @@
 // call-back). The customer is resolved like an inbound sender (conversations/start.cc), the
 // channel's can_send is asked before anything is written, and the message goes through the same
 // send hook (the durable outbox) as replies do.
-#include <Poco/JSON/Stringifier.h>
-
 #include <algorithm>
 #include <cstdint>
-#include <sstream>
 
 #include "api/routes_common.h"
 #include "api/visibility.h"
@@ -24,13 +21,6 @@ constexpr size_t kMaxName = 256;
 // The outbox's idempotency keys are per instance; this prefix keeps a start's keys apart from a
 // reply's ("api:<conversation>:<key>"), which are scoped to a conversation that does not exist yet.
 constexpr std::string_view kKeyPrefix = "api-start:";
-
-void emit(const ApiDeps& deps, std::string_view type, const Poco::JSON::Object& data) {
-  if (!deps.on_event) return;
-  std::ostringstream out;
-  Poco::JSON::Stringifier::condense(data, out);
-  deps.on_event(type, out.str());
-}
 
 // The request, validated.
 struct StartRequest {
@@ -245,16 +235,10 @@ http::Response start_conversation(const ApiDeps& deps, const Call& call) {
       last_inbound_at_ms = (*to)->last_inbound_at_ms;
     }
   }
-  auto allowed = deps.channels->can_send(req.instance_id, out.to, out.from, out.content_type,
-                                         last_inbound_at_ms);
-  if (!allowed) return status_response(allowed.status());
-  if (!allowed->allowed) {
-    std::string message = "channel \"" + req.instance_id + "\" refuses " + out.content_type +
-                          " to " + out.to + ": " + allowed->reason;
-    if (allowed->mode == "template_only") {
-      message += " (send an approved template instead: message.content_type \"template\")";
-    }
-    return error_response(422, "cannot_send", message, "message.content_type");
+  if (auto refused = refuse_unless_sendable(
+          deps, {req.instance_id, out.to, out.from, out.content_type, last_inbound_at_ms},
+          "message.content_type")) {
+    return std::move(*refused);
   }
 
   auto started =

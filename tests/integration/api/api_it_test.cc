@@ -290,6 +290,27 @@ TEST_F(ApiIt, SendGoesThroughTheHookOnceAndCanSendAsksTheChannel) {
   EXPECT_EQ(closed->getValue<std::string>("mode"), "template_only");
   EXPECT_EQ(closed->getValue<std::string>("reason"), "window closed");
 
+  // The send route asks the same question before the outbox: free text is refused and nothing is
+  // written; a retry of the message accepted before the window closed still answers with it.
+  const std::string timeline =
+      "/v1/contacts/" +
+      std::to_string(http("GET", c, supervisor_).json()->getValue<int64_t>("contact_id")) +
+      "/timeline";
+  const size_t stored = http("GET", timeline, supervisor_).json()->getArray("items")->size();
+  auto refused = http("POST", c + "/messages", supervisor_, R"({"text":"still there?"})", "key-2");
+  ASSERT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(refused.code(), "cannot_send");
+  EXPECT_EQ(refused.field(), "content_type");
+  EXPECT_NE(refused.body.find("window closed"), std::string::npos) << refused.body;
+  EXPECT_EQ(http("GET", timeline, supervisor_).json()->getArray("items")->size(), stored);
+  auto retry = http("POST", c + "/messages", supervisor_, R"({"text":"hi there"})", "key-1");
+  ASSERT_EQ(retry.status, 200) << retry.body;
+  EXPECT_EQ(retry.json()->getValue<int64_t>("id"), id);
+  auto tpl = http("POST", c + "/messages", supervisor_,
+                  R"({"content_type":"template","payload":{"name":"order_ready"}})", "key-3");
+  ASSERT_EQ(tpl.status, 202) << tpl.body;
+  EXPECT_EQ(http("GET", timeline, supervisor_).json()->getArray("items")->size(), stored + 1);
+
   auto channels = http("GET", "/v1/channels", supervisor_).json()->getArray("items");
   ASSERT_EQ(channels->size(), 1u);
   EXPECT_EQ(channels->getObject(0)->getValue<std::string>("state"), "running");

@@ -279,6 +279,25 @@ class WhatsAppApi : public ::testing::Test {
     return o->has("id") ? std::to_string(o->getValue<int64_t>("id")) : "";
   }
   JsonPtr message(const std::string& id) { return parse(api("GET", "/v1/messages/" + id).body); }
+  // A send the host must refuse before the outbox (422 cannot_send): the error's message, after
+  // checking that no message row and no outbox row were written for it.
+  std::string refused_send(const std::string& conversation, const std::string& body,
+                           const std::string& key) {
+    const std::string rows_before = db_->scalar("SELECT COUNT(*) FROM messages");
+    const std::string outbox_before = db_->scalar("SELECT COUNT(*) FROM outbox");
+    Reply r = api("POST", "/v1/conversations/" + conversation + "/messages", body, key);
+    EXPECT_EQ(r.status, 422) << r.body;
+    JsonPtr error = parse(r.body)->getObject("error");
+    if (!error) return "";
+    EXPECT_EQ(str(error, "code"), "cannot_send") << r.body;
+    EXPECT_EQ(str(error, "field"), "content_type") << r.body;
+    EXPECT_EQ(db_->scalar("SELECT COUNT(*) FROM messages WHERE idempotency_key = ?",
+                          "api:" + conversation + ":" + key),
+              "0");
+    EXPECT_EQ(db_->scalar("SELECT COUNT(*) FROM messages"), rows_before);
+    EXPECT_EQ(db_->scalar("SELECT COUNT(*) FROM outbox"), outbox_before);
+    return str(error, "message");
+  }
 
   // Waits for the message's status to be one of `wanted` (space separated); the last status seen.
   std::string wait_status(const std::string& id, const std::string& wanted,
@@ -294,6 +313,11 @@ class WhatsAppApi : public ::testing::Test {
   }
 
   // The sends wa-sim accepted whose request body contains `needle`.
+  // Every send wa-sim accepted (any body).
+  size_t sim_send_count() {
+    auto data = parse(sim("GET", "/_sim/messages").body)->getArray("data");
+    return data ? data->size() : 0;
+  }
   std::vector<JsonPtr> sim_sends(const std::string& needle) {
     std::vector<JsonPtr> out;
     JsonPtr all = parse(sim("GET", "/_sim/messages").body);

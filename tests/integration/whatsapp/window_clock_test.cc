@@ -1,7 +1,7 @@
 // Issue 4's black-box test of the 24-hour customer service window: the host runs with the
 // controllable test clock ("testing": {"controllable_clock": true}) and wa-sim with its simulated
-// clock; both are moved a day ahead, and the plugin alone must then refuse free text (Meta never
-// sees it) while templates still go out.
+// clock; both are moved a day ahead, and the plugin's can_send must then make the host refuse free
+// text before the outbox (nothing stored, Meta never sees it) while templates still go out.
 #include "wa_api_fixture.h"
 
 namespace waapi {
@@ -38,14 +38,9 @@ class WindowClockTest : public WhatsAppApi {
     JsonPtr e = arr->getObject(static_cast<unsigned>(arr->size() - 1));
     return str(e, "status") + "/" + str(e, "error_code") + "/" + str(e, "error_text");
   }
-  // Every send wa-sim accepted (any body).
-  size_t sim_send_count() {
-    auto data = parse(sim("GET", "/_sim/messages").body)->getArray("data");
-    return data ? data->size() : 0;
-  }
 };
 
-TEST_F(WindowClockTest, FreeTextIsRefusedByThePluginADayAfterTheCustomerWroteTemplatesStillGo) {
+TEST_F(WindowClockTest, FreeTextIsRefusedByTheHostADayAfterTheCustomerWroteTemplatesStillGo) {
   Reply created = op("template_create", kTemplate);
   ASSERT_EQ(created.status, 200) << created.body;
   ASSERT_TRUE(eventually(
@@ -90,14 +85,13 @@ TEST_F(WindowClockTest, FreeTextIsRefusedByThePluginADayAfterTheCustomerWroteTem
   EXPECT_TRUE(tpl_allowed->getValue<bool>("allowed"));
   EXPECT_EQ(str(tpl_allowed, "mode"), "template_only");
 
-  // Free text: failed by the plugin with the template hint; wa-sim (which would accept the
-  // request and fail it later by webhook) never received it.
+  // Free text: refused by the host with the channel's reason and the template hint before the
+  // outbox (nothing stored); wa-sim (which would accept the request and fail it later by
+  // webhook) never received it.
   const size_t sends_before = sim_send_count();
-  const std::string refused = send(conversation, R"({"text":"Still there?"})", "clk-2");
-  ASSERT_EQ(wait_status(refused, "failed sent delivered read"), "failed") << last_event(refused);
-  const std::string event = last_event(refused);
-  EXPECT_NE(event.find("/131047/"), npos) << event;
-  EXPECT_NE(event.find("template"), npos) << event;
+  const std::string refused = refused_send(conversation, R"({"text":"Still there?"})", "clk-2");
+  EXPECT_NE(refused.find("24-hour"), npos) << refused;
+  EXPECT_NE(refused.find("content_type \"template\""), npos) << refused;
   EXPECT_TRUE(sim_sends("Still there?").empty());
   EXPECT_EQ(sim_send_count(), sends_before);
 

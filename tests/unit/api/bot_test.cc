@@ -76,6 +76,21 @@ TEST_F(BotApiTest, ABotSeesAndAnswersOnlyConversationsWithItsBot) {
   EXPECT_EQ((*stored)->from_kind, "bot");
 }
 
+TEST_F(BotApiTest, ABotsFreeTextOutsideTheWindowIsRefusedLikeAnAgents) {
+  const int64_t mine = conversation_in("w1", "faq-bot");
+  channels_.window_open = false;
+  auto refused = send(mine, bot_, "k1");
+  ASSERT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(error_code(refused), "cannot_send");
+  EXPECT_TRUE(sent_.empty());
+  auto tpl = call("POST", "/v1/conversations/" + std::to_string(mine) + "/messages", bot_,
+                  R"({"content_type":"template","payload":{"name":"faq_followup"}})",
+                  {{"Idempotency-Key", "k2"}});
+  ASSERT_EQ(tpl.status, 202) << tpl.body;
+  ASSERT_EQ(sent_.size(), 1u);
+  EXPECT_EQ(sent_[0].sender_kind, "bot");
+}
+
 TEST_F(BotApiTest, TheBotHandsOverAndLosesAccess) {
   const int64_t conv = conversation_in("h1", "faq-bot");
   const std::string path = "/v1/conversations/" + std::to_string(conv);

@@ -167,6 +167,7 @@ TEST_F(ConversationsApi, SendValidation) {
 }
 
 TEST_F(ConversationsApi, CanSendAsksTheChannelWithTheCustomersFacts) {
+  channels_.window_open = false;
   auto r = call("GET", conv_ + "/can-send?content_type=text", supervisor_);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_FALSE(json(r)->getValue<bool>("allowed"));
@@ -177,6 +178,88 @@ TEST_F(ConversationsApi, CanSendAsksTheChannelWithTheCustomersFacts) {
   EXPECT_TRUE(json(call("GET", conv_ + "/can-send?content_type=template", supervisor_))
                   ->getValue<bool>("allowed"));
   EXPECT_EQ(call("GET", conv_ + "/can-send", agent_).status, 403);
+
+  // A channel that cannot answer does not block: the fallback the send route uses too.
+  channels_.can_send_error = failed_precondition("channel \"wa1\" has no can_send");
+  auto unknown = call("GET", conv_ + "/can-send?content_type=text", supervisor_);
+  ASSERT_EQ(unknown.status, 200) << unknown.body;
+  EXPECT_TRUE(json(unknown)->getValue<bool>("allowed"));
+  EXPECT_EQ(json(unknown)->getValue<std::string>("mode"), "unknown");
+  EXPECT_NE(json(unknown)->getValue<std::string>("reason").find("has no can_send"),
+            std::string::npos);
+}
+
+TEST_F(ConversationsApi, SendOutsideTheWindowIsRefusedBeforeAnythingIsWritten) {
+  channels_.window_open = false;
+  const std::vector<std::pair<std::string, std::string>> key = {{"Idempotency-Key", "late"}};
+  auto r = call("POST", conv_ + "/messages", supervisor_, R"({"text":"hi Ann"})", key);
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(error_code(r), "cannot_send");
+  EXPECT_EQ(json(r)->getObject("error")->getValue<std::string>("field"), "content_type");
+  const std::string message = json(r)->getObject("error")->getValue<std::string>("message");
+  EXPECT_NE(message.find("outside the 24-hour window"), std::string::npos) << message;
+  EXPECT_NE(message.find("content_type \"template\""), std::string::npos) << message;
+  // Asked with the customer's facts, as GET can-send does.
+  EXPECT_EQ(channels_.last_to, "+4915111111111");
+  EXPECT_GT(channels_.last_inbound_at_ms, 0);
+  // Nothing queued, stored or announced.
+  EXPECT_TRUE(sent_.empty());
+  EXPECT_TRUE(events_.empty());
+  auto stored =
+      api_store_->outbound_by_key("wa1", "api:" + conv_.substr(conv_.rfind('/') + 1) + ":late");
+  ASSERT_TRUE(stored.is_ok());
+  EXPECT_FALSE(stored->has_value());
+  EXPECT_EQ(json(call("GET", conv_, supervisor_))->getValue<int64_t>("first_response_at_ms"), 0);
+
+  // A template goes; so does free text under the refused key once the window is open again.
+  auto tpl = call("POST", conv_ + "/messages", supervisor_,
+                  R"({"content_type":"template","payload":{"name":"welcome"}})",
+                  {{"Idempotency-Key", "tpl"}});
+  ASSERT_EQ(tpl.status, 202) << tpl.body;
+  channels_.window_open = true;
+  auto later = call("POST", conv_ + "/messages", supervisor_, R"({"text":"hi Ann"})", key);
+  ASSERT_EQ(later.status, 202) << later.body;
+  EXPECT_EQ(sent_.size(), 2u);
+}
+
+TEST_F(ConversationsApi, ARetryOfAnAcceptedMessageIsAnsweredEvenAfterTheWindowClosed) {
+  const std::vector<std::pair<std::string, std::string>> key = {{"Idempotency-Key", "k-1"}};
+  auto first = call("POST", conv_ + "/messages", supervisor_, R"({"text":"hi Ann"})", key);
+  ASSERT_EQ(first.status, 202) << first.body;
+  EXPECT_EQ(channels_.can_send_calls, 1);
+
+  channels_.window_open = false;
+  auto again = call("POST", conv_ + "/messages", supervisor_, R"({"text":"hi Ann"})", key);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_TRUE(json(again)->getValue<bool>("duplicate"));
+  EXPECT_EQ(json(again)->getValue<int64_t>("id"), json(first)->getValue<int64_t>("id"));
+  EXPECT_EQ(channels_.can_send_calls, 1) << "a retry must not ask the channel again";
+  // Other content under the used key is still the client's bug, not the window's.
+  auto conflict = call("POST", conv_ + "/messages", supervisor_, R"({"text":"else"})", key);
+  EXPECT_EQ(conflict.status, 409);
+  EXPECT_EQ(error_code(conflict), "idempotency_conflict");
+  // A new key is a new message: refused.
+  EXPECT_EQ(call("POST", conv_ + "/messages", supervisor_, R"({"text":"hi Ann"})",
+                 {{"Idempotency-Key", "k-2"}})
+                .status,
+            422);
+  EXPECT_EQ(sent_.size(), 1u);
+}
+
+TEST_F(ConversationsApi, AChannelThatCannotAnswerCanSendDoesNotBlockSends) {
+  channels_.window_open = false;
+  channels_.can_send_error = failed_precondition("channel \"wa1\" has no can_send");
+  auto r = call("POST", conv_ + "/messages", supervisor_, R"({"text":"hi Ann"})",
+                {{"Idempotency-Key", "k"}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(channels_.can_send_calls, 1);
+  EXPECT_EQ(sent_.size(), 1u);
+  channels_.can_send_error = unavailable("instance \"wa1\" is not running");
+  EXPECT_EQ(call("POST", conv_ + "/messages", supervisor_, R"({"text":"again"})",
+                 {{"Idempotency-Key", "k2"}})
+                .status,
+            202);
+  EXPECT_EQ(sent_.size(), 2u);
 }
 
 }  // namespace

@@ -40,8 +40,10 @@ class FakeChannels : public Channels {
   Result<CanSendInfo> can_send(std::string_view id, std::string_view to, std::string_view,
                                std::string_view content_type, int64_t last_inbound) override {
     if (id != "wa1") return not_found("no channel");
+    ++can_send_calls;
     last_to = std::string(to);
     last_inbound_at_ms = last_inbound;
+    if (!can_send_error.is_ok()) return can_send_error;
     if (content_type == "template" || window_open) return CanSendInfo{true, "free_text", 0, ""};
     return CanSendInfo{false, "template_only", 0, "outside the 24-hour window"};
   }
@@ -100,7 +102,9 @@ class FakeChannels : public Channels {
   int64_t last_inbound_at_ms = -1;
   std::string last_media_id, media_mime = "image/png";
   size_t last_max_bytes = 0;
-  bool window_open = false;  // free text allowed too
+  bool window_open = true;  // free text allowed too (else only templates)
+  Status can_send_error;    // when set, can_send fails with it (no can_send, not running)
+  int can_send_calls = 0;
 };
 
 class ApiTest : public ::testing::Test {

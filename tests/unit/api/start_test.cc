@@ -101,6 +101,7 @@ TEST_F(StartApi, ATemplateToANumberThatNeverWroteOpensAConversationAndQueuesOnce
 }
 
 TEST_F(StartApi, FreeTextOutsideTheWindowIsRefusedWithTheTemplateHintBeforeAnythingIsWritten) {
+  channels_.window_open = false;
   auto r = start(supervisor_, to_address("+4915133333333", R"("message":{"text":"hi"})"));
   ASSERT_EQ(r.status, 422) << r.body;
   EXPECT_EQ(error_code(r), "cannot_send");
@@ -119,6 +120,15 @@ TEST_F(StartApi, FreeTextOutsideTheWindowIsRefusedWithTheTemplateHintBeforeAnyth
   auto ok = start(supervisor_, to_address("+4915133333333", R"("message":{"text":"hi"})"), "k2");
   ASSERT_EQ(ok.status, 201) << ok.body;
   EXPECT_EQ(json(ok)->getObject("message")->getValue<std::string>("text"), "hi");
+}
+
+TEST_F(StartApi, AChannelThatCannotAnswerCanSendDoesNotBlockAStart) {
+  channels_.window_open = false;
+  channels_.can_send_error = failed_precondition("channel \"wa1\" has no can_send");
+  auto r = start(supervisor_, to_address("+4915133333333", R"("message":{"text":"hi"})"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(channels_.can_send_calls, 1);
+  EXPECT_EQ(sent_.size(), 1u);
 }
 
 TEST_F(StartApi, AnOpenConversationOfTheContactIsReusedAResolvedOneIsNot) {
