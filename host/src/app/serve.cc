@@ -15,6 +15,7 @@
 #include "api/runtime_channels.h"
 #include "app/bot_glue.h"
 #include "app/cli.h"
+#include "app/inbound_pipeline.h"
 #include "config/config.h"
 #include "conversations/ingest_resolver.h"
 #include "conversations/service.h"
@@ -115,6 +116,7 @@ int serve(const fs::path& config_file, std::ostream& err) {
   resolver_options.reopen_horizon = std::chrono::hours(cfg.core.reopen_horizon_hours);
   store_options.inbound_resolver =
       std::make_shared<conversations::IngestResolver>(std::move(resolver_options));
+  store_options.track_routing = !cfg.routing_json.empty();
   auto opened = store::open_sqlite_store(db_file, store_options);
   if (!opened) {
     return fail(err, "cannot open store " + db_file.string() + ": " + opened.status().message());
@@ -193,16 +195,6 @@ int serve(const fs::path& config_file, std::ostream& err) {
   }
   log::set_redacted_secrets(secret_values);
 
-  // Routing and auto-replies run after each new inbound message is committed (off the plugin's
-  // strand). The outbox exists only once the runtime does, so replies decided before it starts
-  // are committed with their queued outbox rows, which its start dispatches; the mutex closes the
-  // gap in between.
-  struct InboundPipeline {
-    std::mutex mu;
-    std::unique_ptr<routing::Router> router;
-    outbox::Outbox* outbox = nullptr;
-    std::string api_base_url;  // for bot.message payloads; set once the server listens
-  };
   auto pipeline = std::make_shared<InboundPipeline>();
   if (!cfg.routing_json.empty()) {
     auto routing_config = routing::parse_routing_config(cfg.routing_json);
@@ -237,57 +229,20 @@ int serve(const fs::path& config_file, std::ostream& err) {
   services.on_delivery_applied = [event_log](const store::DeliveryUpdate& update) {
     events::publish_delivery(*event_log, update);
   };
-  {
-    store::Store* raw_store = store.get();
-    services.on_inbound_stored = [pipeline, raw_store, &conversation_service, &clock, logger,
-                                  event_log](const store::InboundMessage& message,
-                                             const store::InboundResult& result) {
-      std::lock_guard lock(pipeline->mu);
-      if (!pipeline->router) {
-        events::publish_inbound(*event_log, message, result);
-        return;
-      }
-      auto decision = pipeline->router->route(message, result);
-      // Published once routing committed, so an agent's filtered event stream already finds the
-      // conversation in its queue when it reads these.
-      events::publish_inbound(*event_log, message, result);
-      if (!decision) {
-        logger->error("routing message {} failed: {}", result.message_id,
-                      decision.status().message());
-        return;
-      }
-      after_routing(*event_log, *raw_store->model(), pipeline->router->config(), message, result,
-                    *decision, pipeline->api_base_url);
-      if (!decision->queue.empty() && decision->reason != "kept") {
-        events::publish_assigned(*event_log, result.resolution.conversation_id, decision->assignee,
-                                 decision->queue, "routing:" + decision->reason);
-      }
-      for (const store::OutboundMessage& reply : decision->replies) {
-        Result<int64_t> id = internal_error("not enqueued");
-        if (pipeline->outbox != nullptr) {
-          auto r = pipeline->outbox->enqueue(reply);
-          id = r ? Result<int64_t>(r->message_id) : Result<int64_t>(r.status());
-        } else if (store::OutboxStore* early = raw_store->outbox(); early != nullptr) {
-          // Committed with its queued outbox row; Outbox::start() sends it.
-          auto r = early->outbox_enqueue(reply, clock.now_ms());
-          id = r ? Result<int64_t>(r->message_id) : Result<int64_t>(r.status());
-        }
-        if (!id) {
-          logger->error("auto-reply for message {} not queued: {}", result.message_id,
-                        id.status().message());
-          continue;
-        }
-        // An auto-reply is on the conversation but is not its first response.
-        if (Status s = conversation_service.link_outbound(*id, result.resolution.conversation_id,
-                                                          store::OutboundSender::kAutomatic);
-            !s) {
-          logger->warn("auto-reply {} not linked to its conversation: {}", *id, s.message());
-        }
-        events::publish_outbound(*event_log, *id, result.resolution.conversation_id,
-                                 reply.instance_id, "auto-reply");
-      }
-    };
+  // Routed messages carry a routing_pending marker from their commit until their routing
+  // committed; the ones a crash left are routed now, before any channel takes a new message.
+  InboundDeps inbound{*pipeline, *store, conversation_service, *event_log, clock.fn()};
+  if (pipeline->router && cfg.http.port != 0) {
+    pipeline->api_base_url = api_base_url(cfg.http.host, cfg.http.port);
   }
+  if (auto replayed = replay_pending_routing(inbound); !replayed) {
+    return fail(err, "routing: replaying pending messages: " + replayed.status().message());
+  }
+  services.on_inbound_stored = [pipeline, inbound](const store::InboundMessage& message,
+                                                   const store::InboundResult& result) {
+    std::lock_guard lock(pipeline->mu);
+    process_inbound_locked(inbound, message, result);
+  };
   runtime::Runtime runtime(runtime::RuntimeOptions{cfg.worker_threads}, services);
   for (auto& spec : specs) {
     const std::string id = spec.id;

@@ -74,7 +74,7 @@ sb::Result<std::vector<store::OutboundMessage>> Router::auto_replies(
   if (!values) return values.status();
 
   auto claim = [&](std::string_view kind, int64_t period) {
-    return routing_.claim_auto_reply(conversation.id, kind, period, now);
+    return routing_.claim_auto_reply_for(result.message_id, conversation.id, kind, period, now);
   };
   if (result.resolution.opened_new && !queue.welcome.empty()) {
     auto ok = claim(kWelcome, std::numeric_limits<int64_t>::max() / 4);  // once, ever

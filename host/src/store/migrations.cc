@@ -202,6 +202,7 @@ extern const std::string_view kMigrationV6;
 extern const std::string_view kMigrationV7;
 extern const std::string_view kMigrationV8;
 extern const std::string_view kMigrationV9;
+extern const std::string_view kMigrationV10;
 
 namespace {
 
@@ -215,6 +216,7 @@ const Migration kMigrations[] = {
     {7, "events and outbound webhook deliveries", kMigrationV7},
     {8, "conversation read positions, read receipts, business address", kMigrationV8},
     {9, "api tokens: the bot role", kMigrationV9},
+    {10, "inbound messages pending routing", kMigrationV10},
 };
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "store/store.h"
 
 namespace sb::store {
 
@@ -63,6 +64,14 @@ struct WaitingConversation {
   int64_t opened_at_ms = 0;
 };
 
+// An inbound message stored (and resolved) whose routing has not committed yet (schema v10).
+struct PendingRouting {
+  int64_t message_id = 0;
+  uint32_t message_flags = 0;    // SB_INBOUND_*
+  InboundResolution resolution;  // as the resolver decided; reference left empty
+  int64_t created_at_ms = 0;
+};
+
 class RoutingStore {
  public:
   virtual ~RoutingStore() = default;
@@ -95,6 +104,19 @@ class RoutingStore {
   // never both send.
   virtual Result<bool> claim_auto_reply(int64_t conversation_id, std::string_view kind,
                                         int64_t period_ms, int64_t now_ms) = 0;
+
+  // claim_auto_reply for the reply to inbound message `message_id`. While the message is pending
+  // routing, a kind it claimed before is claimed again (true), so routing replayed after a crash
+  // between the claim and the outbox enqueue still queues the reply, which the outbox dedupes
+  // by its idempotency key.
+  virtual Result<bool> claim_auto_reply_for(int64_t message_id, int64_t conversation_id,
+                                            std::string_view kind, int64_t period_ms,
+                                            int64_t now_ms) = 0;
+
+  // Messages pending routing, oldest first, at most `limit`.
+  virtual Result<std::vector<PendingRouting>> pending_routing(int limit) = 0;
+  // The message's routing committed: its marker (and claims memo) goes. Ok when absent.
+  virtual Status routing_done(int64_t message_id) = 0;
 };
 
 }  // namespace sb::store

@@ -30,6 +30,11 @@ class SqliteRouting final : public RoutingStore {
                                   int64_t now_ms) override;
   Result<bool> claim_auto_reply(int64_t conversation_id, std::string_view kind, int64_t period_ms,
                                 int64_t now_ms) override;
+  Result<bool> claim_auto_reply_for(int64_t message_id, int64_t conversation_id,
+                                    std::string_view kind, int64_t period_ms,
+                                    int64_t now_ms) override;
+  Result<std::vector<PendingRouting>> pending_routing(int limit) override;
+  Status routing_done(int64_t message_id) override;
 
  private:
   template <class F>

@@ -600,8 +600,26 @@ class SqliteStore final : public Store, public ModelStore, public OutboxStore {
       auto resolved = options_.inbound_resolver->resolve(model_, m, id);
       if (!resolved) return resolved.status();
       r.resolution = std::move(*resolved);
+      if (options_.track_routing && r.resolution.conversation_id != 0) {
+        if (auto st = mark_routing_pending(m, r, now); !st) return st;
+      }
     }
     return r;
+  }
+
+  // The routing_pending marker, in the transaction that stores the message (schema v10).
+  Status mark_routing_pending(const InboundMessage& m, const InboundResult& r, int64_t now) {
+    auto q = db_.prepare(
+        "INSERT INTO routing_pending (message_id, conversation_id, contact_id, message_flags, "
+        "new_contact, opened_new, reopened, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "?8)");
+    if (!q) return q.status();
+    const auto& res = r.resolution;
+    (*q)->bind(1, r.message_id).bind(2, res.conversation_id).bind(3, res.contact_id);
+    (*q)->bind(4, int64_t{m.flags}).bind(5, int64_t{res.new_contact});
+    (*q)->bind(6, int64_t{res.opened_new}).bind(7, int64_t{res.reopened}).bind(8, now);
+    if (int rc = (*q)->step(); rc != SQLITE_DONE) return db_.error("mark routing pending", rc);
+    return {};
   }
 
   fs::path file_;

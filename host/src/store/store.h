@@ -172,6 +172,10 @@ struct StoreOptions {
   // When set, every newly stored inbound message is resolved to a contact and conversation in the
   // same transaction as its insert (see store/model.h); duplicates are not resolved again.
   std::shared_ptr<InboundResolver> inbound_resolver;
+  // With a resolver: every new resolved inbound message also gets a routing_pending row in that
+  // transaction (schema v10), cleared by RoutingStore::routing_done, so routing that a crash
+  // interrupted is replayed at the next start. Set by a host that routes.
+  bool track_routing = false;
 };
 
 // The newest schema version this code knows; a database with a newer one is refused.

@@ -40,6 +40,7 @@ class RouterTest : public ::testing::Test {
     conversations::ResolverOptions resolver;
     resolver.clock = options.now_ms;
     options.inbound_resolver = std::make_shared<conversations::IngestResolver>(resolver);
+    options.track_routing = track_routing_;
     auto s = store::open_sqlite_store(dir_ / "sb.db", options);
     ASSERT_TRUE(s.is_ok()) << s.status().message();
     store_ = std::move(s).value();
@@ -138,6 +139,7 @@ class RouterTest : public ::testing::Test {
   void advance(int64_t ms) { *now_ += ms; }
   int64_t now() const { return now_->load(); }
 
+  bool track_routing_ = false;         // routing_pending markers (set before SetUp)
   std::vector<Assignment> announced_;  // what the router told on_assigned, in order
   std::shared_ptr<std::atomic<int64_t>> now_ = std::make_shared<std::atomic<int64_t>>(kStart);
   std::filesystem::path dir_;
