@@ -65,7 +65,8 @@ sw::Result<std::string> WhatsAppChannel::media_download(const json::Value& in) {
     q.emplace_back("phone_number_id", pnid);
   }
 
-  sw::Result<json::Value> info = graph_.get("/" + id, q);
+  const GraphClient graph = media_graph(str_of(in, "phone_number_id"));
+  sw::Result<json::Value> info = graph.get("/" + id, q);
   if (!info) return info.error();
   const std::string url = str_of(info.value(), "url");
   if (url.empty()) return sw::Error::transient("Meta returned no download URL for media " + id);
@@ -90,8 +91,10 @@ sw::Result<std::string> WhatsAppChannel::media_download(const json::Value& in) {
                                *mime);
   }
 
-  std::optional<std::string> token = host().secret("access_token");
-  if (!token || token->empty()) return sw::Error::auth("the access_token secret is not configured");
+  std::optional<std::string> token = host().secret(graph.token_name());
+  if (!token || token->empty()) {
+    return sw::Error::auth("the " + graph.token_name() + " secret is not configured");
+  }
   sw::HttpRequest req;
   req.method = "GET";
   req.url = url;

@@ -31,10 +31,10 @@ WhatsAppChannel::WhatsAppChannel(sw::Host host, std::string_view instance_id,
       onboarding_(this->host(), config_, graph_, [this](const std::string& pnid, double mps) {
         throughput_.set_rate(pnid, std::min(mps, kMaxThroughputMps));
       }) {
-  graph_.on_token_error([this](const GraphError& e) {
+  graph_.on_token_error([this](const GraphError& e, const std::string& token_name) {
     token_degraded_ = true;
     degrade("access token rejected by Meta (Graph error " + std::to_string(e.code) +
-            "): replace the access_token secret");
+            "): replace the " + token_name + " secret");
   });
   graph_.on_success([this] {
     if (token_degraded_) {
@@ -192,7 +192,8 @@ sw::SendResult WhatsAppChannel::send(const sw::OutboundMessage& m) {
     pairs_.try_take(pnid.value(), customer, now);
   }
   bucket.try_take(now);
-  sw::Result<json::Value> resp = graph_.post("/" + pnid.value() + "/messages", body.value());
+  sw::Result<json::Value> resp =
+      onboarding_.graph_for(pnid.value()).post("/" + pnid.value() + "/messages", body.value());
   if (!resp) {
     const std::string& code = resp.error().provider_code;
     if (code == "131047") windows_.close(pnid.value(), in.to);
@@ -277,7 +278,7 @@ sw::Result<std::string> WhatsAppChannel::media_url(const json::Value& in) {
   if (std::string pnid = str_of(in, "phone_number_id"); !pnid.empty()) {
     q.emplace_back("phone_number_id", pnid);
   }
-  sw::Result<json::Value> r = graph_.get("/" + id, q);
+  sw::Result<json::Value> r = media_graph(str_of(in, "phone_number_id")).get("/" + id, q);
   if (!r) return r.error();
   json::Value out = json::Value::object();
   for (const char* k : {"id", "url", "mime_type", "sha256", "file_size"}) {
@@ -304,7 +305,8 @@ sw::Result<std::string> WhatsAppChannel::media_upload(const json::Value& in) {
   Multipart body = media_upload_body(mime, str_of(in, "filename"), *data,
                                      static_cast<uint64_t>(host().now_ms()) ^ ++uploads_);
   sw::Result<json::Value> r =
-      graph_.post_raw("/" + pnid.value() + "/media", std::move(body.body), body.content_type);
+      onboarding_.graph_for(pnid.value())
+          .post_raw("/" + pnid.value() + "/media", std::move(body.body), body.content_type);
   if (!r) return r.error();
   std::string id = str_of(r.value(), "id");
   if (id.empty()) return sw::Error::internal("Meta stored the media but returned no id");
@@ -339,7 +341,8 @@ sw::Result<std::string> WhatsAppChannel::mark_read(const json::Value& in) {
     return sw::Error::rate_limited("throughput of number " + pnid.value() + " used up",
                                    bucket.wait_ms(now));
   }
-  sw::Result<json::Value> resp = graph_.post("/" + pnid.value() + "/messages", body.value());
+  sw::Result<json::Value> resp =
+      onboarding_.graph_for(pnid.value()).post("/" + pnid.value() + "/messages", body.value());
   if (!resp) {
     if (resp.error().provider_code == "130429") bucket.hold(now, resp.error().retry_after);
     return resp.error();
@@ -349,6 +352,15 @@ sw::Result<std::string> WhatsAppChannel::mark_read(const json::Value& in) {
   out.set("message_id", s.reply_to);
   out.set("phone_number_id", pnid.value());
   return out.dump();
+}
+
+// Media belong to a number: its token when the caller names it (media of a number of another
+// WABA are not visible with the default token), else the instance's default token.
+GraphClient WhatsAppChannel::media_graph(std::string_view phone_number_id) const {
+  if (std::optional<std::string> pnid = onboarding_.resolve(phone_number_id)) {
+    return onboarding_.graph_for(*pnid);
+  }
+  return graph_;
 }
 
 sw::Health WhatsAppChannel::health() {

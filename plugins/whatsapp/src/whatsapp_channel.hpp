@@ -49,13 +49,15 @@ class WhatsAppChannel : public sw::Channel {
   sw::Result<std::string> media_upload(const json::Value& in);
   sw::Result<std::string> media_download(const json::Value& in);  // media_download.cpp
   sw::Result<std::string> mark_read(const json::Value& in);
+  GraphClient media_graph(std::string_view phone_number_id) const;
   sw::Error check_template(const json::Value& payload);
 
   // Templates (channel_templates.cpp).
   std::optional<sw::Result<std::string>> invoke_template(std::string_view op,
                                                          const json::Value& in);
   sw::Result<std::string> template_create(const json::Value& in);
-  sw::Result<std::string> template_sync();
+  sw::Result<std::string> template_sync(const json::Value& in);
+  std::string waba_arg(const json::Value& in) const;  // "waba_id", default the instance's
   sw::Result<std::string> template_delete(const json::Value& in);
   sw::Result<std::string> template_preview(const json::Value& in);
   sw::Result<std::string> template_list(const json::Value& in);

@@ -161,6 +161,9 @@ AccessToken tokenFromJson(const Obj& o) {
   } else {
     t.permissions = kAllPermissions;
   }
+  if (auto wabas = getArr(o, "wabas")) {
+    for (size_t i = 0; i < wabas->size(); ++i) t.wabas.insert(wabas->getElement<std::string>(i));
+  }
   return t;
 }
 
