@@ -40,8 +40,10 @@ json::Value Onboarding::state(const std::string& pnid) const {
   if (doc && doc->is_object()) return *doc;
   json::Value st = json::Value::object();
   st.set("phone_number_id", pnid);
-  if (const NumberConfig* n = config_.number(pnid); n && !n->display_phone_number.empty()) {
-    st.set("display_phone_number", n->display_phone_number);
+  if (const NumberConfig* n = config_.number(pnid)) {
+    if (!n->display_phone_number.empty()) st.set("display_phone_number", n->display_phone_number);
+    if (!n->waba_id.empty()) st.set("waba_id", n->waba_id);
+    if (!n->token.empty()) st.set("token", n->token);
   }
   return st;
 }
@@ -128,13 +130,16 @@ void Onboarding::remember(const std::string& pnid) {
   host_.kv_put(kAddedKey, added.dump());
 }
 
+// Added at run time: the stored state; configured: the config's entry; else the defaults.
 std::string Onboarding::token_for(const std::string& pnid) const {
   std::string t = str_of(state(pnid), "token");
+  if (const NumberConfig* n = config_.number(pnid); t.empty() && n != nullptr) t = n->token;
   return t.empty() ? std::string(kDefaultToken) : t;
 }
 
 std::string Onboarding::waba_for(const std::string& pnid) const {
   std::string w = str_of(state(pnid), "waba_id");
+  if (const NumberConfig* n = config_.number(pnid); w.empty() && n != nullptr) w = n->waba_id;
   return w.empty() ? config_.waba_id : w;
 }
 

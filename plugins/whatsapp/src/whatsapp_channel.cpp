@@ -59,7 +59,14 @@ void WhatsAppChannel::degrade(std::string reason) {
 
 std::vector<std::string> WhatsAppChannel::missing_secrets() const {
   std::vector<std::string> missing;
-  for (const char* s : {"access_token", "app_secret", "verify_token"}) {
+  std::vector<std::string> names = {"access_token", "app_secret", "verify_token"};
+  // The token references of configured numbers must resolve too.
+  for (const auto& n : config_.numbers) {
+    if (!n.token.empty() && std::find(names.begin(), names.end(), n.token) == names.end()) {
+      names.push_back(n.token);
+    }
+  }
+  for (const auto& s : names) {
     std::optional<std::string> v = host().secret(s);
     if (!v || v->empty()) missing.push_back(s);
   }

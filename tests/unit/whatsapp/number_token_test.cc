@@ -1,6 +1,7 @@
 // Numbers of several WABAs in one instance, each with its own token (a secret NAME of the
 // instance): the token is chosen per number for every Graph call, unknown names are refused
 // without echoing any secret, and the WABA/token pair survives a restart.
+#include "config.hpp"
 #include "wa_fixture.hpp"
 
 namespace watest {
@@ -13,8 +14,8 @@ constexpr const char* kTokenB = "EAAG-brand-b-secret";
 class WaNumberTokenTest : public WhatsApp {
  protected:
   void SetUp() override {
+    fake.set_secret("token_brand_b", kTokenB);  // before the instance starts
     WhatsApp::SetUp();
-    fake.set_secret("token_brand_b", kTokenB);
   }
 
   // Attaches kPnidB of WABA B with token_brand_b; Meta answers only with token B.
@@ -196,6 +197,47 @@ TEST_F(WaNumberTokenTest, SecretValuesNeverReachLogsOrAnswers) {
     EXPECT_EQ(line.text.find(kTokenB), std::string::npos) << line.text;
     EXPECT_EQ(line.text.find(kToken), std::string::npos) << line.text;
   }
+}
+
+// A number of WABA B in the static config, with its token reference there.
+class WaConfiguredTokenTest : public WaNumberTokenTest {
+ protected:
+  std::string config() const override {
+    return std::string(R"({"graph_base_url":")") + kBase + R"(","waba_id":")" + kWaba +
+           R"(","numbers":[{"phone_number_id":")" + kPnid + R"("},{"phone_number_id":")" + kPnidB +
+           R"(","waba_id":")" + kWabaB +
+           R"(","token":"token_brand_b"}],"template_sync_interval_s":0})";
+  }
+};
+
+TEST_F(WaConfiguredTokenTest, ConfiguredNumberUsesItsTokenReference) {
+  send_text(kPnidB, "wamid.CB");
+  EXPECT_EQ(bearer(calls_to(std::string("/v21.0/") + kPnidB + "/messages").at(0)),
+            std::string("Bearer ") + kTokenB);
+  auto got = fake.invoke("get_number", std::string(R"({"phone_number_id":")") + kPnidB + "\"}");
+  EXPECT_EQ(parse(got.json).find("waba_id")->as_string(), kWabaB);
+  EXPECT_EQ(parse(got.json).find("token")->as_string(), "token_brand_b");
+  // Without that secret the instance reports which one is missing (by name only).
+  FakeHost other;
+  ASSERT_TRUE(other.load(whatsapp_entry()));
+  other.set_secret("access_token", kToken);
+  other.set_secret("app_secret", kAppSecret);
+  other.set_secret("verify_token", "verify-me");
+  ASSERT_TRUE(other.create("wa-2", config()));
+  ASSERT_TRUE(other.start());
+  EXPECT_EQ(other.health().state, SB_STATE_DEGRADED);
+  EXPECT_NE(other.health().details_json.find("token_brand_b"), std::string::npos);
+}
+
+TEST(WaConfigToken, NumberTokenMustBeANonEmptyName) {
+  auto bad = wa::parse_config(R"({"waba_id":"1","numbers":[{"phone_number_id":"2","token":""}]})");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("numbers[0].token"), std::string::npos);
+  auto ok = wa::parse_config(
+      R"({"waba_id":"1","numbers":[{"phone_number_id":"2","waba_id":"3","token":"t"}]})");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok.value().numbers.at(0).waba_id, "3");
+  EXPECT_EQ(ok.value().numbers.at(0).token, "t");
 }
 
 }  // namespace
