@@ -65,10 +65,11 @@ sw::Result<std::string> WhatsAppChannel::media_download(const json::Value& in) {
     q.emplace_back("phone_number_id", pnid);
   }
 
-  const GraphClient graph = media_graph(str_of(in, "phone_number_id"));
-  sw::Result<json::Value> info = graph.get("/" + id, q);
-  if (!info) return info.error();
-  const std::string url = str_of(info.value(), "url");
+  sw::Result<MediaInfo> found = media_lookup(str_of(in, "phone_number_id"), id, q);
+  if (!found) return found.error();
+  const GraphClient& graph = found.value().graph;
+  const json::Value& info = found.value().info;
+  const std::string url = str_of(info, "url");
   if (url.empty()) return sw::Error::transient("Meta returned no download URL for media " + id);
   // The access token goes only to Meta's HTTPS hosts or to the configured Graph host (the
   // simulator in tests), never to whatever a tampered answer names.
@@ -76,15 +77,15 @@ sw::Result<std::string> WhatsAppChannel::media_download(const json::Value& in) {
     return sw::Error::rejected("media " + id +
                                ": download URL is neither HTTPS nor on the Graph host");
   }
-  std::optional<std::string> mime = base_mime_type(str_of(info.value(), "mime_type"));
+  std::optional<std::string> mime = base_mime_type(str_of(info, "mime_type"));
   if (!mime) {
     return sw::Error::rejected("media " + id + ": Meta announced an invalid MIME type \"" +
-                               str_of(info.value(), "mime_type") + "\"");
+                               str_of(info, "mime_type") + "\"");
   }
   const std::optional<std::size_t> type_limit = media_limit(*mime);
   const int64_t limit =
       std::min(max_bytes, type_limit ? static_cast<int64_t>(*type_limit) : kUnknownTypeLimit);
-  const int64_t announced = file_size_of(info.value());
+  const int64_t announced = file_size_of(info);
   if (announced > limit) {
     return sw::Error::rejected("media " + id + " is " + std::to_string(announced) +
                                " bytes, above the limit of " + std::to_string(limit) + " for " +
@@ -134,7 +135,7 @@ sw::Result<std::string> WhatsAppChannel::media_download(const json::Value& in) {
     }
   }
   const std::string digest = sha256_hex(bytes);
-  const std::string expected = lower(str_of(info.value(), "sha256"));
+  const std::string expected = lower(str_of(info, "sha256"));
   if (is_sha256_hex(expected) && expected != digest) {
     sw::Error e = sw::Error::transient("media " + id + ": the download does not match its SHA-256");
     return e;

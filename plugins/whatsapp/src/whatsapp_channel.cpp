@@ -285,11 +285,11 @@ sw::Result<std::string> WhatsAppChannel::media_url(const json::Value& in) {
   if (std::string pnid = str_of(in, "phone_number_id"); !pnid.empty()) {
     q.emplace_back("phone_number_id", pnid);
   }
-  sw::Result<json::Value> r = media_graph(str_of(in, "phone_number_id")).get("/" + id, q);
+  sw::Result<MediaInfo> r = media_lookup(str_of(in, "phone_number_id"), id, q);
   if (!r) return r.error();
   json::Value out = json::Value::object();
   for (const char* k : {"id", "url", "mime_type", "sha256", "file_size"}) {
-    if (const json::Value* v = r.value().find(k)) out.set(k, *v);
+    if (const json::Value* v = r.value().info.find(k)) out.set(k, *v);
   }
   return out.dump();
 }
@@ -361,13 +361,33 @@ sw::Result<std::string> WhatsAppChannel::mark_read(const json::Value& in) {
   return out.dump();
 }
 
-// Media belong to a number: its token when the caller names it (media of a number of another
-// WABA are not visible with the default token), else the instance's default token.
-GraphClient WhatsAppChannel::media_graph(std::string_view phone_number_id) const {
-  if (std::optional<std::string> pnid = onboarding_.resolve(phone_number_id)) {
-    return onboarding_.graph_for(*pnid);
+// Media belong to a number: with `phone_number_id` its token is used. Without it (the host's own
+// fetch of an inbound file passes only the media id) the default token is tried first, then the
+// token of each other WABA served, as long as Meta answers that the token may not see the media.
+sw::Result<WhatsAppChannel::MediaInfo> WhatsAppChannel::media_lookup(std::string_view pnid_arg,
+                                                                     const std::string& media_id,
+                                                                     const Query& q) const {
+  std::vector<GraphClient> candidates;
+  if (std::optional<std::string> pnid = onboarding_.resolve(pnid_arg); pnid && !pnid_arg.empty()) {
+    candidates.push_back(onboarding_.graph_for(*pnid));
+  } else {
+    candidates.push_back(graph_);
+    std::vector<std::string> tried = {graph_.token_name()};
+    for (const auto& n : onboarding_.known_numbers()) {
+      std::string t = onboarding_.token_for(n);
+      if (std::find(tried.begin(), tried.end(), t) != tried.end()) continue;
+      tried.push_back(t);
+      candidates.push_back(onboarding_.graph_for(n));
+    }
   }
-  return graph_;
+  sw::Error last = sw::Error::internal("no token to look the media up with");
+  for (const auto& g : candidates) {
+    sw::Result<json::Value> r = g.get("/" + media_id, q);
+    if (r) return MediaInfo{std::move(r).value(), g};
+    last = r.error();
+    if (last.status != SB_ERR_AUTH && last.status != SB_ERR_NOT_FOUND) break;
+  }
+  return last;
 }
 
 sw::Health WhatsAppChannel::health() {

@@ -49,7 +49,12 @@ class WhatsAppChannel : public sw::Channel {
   sw::Result<std::string> media_upload(const json::Value& in);
   sw::Result<std::string> media_download(const json::Value& in);  // media_download.cpp
   sw::Result<std::string> mark_read(const json::Value& in);
-  GraphClient media_graph(std::string_view phone_number_id) const;
+  struct MediaInfo {
+    json::Value info;   // Graph's answer for the media id
+    GraphClient graph;  // the client (token) that could see it
+  };
+  sw::Result<MediaInfo> media_lookup(std::string_view phone_number_id, const std::string& media_id,
+                                     const Query& q) const;
   sw::Error check_template(const json::Value& payload);
 
   // Templates (channel_templates.cpp).

@@ -199,6 +199,49 @@ TEST_F(WaNumberTokenTest, SecretValuesNeverReachLogsOrAnswers) {
   }
 }
 
+// The host fetches an inbound file by media id only: the default token may not see media of
+// WABA B's number (Meta's permission error), so the lookup and the download use token B.
+TEST_F(WaNumberTokenTest, MediaOfAnotherWabaAreFetchedWithThatWabasToken) {
+  ASSERT_EQ(attach_b().status, SB_OK);
+  const std::string bytes = "brand b file bytes";
+  std::vector<std::string> used;
+  fake.set_http_handler([&](const HttpCall& c) {
+    const std::string auth = bearer(c);
+    if (path_of(c) == "/v21.0/777000") {
+      used.push_back(auth);
+      if (auth != std::string("Bearer ") + kTokenB) {
+        return HttpReply{403, {}, graph_error(200, "Permissions error"), SB_OK, {}};
+      }
+      return HttpReply{200,
+                       {},
+                       std::string(R"({"url":")") + kBase +
+                           R"(/_media/777000?ext=1","mime_type":"text/plain","file_size":")" +
+                           std::to_string(bytes.size()) + R"(","id":"777000"})",
+                       SB_OK,
+                       {}};
+    }
+    if (path_of(c) == "/_media/777000") {
+      used.push_back(auth);
+      return HttpReply{200, {{"Content-Type", "text/plain"}}, bytes, SB_OK, {}};
+    }
+    return route(c);
+  });
+  auto r = fake.invoke("media_download", R"({"media_id":"777000"})");
+  ASSERT_EQ(r.status, SB_OK) << r.error.message;
+  ASSERT_EQ(used.size(), 3u);
+  EXPECT_EQ(used[0], std::string("Bearer ") + kToken);
+  EXPECT_EQ(used[1], std::string("Bearer ") + kTokenB);
+  EXPECT_EQ(used[2], std::string("Bearer ") + kTokenB);
+  // With the number named, only its token is used.
+  used.clear();
+  ASSERT_EQ(fake.invoke("media_url",
+                        std::string(R"({"media_id":"777000","phone_number_id":")") + kPnidB + "\"}")
+                .status,
+            SB_OK);
+  ASSERT_EQ(used.size(), 1u);
+  EXPECT_EQ(used[0], std::string("Bearer ") + kTokenB);
+}
+
 // A number of WABA B in the static config, with its token reference there.
 class WaConfiguredTokenTest : public WaNumberTokenTest {
  protected:
