@@ -1,4 +1,5 @@
-// The WhatsApp Cloud API channel: one instance serves one WABA and its configured business numbers.
+// The WhatsApp Cloud API channel: one instance serves its WABA's business numbers and numbers of
+// other WABAs of the same Meta app, each with its own token (a secret name; see onboarding.hpp).
 // Sends go to POST /{phone_number_id}/messages through the host's HTTP; Meta's webhooks arrive on
 // "/" (GET handshake, signed POSTs); onboarding and templates are invoke operations.
 #pragma once
