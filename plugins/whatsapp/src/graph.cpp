@@ -98,7 +98,7 @@ sw::Result<json::Value> GraphClient::call(std::string method, std::string_view p
     return e;
   }
   if (!doc) return sw::Error::transient("Graph answered a body that is not JSON");
-  if (on_success_) on_success_();
+  if (on_success_) on_success_(token_name_);
   return std::move(*doc);
 }
 

@@ -43,7 +43,8 @@ class GraphClient {
     on_token_error_ = std::move(fn);
   }
   // Called after any successful call, so a DEGRADED instance recovers with a new token.
-  void on_success(std::function<void()> fn) { on_success_ = std::move(fn); }
+  // Told the name of the secret that worked.
+  void on_success(std::function<void(const std::string&)> fn) { on_success_ = std::move(fn); }
 
   sw::Result<json::Value> get(std::string_view path, const Query& query = {}) const;
   sw::Result<json::Value> post(std::string_view path, const json::Value& body,
@@ -64,7 +65,7 @@ class GraphClient {
   const Config& config_;
   std::string token_name_{kDefaultToken};
   std::function<void(const GraphError&, const std::string&)> on_token_error_;
-  std::function<void()> on_success_;
+  std::function<void(const std::string&)> on_success_;
 };
 
 }  // namespace wa

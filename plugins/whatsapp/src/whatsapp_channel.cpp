@@ -31,15 +31,25 @@ WhatsAppChannel::WhatsAppChannel(sw::Host host, std::string_view instance_id,
       onboarding_(this->host(), config_, graph_, [this](const std::string& pnid, double mps) {
         throughput_.set_rate(pnid, std::min(mps, kMaxThroughputMps));
       }) {
+  // Each token (secret name) is judged on its own: a success with one token does not clear the
+  // rejection of another WABA's.
   graph_.on_token_error([this](const GraphError& e, const std::string& token_name) {
-    token_degraded_ = true;
+    if (std::find(rejected_tokens_.begin(), rejected_tokens_.end(), token_name) ==
+        rejected_tokens_.end()) {
+      rejected_tokens_.push_back(token_name);
+    }
     degrade("access token rejected by Meta (Graph error " + std::to_string(e.code) +
-            "): replace the " + token_name + " secret");
+            "): replace the " + join(rejected_tokens_, ", ") + " secret");
   });
-  graph_.on_success([this] {
-    if (token_degraded_) {
-      token_degraded_ = false;
+  graph_.on_success([this](const std::string& token_name) {
+    auto it = std::find(rejected_tokens_.begin(), rejected_tokens_.end(), token_name);
+    if (it == rejected_tokens_.end()) return;
+    rejected_tokens_.erase(it);
+    if (rejected_tokens_.empty()) {
       recover();
+    } else {
+      degrade("access token rejected by Meta: replace the " + join(rejected_tokens_, ", ") +
+              " secret");
     }
   });
 }

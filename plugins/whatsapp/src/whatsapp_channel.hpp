@@ -83,7 +83,7 @@ class WhatsAppChannel : public sw::Channel {
   PairLimiter pairs_;
   Onboarding onboarding_;
   bool running_ = false;
-  bool token_degraded_ = false;
+  std::vector<std::string> rejected_tokens_;  // secret names Meta refused (190)
   std::string degraded_reason_;
   sw::Host::TimerId sync_timer_ = 0;
   uint64_t uploads_ = 0;

@@ -242,6 +242,32 @@ TEST_F(WaNumberTokenTest, MediaOfAnotherWabaAreFetchedWithThatWabasToken) {
   EXPECT_EQ(used[0], std::string("Bearer ") + kTokenB);
 }
 
+// Meta rejecting token B degrades the instance naming that secret; a success with the default
+// token does not hide it, a success with token B again does.
+TEST_F(WaNumberTokenTest, ARejectedTokenDegradesUntilThatTokenWorksAgain) {
+  ASSERT_EQ(attach_b().status, SB_OK);
+  on("POST", std::string("/") + kPnidB + "/request_code", 401,
+     R"({"error":{"message":"Invalid OAuth access token","type":"OAuthException","code":190}})");
+  EXPECT_NE(
+      fake.invoke("request_code", std::string(R"({"phone_number_id":")") + kPnidB + "\"}").status,
+      SB_OK);
+  ASSERT_FALSE(fake.states().empty());
+  EXPECT_EQ(fake.states().back().state, SB_STATE_DEGRADED);
+  EXPECT_NE(fake.states().back().reason.find("token_brand_b"), std::string::npos);
+  EXPECT_EQ(fake.states().back().reason.find(kTokenB), std::string::npos);
+  on("POST", std::string("/") + kPnid + "/request_code", 200, R"({"success":true})");
+  ASSERT_EQ(
+      fake.invoke("request_code", std::string(R"({"phone_number_id":")") + kPnid + "\"}").status,
+      SB_OK);
+  EXPECT_EQ(fake.health().state, SB_STATE_DEGRADED);
+  on("POST", std::string("/") + kPnidB + "/request_code", 200, R"({"success":true})");
+  ASSERT_EQ(
+      fake.invoke("request_code", std::string(R"({"phone_number_id":")") + kPnidB + "\"}").status,
+      SB_OK);
+  EXPECT_EQ(fake.health().state, SB_STATE_RUNNING);
+  EXPECT_EQ(fake.states().back().state, SB_STATE_RUNNING);
+}
+
 // A number of WABA B in the static config, with its token reference there.
 class WaConfiguredTokenTest : public WaNumberTokenTest {
  protected:
