@@ -35,7 +35,10 @@ constexpr std::string_view kHelp =
     "numbers list                       every number of the instance with its state\n"
     "numbers show [--number ID]         one number's full state\n"
     "numbers add --cc CC --phone DIGITS --name VERIFIED_NAME   create a number in the WABA\n"
-    "numbers add --phone-number-id ID [--waba-id ID]           attach an existing one\n"
+    "numbers add --phone-number-id ID                          attach an existing one\n"
+    "        both take [--waba-id ID] [--token-ref SECRET_NAME]: the number's WABA (default:\n"
+    "        the instance's) and the instance secret holding its WABA's access token\n"
+    "        (default: access_token); Meta is asked with that token\n"
     "numbers request-code [--number ID] [--method SMS|VOICE] [--language en]\n"
     "numbers verify-code [--number ID] --code DIGITS\n"
     "numbers set-pin [--number ID] --pin 6DIGITS          two-step verification\n"
@@ -47,7 +50,9 @@ constexpr std::string_view kHelp =
     "numbers refresh [--number ID]      read the number(s) from Meta, then show them\n"
     "\n"
     "templates list [--status S] [--name N] [--sync]\n"
-    "templates sync                     replace the local copy with the WABA's templates\n"
+    "templates sync                     replace the local copy with the WABAs' templates\n"
+    "  list, sync, create and delete take [--waba-id ID] [--token-ref SECRET_NAME]: another\n"
+    "  WABA than the instance's (its token: that of a number of it, or --token-ref)\n"
     "templates show NAME --language L\n"
     "templates create --file FILE.json\n"
     "templates create --name N --language L --category UTILITY|MARKETING|AUTHENTICATION\n"
@@ -330,7 +335,8 @@ int numbers_cmd(const std::vector<std::string>& argv, std::ostream& out, std::os
   static const std::map<std::string, Spec> kSpecs = {
       {"list", {}},
       {"show", {{"--number"}, {}, {}, 0}},
-      {"add", {{"--cc", "--phone", "--name", "--phone-number-id", "--waba-id"}, {}, {}, 0}},
+      {"add",
+       {{"--cc", "--phone", "--name", "--phone-number-id", "--waba-id", "--token-ref"}, {}, {}, 0}},
       {"request-code", {{"--number", "--method", "--language"}, {}, {}, 0}},
       {"verify-code", {{"--number", "--code"}, {}, {}, 0}},
       {"set-pin", {{"--number", "--pin"}, {}, {}, 0}},
@@ -366,6 +372,7 @@ int numbers_cmd(const std::vector<std::string>& argv, std::ostream& out, std::os
   if (sub == "deregister") return run_op(c, "deregister", in, show_number_answer);
   if (sub == "add") {
     if (!a.get("--waba-id").empty()) in.set("waba_id", a.get("--waba-id"));
+    if (!a.get("--token-ref").empty()) in.set("token", a.get("--token-ref"));
     if (!a.get("--phone-number-id").empty()) {
       if (a.has("--cc") || a.has("--phone") || a.has("--name")) {
         return usage(err,
@@ -694,19 +701,20 @@ int template_wait(const Ctx& c, const std::string& name) {
 int templates_cmd(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err,
                   const WaCliEnv& env) {
   const std::string sub = argv.size() > 2 ? argv[2] : "";
-  const Spec create = {{"--file", "--name", "--language", "--category", "--body", "--header",
-                        "--header-example", "--footer", "--phone-button"},
-                       {"--example", "--quick-reply", "--url-button"},
-                       {},
-                       0};
+  const Spec create = {
+      {"--file", "--name", "--language", "--category", "--body", "--header", "--header-example",
+       "--footer", "--phone-button", "--waba-id", "--token-ref"},
+      {"--example", "--quick-reply", "--url-button"},
+      {},
+      0};
   const std::map<std::string, Spec> specs = {
-      {"list", {{"--status", "--name"}, {}, {"--sync"}, 0}},
-      {"sync", {}},
+      {"list", {{"--status", "--name", "--waba-id", "--token-ref"}, {}, {"--sync"}, 0}},
+      {"sync", {{"--waba-id", "--token-ref"}, {}, {}, 0}},
       {"show", {{"--language"}, {}, {}, 1}},
       {"create", create},
       {"validate", create},
       {"wait", {{"--language", "--status", "--timeout"}, {}, {}, 1}},
-      {"delete", {{"--language"}, {}, {}, 1}},
+      {"delete", {{"--language", "--waba-id", "--token-ref"}, {}, {}, 1}},
       {"preview", {{"--language"}, {"--param", "--header-param"}, {}, 1}},
       {"send",
        {{"--language", "--to", "--conversation", "--idempotency-key"},
@@ -730,15 +738,21 @@ int templates_cmd(const std::vector<std::string>& argv, std::ostream& out, std::
   if (sub == "send") return template_send(c, name);
   if (sub == "wait") return template_wait(c, name);
   JsonObj in;
+  // Another WABA than the instance's, and the secret holding its token.
+  JsonObj waba;
+  if (!a.get("--waba-id").empty()) waba.set("waba_id", a.get("--waba-id"));
+  if (!a.get("--token-ref").empty()) waba.set("token", a.get("--token-ref"));
+  if (sub != "list") in = waba;
   if (sub == "list") {
     if (!a.get("--status").empty()) in.set("status", a.get("--status"));
     if (!a.get("--name").empty()) in.set("name", a.get("--name"));
+    if (!a.get("--waba-id").empty()) in.set("waba_id", a.get("--waba-id"));
     if (a.has("--sync")) {
       Session s(a, err, env);
       int code = kExitOk;
       if (!s.open(code)) return code;
       auto instance = s.instance(code);
-      if (!instance || !s.op(*instance, "template_sync", JsonObj(), code)) return code;
+      if (!instance || !s.op(*instance, "template_sync", waba, code)) return code;
     }
     return run_op(c, "template_list", in, [](const JsonObj& r) {
       auto arr = r.getArray("templates");
@@ -801,7 +815,13 @@ int templates_cmd(const std::vector<std::string>& argv, std::ostream& out, std::
     }
     return ok ? kExitOk : kExitFailure;
   }
-  return run_op(c, "template_create", *t, [](const JsonObj& r) {
+  // The template itself, or wrapped with the WABA it goes to.
+  JsonObj create_in = *t;
+  if (waba.size() > 0) {
+    create_in = waba;
+    create_in.set("template", t);
+  }
+  return run_op(c, "template_create", create_in, [](const JsonObj& r) {
     ObjPtr rec = r.getObject("template");
     return "created; Meta reviews it (see `templates wait`)\n" +
            (rec ? format_template(*rec) : std::string());

@@ -2,6 +2,8 @@
 #include "templates.hpp"
 #include "whatsapp_channel.hpp"
 
+#include <algorithm>
+
 namespace wa {
 
 namespace {
@@ -14,6 +16,11 @@ const json::Value& template_arg(const json::Value& in) {
   return t != nullptr && t->is_object() ? *t : in;
 }
 }  // namespace
+
+std::string WhatsAppChannel::waba_arg(const json::Value& in) const {
+  std::string waba = str_of(in, "waba_id");
+  return waba.empty() ? config_.waba_id : waba;
+}
 
 std::optional<sw::Result<std::string>> WhatsAppChannel::invoke_template(std::string_view op,
                                                                         const json::Value& in) {
@@ -31,7 +38,7 @@ std::optional<sw::Result<std::string>> WhatsAppChannel::invoke_template(std::str
   }
   if (op == "template_create") return template_create(in);
   if (op == "template_list") return template_list(in);
-  if (op == "template_sync") return template_sync();
+  if (op == "template_sync") return template_sync(in);
   if (op == "template_delete") return template_delete(in);
   if (op == "template_preview") return template_preview(in);
   if (op == "template_get") {
@@ -47,9 +54,13 @@ sw::Result<std::string> WhatsAppChannel::template_create(const json::Value& in) 
   json::Value normalized;
   std::vector<FieldError> errs = validate_template(template_arg(in), &normalized);
   if (!errs.empty()) return sw::Error::invalid_arg("template: " + errors_text(errs));
-  sw::Result<json::Value> r = graph_.post("/" + config_.waba_id + "/message_templates", normalized);
+  std::string waba = waba_arg(in);
+  sw::Result<GraphClient> graph = onboarding_.graph_for_waba(waba, str_of(in, "token"));
+  if (!graph) return graph.error();
+  sw::Result<json::Value> r = graph.value().post("/" + waba + "/message_templates", normalized);
   if (!r) return r.error();
   TemplateRecord rec;
+  if (waba != config_.waba_id) rec.waba_id = waba;
   rec.id = str_of(r.value(), "id");
   rec.name = str_of(normalized, "name");
   rec.language = str_of(normalized, "language");
@@ -68,9 +79,11 @@ sw::Result<std::string> WhatsAppChannel::template_create(const json::Value& in) 
 sw::Result<std::string> WhatsAppChannel::template_list(const json::Value& in) {
   std::string status = upper(str_of(in, "status"));
   std::string name = str_of(in, "name");
+  std::string waba = str_of(in, "waba_id");
   json::Value arr = json::Value::array();
   for (const auto& r : templates_.all()) {
     if (!status.empty() && r.status != status) continue;
+    if (!waba.empty() && (r.waba_id.empty() ? config_.waba_id : r.waba_id) != waba) continue;
     if (!name.empty() && r.name != name) continue;
     arr.push(r.to_json());
   }
@@ -79,27 +92,46 @@ sw::Result<std::string> WhatsAppChannel::template_list(const json::Value& in) {
   return out.dump();
 }
 
-sw::Result<std::string> WhatsAppChannel::template_sync() {
-  std::vector<TemplateRecord> fresh;
-  std::string after;
-  for (int page = 0; page < kMaxSyncPages; ++page) {
-    Query q = {{"fields", kListFields}, {"limit", "100"}};
-    if (!after.empty()) q.emplace_back("after", after);
-    sw::Result<json::Value> r = graph_.get("/" + config_.waba_id + "/message_templates", q);
-    if (!r) return r.error();
-    for (const auto& t : arr_of(r.value(), "data").items()) {
-      TemplateRecord rec = TemplateRecord::from_json(t);
-      rec.language = normalize_language(rec.language);
-      fresh.push_back(std::move(rec));
+// {"waba_id"?, "token"?}: one WABA, or every WABA the instance serves (its own and those of its
+// numbers), each with its token.
+sw::Result<std::string> WhatsAppChannel::template_sync(const json::Value& in) {
+  std::vector<std::string> wabas;
+  if (!str_of(in, "waba_id").empty() || !str_of(in, "token").empty()) {
+    wabas.push_back(waba_arg(in));
+  } else {
+    wabas.push_back(config_.waba_id);
+    for (const auto& pnid : onboarding_.known_numbers()) {
+      std::string w = onboarding_.waba_for(pnid);
+      if (std::find(wabas.begin(), wabas.end(), w) == wabas.end()) wabas.push_back(w);
     }
-    const json::Value& paging = obj_of(r.value(), "paging");
-    after = str_of(obj_of(paging, "cursors"), "after");
-    if (str_of(paging, "next").empty() || after.empty()) break;
   }
-  templates_.replace_all(fresh);
+  int64_t total = 0;
+  for (const auto& waba : wabas) {
+    sw::Result<GraphClient> graph = onboarding_.graph_for_waba(waba, str_of(in, "token"));
+    if (!graph) return graph.error();
+    std::vector<TemplateRecord> fresh;
+    std::string after;
+    for (int page = 0; page < kMaxSyncPages; ++page) {
+      Query q = {{"fields", kListFields}, {"limit", "100"}};
+      if (!after.empty()) q.emplace_back("after", after);
+      sw::Result<json::Value> r = graph.value().get("/" + waba + "/message_templates", q);
+      if (!r) return r.error();
+      for (const auto& t : arr_of(r.value(), "data").items()) {
+        TemplateRecord rec = TemplateRecord::from_json(t);
+        rec.language = normalize_language(rec.language);
+        if (waba != config_.waba_id) rec.waba_id = waba;
+        fresh.push_back(std::move(rec));
+      }
+      const json::Value& paging = obj_of(r.value(), "paging");
+      after = str_of(obj_of(paging, "cursors"), "after");
+      if (str_of(paging, "next").empty() || after.empty()) break;
+    }
+    templates_.replace_waba(fresh, waba, config_.waba_id);
+    total += static_cast<int64_t>(fresh.size());
+  }
   json::Value out = json::Value::object();
   out.set("ok", true);
-  out.set("templates", static_cast<int64_t>(fresh.size()));
+  out.set("templates", total);
   return out.dump();
 }
 
@@ -115,7 +147,10 @@ sw::Result<std::string> WhatsAppChannel::template_delete(const json::Value& in) 
     }
     q.emplace_back("hsm_id", r->id);
   }
-  sw::Result<json::Value> r = graph_.del("/" + config_.waba_id + "/message_templates", q);
+  std::string waba = waba_arg(in);
+  sw::Result<GraphClient> graph = onboarding_.graph_for_waba(waba, str_of(in, "token"));
+  if (!graph) return graph.error();
+  sw::Result<json::Value> r = graph.value().del("/" + waba + "/message_templates", q);
   if (!r) return r.error();
   json::Value out = json::Value::object();
   out.set("ok", true);
@@ -141,7 +176,7 @@ void WhatsAppChannel::arm_template_sync(std::chrono::milliseconds delay) {
   sync_timer_ = host().set_timer(delay, [this] {
     sync_timer_ = 0;
     if (!running_) return;
-    sw::Result<std::string> r = template_sync();
+    sw::Result<std::string> r = template_sync(json::Value::object());
     if (!r) host().warn("whatsapp: template sync failed: " + r.error().message);
     arm_template_sync(config_.template_sync_interval);
   });

@@ -36,7 +36,13 @@ void parse_numbers(const json::Value& v, Config& c, std::vector<std::string>& pr
       } else if (key == "display_phone_number" && value.is_string() &&
                  !digits_only(value.as_string()).empty()) {
         nc.display_phone_number = digits_only(value.as_string());
-      } else if (key == "phone_number_id" || key == "display_phone_number") {
+      } else if (key == "waba_id" && value.is_string() && all_digits(value.as_string())) {
+        nc.waba_id = value.as_string();
+      } else if (key == "token" && value.is_string() && !value.as_string().empty()) {
+        nc.token = value.as_string();
+      } else if (key == "token") {
+        problems.push_back(where + ".token: must be the name of a secret of the instance");
+      } else if (key == "phone_number_id" || key == "display_phone_number" || key == "waba_id") {
         problems.push_back(where + "." + key + ": must be a string of digits");
       } else {
         problems.push_back(where + "." + key + ": unknown field");
@@ -128,7 +134,11 @@ std::string config_schema_json() {
          R"("numbers":{"type":"array","items":{"type":"object",)"
          R"("additionalProperties":false,"required":["phone_number_id"],"properties":{)"
          R"("phone_number_id":{"type":"string","pattern":"^[0-9]+$"},)"
-         R"("display_phone_number":{"type":"string"}}}},)"
+         R"("display_phone_number":{"type":"string"},)"
+         R"("waba_id":{"type":"string","pattern":"^[0-9]+$",)"
+         R"("description":"its WABA; default: the instance's waba_id"},)"
+         R"("token":{"type":"string","minLength":1,"description":)"
+         R"("name of the instance secret holding its WABA's token; default: access_token"}}}},)"
          R"("default_country":{"type":"string","pattern":"^[1-9][0-9]{0,2}$",)"
          R"("description":"Calling code put before national numbers with a leading 0"},)"
          R"("template_sync_interval_s":{"type":"integer","minimum":0,"maximum":604800,"default":3600},)"

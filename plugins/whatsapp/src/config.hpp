@@ -13,6 +13,8 @@ namespace wa {
 struct NumberConfig {
   std::string phone_number_id;       // Graph node id of the business number
   std::string display_phone_number;  // digits only; may be empty until learned
+  std::string waba_id;               // empty = the instance's waba_id
+  std::string token;                 // secret NAME of its token; empty = "access_token"
 };
 
 struct Config {

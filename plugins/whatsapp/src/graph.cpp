@@ -54,9 +54,9 @@ sw::Result<json::Value> GraphClient::post_raw(std::string_view path, std::string
 sw::Result<json::Value> GraphClient::call(std::string method, std::string_view path,
                                           const Query& query, std::string body,
                                           std::string_view content_type) const {
-  std::optional<std::string> token = host_.secret("access_token");
+  std::optional<std::string> token = host_.secret(token_name_);
   if (!token || token->empty()) {
-    return sw::Error::auth("the access_token secret is not configured");
+    return sw::Error::auth("the " + token_name_ + " secret is not configured");
   }
   sw::HttpRequest req;
   req.method = std::move(method);
@@ -82,7 +82,7 @@ sw::Result<json::Value> GraphClient::call(std::string method, std::string_view p
                                        : parse_json(resp->body);
   if (doc) {
     if (std::optional<GraphError> ge = parse_graph_error(*doc, resp->status)) {
-      if (is_token_error(ge->code) && on_token_error_) on_token_error_(*ge);
+      if (is_token_error(ge->code) && on_token_error_) on_token_error_(*ge, token_name_);
       return to_error(*ge);
     }
   }
@@ -94,11 +94,11 @@ sw::Result<json::Value> GraphClient::call(std::string method, std::string_view p
                  std::to_string(resp->status);
     sw::Error e = to_error(ge);
     e.provider_code.clear();
-    if (resp->status == 401 && on_token_error_) on_token_error_(ge);
+    if (resp->status == 401 && on_token_error_) on_token_error_(ge, token_name_);
     return e;
   }
   if (!doc) return sw::Error::transient("Graph answered a body that is not JSON");
-  if (on_success_) on_success_();
+  if (on_success_) on_success_(token_name_);
   return std::move(*doc);
 }
 

@@ -65,9 +65,11 @@ sw::Result<std::string> WhatsAppChannel::media_download(const json::Value& in) {
     q.emplace_back("phone_number_id", pnid);
   }
 
-  sw::Result<json::Value> info = graph_.get("/" + id, q);
-  if (!info) return info.error();
-  const std::string url = str_of(info.value(), "url");
+  sw::Result<MediaInfo> found = media_lookup(str_of(in, "phone_number_id"), id, q);
+  if (!found) return found.error();
+  const GraphClient& graph = found.value().graph;
+  const json::Value& info = found.value().info;
+  const std::string url = str_of(info, "url");
   if (url.empty()) return sw::Error::transient("Meta returned no download URL for media " + id);
   // The access token goes only to Meta's HTTPS hosts or to the configured Graph host (the
   // simulator in tests), never to whatever a tampered answer names.
@@ -75,23 +77,25 @@ sw::Result<std::string> WhatsAppChannel::media_download(const json::Value& in) {
     return sw::Error::rejected("media " + id +
                                ": download URL is neither HTTPS nor on the Graph host");
   }
-  std::optional<std::string> mime = base_mime_type(str_of(info.value(), "mime_type"));
+  std::optional<std::string> mime = base_mime_type(str_of(info, "mime_type"));
   if (!mime) {
     return sw::Error::rejected("media " + id + ": Meta announced an invalid MIME type \"" +
-                               str_of(info.value(), "mime_type") + "\"");
+                               str_of(info, "mime_type") + "\"");
   }
   const std::optional<std::size_t> type_limit = media_limit(*mime);
   const int64_t limit =
       std::min(max_bytes, type_limit ? static_cast<int64_t>(*type_limit) : kUnknownTypeLimit);
-  const int64_t announced = file_size_of(info.value());
+  const int64_t announced = file_size_of(info);
   if (announced > limit) {
     return sw::Error::rejected("media " + id + " is " + std::to_string(announced) +
                                " bytes, above the limit of " + std::to_string(limit) + " for " +
                                *mime);
   }
 
-  std::optional<std::string> token = host().secret("access_token");
-  if (!token || token->empty()) return sw::Error::auth("the access_token secret is not configured");
+  std::optional<std::string> token = host().secret(graph.token_name());
+  if (!token || token->empty()) {
+    return sw::Error::auth("the " + graph.token_name() + " secret is not configured");
+  }
   sw::HttpRequest req;
   req.method = "GET";
   req.url = url;
@@ -131,7 +135,7 @@ sw::Result<std::string> WhatsAppChannel::media_download(const json::Value& in) {
     }
   }
   const std::string digest = sha256_hex(bytes);
-  const std::string expected = lower(str_of(info.value(), "sha256"));
+  const std::string expected = lower(str_of(info, "sha256"));
   if (is_sha256_hex(expected) && expected != digest) {
     sw::Error e = sw::Error::transient("media " + id + ": the download does not match its SHA-256");
     return e;

@@ -40,8 +40,10 @@ json::Value Onboarding::state(const std::string& pnid) const {
   if (doc && doc->is_object()) return *doc;
   json::Value st = json::Value::object();
   st.set("phone_number_id", pnid);
-  if (const NumberConfig* n = config_.number(pnid); n && !n->display_phone_number.empty()) {
-    st.set("display_phone_number", n->display_phone_number);
+  if (const NumberConfig* n = config_.number(pnid)) {
+    if (!n->display_phone_number.empty()) st.set("display_phone_number", n->display_phone_number);
+    if (!n->waba_id.empty()) st.set("waba_id", n->waba_id);
+    if (!n->token.empty()) st.set("token", n->token);
   }
   return st;
 }
@@ -128,13 +130,56 @@ void Onboarding::remember(const std::string& pnid) {
   host_.kv_put(kAddedKey, added.dump());
 }
 
+// Added at run time: the stored state; configured: the config's entry; else the defaults.
+std::string Onboarding::token_for(const std::string& pnid) const {
+  std::string t = str_of(state(pnid), "token");
+  if (const NumberConfig* n = config_.number(pnid); t.empty() && n != nullptr) t = n->token;
+  return t.empty() ? std::string(kDefaultToken) : t;
+}
+
+std::string Onboarding::waba_for(const std::string& pnid) const {
+  std::string w = str_of(state(pnid), "waba_id");
+  if (const NumberConfig* n = config_.number(pnid); w.empty() && n != nullptr) w = n->waba_id;
+  return w.empty() ? config_.waba_id : w;
+}
+
+sw::Status Onboarding::check_token(std::string_view token) const {
+  std::optional<std::string> v = host_.secret(token);
+  if (!v || v->empty()) {
+    return sw::Error::invalid_arg("token: no secret named \"" + std::string(token) +
+                                  "\" is configured for this instance (add it to the instance's "
+                                  "secrets)");
+  }
+  return {};
+}
+
+sw::Result<GraphClient> Onboarding::graph_for_waba(const std::string& waba_id,
+                                                   std::string_view token) const {
+  if (waba_id.empty() || !all_digits(waba_id)) {
+    return sw::Error::invalid_arg("waba_id: the numeric WABA id");
+  }
+  if (!token.empty()) {
+    if (sw::Status st = check_token(token); !st) return st.error();
+    return graph_.with_token(std::string(token));
+  }
+  for (const auto& pnid : known_numbers()) {
+    if (waba_for(pnid) == waba_id) return graph_for(pnid);
+  }
+  if (waba_id == config_.waba_id) return graph_.with_token(std::string(kDefaultToken));
+  return sw::Error::invalid_arg("waba_id: no number of this instance belongs to WABA " + waba_id +
+                                "; give the token (a secret name) to use for it");
+}
+
+// {waba_id?, token?, phone_number_id | cc + phone_number + verified_name}. The number is checked
+// with Graph using that token before it is remembered, so a wrong WABA/token pair is refused.
 sw::Result<std::string> Onboarding::add_number(const json::Value& in) {
   std::string waba = str_of(in, "waba_id");
-  if (!waba.empty() && waba != config_.waba_id) {
-    return sw::Error::invalid_arg("waba_id: this instance serves WABA " + config_.waba_id +
-                                  "; a number of another WABA needs its own instance");
-  }
-  if (!str_of(in, "phone_number_id").empty()) return attach_number(in);
+  if (waba.empty()) waba = config_.waba_id;
+  if (!all_digits(waba)) return sw::Error::invalid_arg("waba_id: the numeric WABA id");
+  std::string token = str_of(in, "token");
+  if (token.empty()) token = std::string(kDefaultToken);
+  if (sw::Status st = check_token(token); !st) return st.error();
+  if (!str_of(in, "phone_number_id").empty()) return attach_number(in, waba, token);
   std::string cc = str_of(in, "cc");
   std::string phone = digits_only(str_of(in, "phone_number"));
   std::string name = str_of(in, "verified_name");
@@ -145,25 +190,29 @@ sw::Result<std::string> Onboarding::add_number(const json::Value& in) {
   body.set("cc", cc);
   body.set("phone_number", phone);
   body.set("verified_name", name);
-  auto r = graph_.post("/" + config_.waba_id + "/phone_numbers", body);
+  auto r = graph_.with_token(token).post("/" + waba + "/phone_numbers", body);
   if (!r) return r.error();
   std::string pnid = str_of(r.value(), "id");
   if (pnid.empty()) return sw::Error::internal("Graph created a number without an id");
   remember(pnid);
   patch(pnid, {{"phone_number_id", pnid},
+               {"waba_id", waba},
+               {"token", token},
                {"display_phone_number", cc + phone},
                {"verified_name", name},
                {"code_verification_status", "NOT_VERIFIED"},
                {"name_status", "PENDING_REVIEW"},
                {"status", "PENDING"},
                {"registered", false}});
-  host_.info("whatsapp: number " + pnid + " added to WABA " + config_.waba_id);
+  host_.info("whatsapp: number " + pnid + " added to WABA " + waba + " (token " + token + ")");
   return ok_state(state(pnid));
 }
 
 // A number that already exists in the WABA (created in WhatsApp Manager, or registered before):
-// Meta is asked for it first, so a mistyped id is refused instead of remembered.
-sw::Result<std::string> Onboarding::attach_number(const json::Value& in) {
+// Meta is asked for the WABA's numbers first (with the number's token), so a mistyped id, a number
+// of another WABA or a token without access to the WABA is refused instead of remembered.
+sw::Result<std::string> Onboarding::attach_number(const json::Value& in, const std::string& waba,
+                                                  const std::string& token) {
   std::string pnid = str_of(in, "phone_number_id");
   if (!all_digits(pnid)) return sw::Error::invalid_arg("phone_number_id: the numeric Graph id");
   for (const char* k : {"cc", "phone_number", "verified_name"}) {
@@ -173,11 +222,21 @@ sw::Result<std::string> Onboarding::attach_number(const json::Value& in) {
                                     "cc/phone_number/verified_name (a new one)");
     }
   }
-  auto r = graph_.get("/" + pnid, {{"fields", kRefreshFields}});
+  GraphClient g = graph_.with_token(token);
+  auto list = g.get("/" + waba + "/phone_numbers", {{"fields", "id"}, {"limit", "100"}});
+  if (!list) return list.error();
+  bool found = false;
+  for (const auto& n : arr_of(list.value(), "data").items()) found |= str_of(n, "id") == pnid;
+  if (!found) {
+    return sw::Error::invalid_arg("phone_number_id: " + pnid + " is not a number of WABA " + waba);
+  }
+  auto r = g.get("/" + pnid, {{"fields", kRefreshFields}});
   if (!r) return r.error();
   remember(pnid);
+  patch(pnid, {{"phone_number_id", pnid}, {"waba_id", waba}, {"token", token}});
   apply_number_fields(pnid, r.value());
-  host_.info("whatsapp: existing number " + pnid + " attached to WABA " + config_.waba_id);
+  host_.info("whatsapp: existing number " + pnid + " attached to WABA " + waba + " (token " +
+             token + ")");
   return ok_state(state(pnid));
 }
 
@@ -194,7 +253,7 @@ sw::Result<std::string> Onboarding::request_code(const json::Value& in) {
   json::Value body = json::Value::object();
   body.set("code_method", method);
   body.set("language", language);
-  auto r = graph_.post("/" + pnid.value() + "/request_code", body);
+  auto r = graph_for(pnid.value()).post("/" + pnid.value() + "/request_code", body);
   if (!r) return r.error();
   patch(pnid.value(), {{"code_verification_status", "CODE_REQUESTED"}, {"code_method", method}});
   return ok_state(state(pnid.value()));
@@ -207,7 +266,7 @@ sw::Result<std::string> Onboarding::verify_code(const json::Value& in) {
   if (!all_digits(code)) return sw::Error::invalid_arg("code: the digits received by SMS/voice");
   json::Value body = json::Value::object();
   body.set("code", code);
-  auto r = graph_.post("/" + pnid.value() + "/verify_code", body);
+  auto r = graph_for(pnid.value()).post("/" + pnid.value() + "/verify_code", body);
   if (!r) return r.error();
   patch(pnid.value(), {{"code_verification_status", "VERIFIED"}});
   return ok_state(state(pnid.value()));
@@ -220,7 +279,7 @@ sw::Result<std::string> Onboarding::set_pin(const json::Value& in) {
   if (!six_digits(pin)) return sw::Error::invalid_arg("pin: exactly 6 digits");
   json::Value body = json::Value::object();
   body.set("pin", pin);
-  auto r = graph_.post("/" + pnid.value(), body);
+  auto r = graph_for(pnid.value()).post("/" + pnid.value(), body);
   if (!r) return r.error();
   patch(pnid.value(), {{"is_pin_enabled", true}});
   return ok_state(state(pnid.value()));
@@ -236,7 +295,7 @@ sw::Result<std::string> Onboarding::register_number(const json::Value& in) {
   body.set("pin", pin);
   std::string region = str_of(in, "data_localization_region");
   if (!region.empty()) body.set("data_localization_region", upper(region));
-  auto r = graph_.post("/" + pnid.value() + "/register", body);
+  auto r = graph_for(pnid.value()).post("/" + pnid.value() + "/register", body);
   if (!r) return r.error();
   json::Value st = state(pnid.value());
   // An approved name change takes effect on re-registration (§1.9).
@@ -258,7 +317,7 @@ sw::Result<std::string> Onboarding::deregister(const json::Value& in) {
   if (!pnid) return pnid.error();
   json::Value body = json::Value::object();
   body.set("messaging_product", "whatsapp");
-  auto r = graph_.post("/" + pnid.value() + "/deregister", body);
+  auto r = graph_for(pnid.value()).post("/" + pnid.value() + "/deregister", body);
   if (!r) return r.error();
   patch(pnid.value(), {{"status", "DISCONNECTED"}, {"registered", false}});
   return ok_state(state(pnid.value()));
@@ -271,7 +330,7 @@ sw::Result<std::string> Onboarding::set_display_name(const json::Value& in) {
   if (name.empty()) return sw::Error::invalid_arg("display_name: required");
   json::Value body = json::Value::object();
   body.set("new_display_name", name);
-  auto r = graph_.post("/" + pnid.value(), body);
+  auto r = graph_for(pnid.value()).post("/" + pnid.value(), body);
   if (!r) return r.error();
   patch(pnid.value(), {{"new_display_name", name}, {"new_name_status", "PENDING_REVIEW"}});
   return ok_state(state(pnid.value()));
@@ -295,7 +354,7 @@ sw::Result<std::string> Onboarding::request_official_account(const json::Value& 
     if (!str_of(in, k).empty()) body.set(k, str_of(in, k));
   }
   if (!links.items().empty()) body.set("supporting_links", links);
-  auto r = graph_.post("/" + pnid.value() + "/official_business_account", body);
+  auto r = graph_for(pnid.value()).post("/" + pnid.value() + "/official_business_account", body);
   if (!r) return r.error();
   patch(pnid.value(), {{"oba_status", "PENDING"}});
   return ok_state(state(pnid.value()));
@@ -340,7 +399,7 @@ sw::Result<std::string> Onboarding::refresh(const json::Value& in) {
   }
   json::Value numbers = json::Value::array();
   for (const auto& pnid : targets) {
-    auto r = graph_.get("/" + pnid, {{"fields", kRefreshFields}});
+    auto r = graph_for(pnid).get("/" + pnid, {{"fields", kRefreshFields}});
     if (!r) return r.error();
     apply_number_fields(pnid, r.value());
     numbers.push(state(pnid));

@@ -4,6 +4,9 @@
 // Each number's state lives in kv ("num/<phone_number_id>") and is shown to operators:
 // verification, display name and its review, quality rating, messaging tier, throughput,
 // official-account status. Account webhooks (§1.13) update the same state.
+// A number may belong to another WABA than the instance's default one and use its own token: the
+// state keeps the WABA id and the token's secret NAME ("token"; never the value), so both survive
+// restarts; every Graph call for the number goes through graph_for(pnid).
 #pragma once
 
 #include "config.hpp"
@@ -35,6 +38,19 @@ class Onboarding {
   // The phone-number id of a known number given by id or display number.
   std::optional<std::string> resolve(std::string_view id_or_display) const;
 
+  // The secret name of a number's token ("access_token" unless it was added with its own) and
+  // its WABA (the instance's waba_id unless it was added with another).
+  std::string token_for(const std::string& pnid) const;
+  std::string waba_for(const std::string& pnid) const;
+  GraphClient graph_for(const std::string& pnid) const {
+    return graph_.with_token(token_for(pnid));
+  }
+  // The token to use for WABA-level calls (templates): `token` if given (it must name a secret),
+  // else the token of a number of that WABA, else the default one for the instance's own WABA.
+  sw::Result<GraphClient> graph_for_waba(const std::string& waba_id, std::string_view token) const;
+  // invalid_argument naming `token` when no secret of that name is configured (value never shown).
+  sw::Status check_token(std::string_view token) const;
+
  private:
   void save(const std::string& pnid, const json::Value& st);
   void patch(const std::string& pnid,
@@ -45,7 +61,8 @@ class Onboarding {
   void apply_number_fields(const std::string& pnid, const json::Value& fields);
 
   sw::Result<std::string> add_number(const json::Value& in);
-  sw::Result<std::string> attach_number(const json::Value& in);
+  sw::Result<std::string> attach_number(const json::Value& in, const std::string& waba,
+                                        const std::string& token);
   sw::Result<std::string> request_code(const json::Value& in);
   sw::Result<std::string> verify_code(const json::Value& in);
   sw::Result<std::string> set_pin(const json::Value& in);

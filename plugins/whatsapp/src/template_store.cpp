@@ -23,6 +23,7 @@ json::Value TemplateRecord::to_json() const {
   v.set("category", category);
   if (!quality.empty()) v.set("quality", quality);
   if (!reason.empty()) v.set("reason", reason);
+  if (!waba_id.empty()) v.set("waba_id", waba_id);
   v.set("components", components);
   return v;
 }
@@ -37,6 +38,7 @@ TemplateRecord TemplateRecord::from_json(const json::Value& v) {
   r.quality = str_of(v, "quality");
   if (r.quality.empty()) r.quality = str_of(obj_of(v, "quality_score"), "score");
   r.reason = str_of(v, "reason");
+  r.waba_id = str_of(v, "waba_id");
   r.components = arr_of(v, "components");
   return r;
 }
@@ -127,6 +129,25 @@ void TemplateStore::replace_all(const std::vector<TemplateRecord>& fresh) {
   for (const auto& entry : index()) {
     if (std::find(keep.begin(), keep.end(), entry) != keep.end()) continue;
     std::size_t slash = entry.rfind('/');
+    host_.kv_delete(record_key(entry.substr(0, slash), entry.substr(slash + 1)));
+  }
+  for (const auto& r : fresh) host_.kv_put(record_key(r.name, r.language), r.to_json().dump());
+  save_index(keep);
+}
+
+void TemplateStore::replace_waba(const std::vector<TemplateRecord>& fresh, std::string_view waba_id,
+                                 std::string_view default_waba) {
+  std::vector<std::string> keep;
+  for (const auto& r : fresh) keep.push_back(index_entry(r.name, r.language));
+  for (const auto& entry : index()) {
+    if (std::find(keep.begin(), keep.end(), entry) != keep.end()) continue;
+    std::size_t slash = entry.rfind('/');
+    std::optional<TemplateRecord> old = get(entry.substr(0, slash), entry.substr(slash + 1));
+    std::string_view owner = old && !old->waba_id.empty() ? old->waba_id : default_waba;
+    if (old && owner != waba_id) {
+      keep.push_back(entry);  // another WABA's template: its own sync decides
+      continue;
+    }
     host_.kv_delete(record_key(entry.substr(0, slash), entry.substr(slash + 1)));
   }
   for (const auto& r : fresh) host_.kv_put(record_key(r.name, r.language), r.to_json().dump());

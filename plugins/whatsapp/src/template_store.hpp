@@ -12,6 +12,7 @@ namespace wa {
 
 struct TemplateRecord {
   std::string id, name, language, status, category, quality, reason;
+  std::string waba_id;  // the WABA it was created in/synced from; empty = the instance's default
   json::Value components = json::Value::array();
 
   json::Value to_json() const;
@@ -36,6 +37,10 @@ class TemplateStore {
                   std::string_view reason, std::string_view id);
   // After a full listing: records not in `fresh` are dropped.
   void replace_all(const std::vector<TemplateRecord>& fresh);
+  // After a full listing of one WABA: only that WABA's records not in `fresh` are dropped (a
+  // record without waba_id belongs to `default_waba`).
+  void replace_waba(const std::vector<TemplateRecord>& fresh, std::string_view waba_id,
+                    std::string_view default_waba);
 
  private:
   std::vector<std::string> index() const;

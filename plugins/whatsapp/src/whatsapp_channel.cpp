@@ -31,15 +31,25 @@ WhatsAppChannel::WhatsAppChannel(sw::Host host, std::string_view instance_id,
       onboarding_(this->host(), config_, graph_, [this](const std::string& pnid, double mps) {
         throughput_.set_rate(pnid, std::min(mps, kMaxThroughputMps));
       }) {
-  graph_.on_token_error([this](const GraphError& e) {
-    token_degraded_ = true;
+  // Each token (secret name) is judged on its own: a success with one token does not clear the
+  // rejection of another WABA's.
+  graph_.on_token_error([this](const GraphError& e, const std::string& token_name) {
+    if (std::find(rejected_tokens_.begin(), rejected_tokens_.end(), token_name) ==
+        rejected_tokens_.end()) {
+      rejected_tokens_.push_back(token_name);
+    }
     degrade("access token rejected by Meta (Graph error " + std::to_string(e.code) +
-            "): replace the access_token secret");
+            "): replace the " + join(rejected_tokens_, ", ") + " secret");
   });
-  graph_.on_success([this] {
-    if (token_degraded_) {
-      token_degraded_ = false;
+  graph_.on_success([this](const std::string& token_name) {
+    auto it = std::find(rejected_tokens_.begin(), rejected_tokens_.end(), token_name);
+    if (it == rejected_tokens_.end()) return;
+    rejected_tokens_.erase(it);
+    if (rejected_tokens_.empty()) {
       recover();
+    } else {
+      degrade("access token rejected by Meta: replace the " + join(rejected_tokens_, ", ") +
+              " secret");
     }
   });
 }
@@ -59,7 +69,14 @@ void WhatsAppChannel::degrade(std::string reason) {
 
 std::vector<std::string> WhatsAppChannel::missing_secrets() const {
   std::vector<std::string> missing;
-  for (const char* s : {"access_token", "app_secret", "verify_token"}) {
+  std::vector<std::string> names = {"access_token", "app_secret", "verify_token"};
+  // The token references of configured numbers must resolve too.
+  for (const auto& n : config_.numbers) {
+    if (!n.token.empty() && std::find(names.begin(), names.end(), n.token) == names.end()) {
+      names.push_back(n.token);
+    }
+  }
+  for (const auto& s : names) {
     std::optional<std::string> v = host().secret(s);
     if (!v || v->empty()) missing.push_back(s);
   }
@@ -192,7 +209,8 @@ sw::SendResult WhatsAppChannel::send(const sw::OutboundMessage& m) {
     pairs_.try_take(pnid.value(), customer, now);
   }
   bucket.try_take(now);
-  sw::Result<json::Value> resp = graph_.post("/" + pnid.value() + "/messages", body.value());
+  sw::Result<json::Value> resp =
+      onboarding_.graph_for(pnid.value()).post("/" + pnid.value() + "/messages", body.value());
   if (!resp) {
     const std::string& code = resp.error().provider_code;
     if (code == "131047") windows_.close(pnid.value(), in.to);
@@ -277,11 +295,11 @@ sw::Result<std::string> WhatsAppChannel::media_url(const json::Value& in) {
   if (std::string pnid = str_of(in, "phone_number_id"); !pnid.empty()) {
     q.emplace_back("phone_number_id", pnid);
   }
-  sw::Result<json::Value> r = graph_.get("/" + id, q);
+  sw::Result<MediaInfo> r = media_lookup(str_of(in, "phone_number_id"), id, q);
   if (!r) return r.error();
   json::Value out = json::Value::object();
   for (const char* k : {"id", "url", "mime_type", "sha256", "file_size"}) {
-    if (const json::Value* v = r.value().find(k)) out.set(k, *v);
+    if (const json::Value* v = r.value().info.find(k)) out.set(k, *v);
   }
   return out.dump();
 }
@@ -304,7 +322,8 @@ sw::Result<std::string> WhatsAppChannel::media_upload(const json::Value& in) {
   Multipart body = media_upload_body(mime, str_of(in, "filename"), *data,
                                      static_cast<uint64_t>(host().now_ms()) ^ ++uploads_);
   sw::Result<json::Value> r =
-      graph_.post_raw("/" + pnid.value() + "/media", std::move(body.body), body.content_type);
+      onboarding_.graph_for(pnid.value())
+          .post_raw("/" + pnid.value() + "/media", std::move(body.body), body.content_type);
   if (!r) return r.error();
   std::string id = str_of(r.value(), "id");
   if (id.empty()) return sw::Error::internal("Meta stored the media but returned no id");
@@ -339,7 +358,8 @@ sw::Result<std::string> WhatsAppChannel::mark_read(const json::Value& in) {
     return sw::Error::rate_limited("throughput of number " + pnid.value() + " used up",
                                    bucket.wait_ms(now));
   }
-  sw::Result<json::Value> resp = graph_.post("/" + pnid.value() + "/messages", body.value());
+  sw::Result<json::Value> resp =
+      onboarding_.graph_for(pnid.value()).post("/" + pnid.value() + "/messages", body.value());
   if (!resp) {
     if (resp.error().provider_code == "130429") bucket.hold(now, resp.error().retry_after);
     return resp.error();
@@ -349,6 +369,35 @@ sw::Result<std::string> WhatsAppChannel::mark_read(const json::Value& in) {
   out.set("message_id", s.reply_to);
   out.set("phone_number_id", pnid.value());
   return out.dump();
+}
+
+// Media belong to a number: with `phone_number_id` its token is used. Without it (the host's own
+// fetch of an inbound file passes only the media id) the default token is tried first, then the
+// token of each other WABA served, as long as Meta answers that the token may not see the media.
+sw::Result<WhatsAppChannel::MediaInfo> WhatsAppChannel::media_lookup(std::string_view pnid_arg,
+                                                                     const std::string& media_id,
+                                                                     const Query& q) const {
+  std::vector<GraphClient> candidates;
+  if (std::optional<std::string> pnid = onboarding_.resolve(pnid_arg); pnid && !pnid_arg.empty()) {
+    candidates.push_back(onboarding_.graph_for(*pnid));
+  } else {
+    candidates.push_back(graph_);
+    std::vector<std::string> tried = {graph_.token_name()};
+    for (const auto& n : onboarding_.known_numbers()) {
+      std::string t = onboarding_.token_for(n);
+      if (std::find(tried.begin(), tried.end(), t) != tried.end()) continue;
+      tried.push_back(t);
+      candidates.push_back(onboarding_.graph_for(n));
+    }
+  }
+  sw::Error last = sw::Error::internal("no token to look the media up with");
+  for (const auto& g : candidates) {
+    sw::Result<json::Value> r = g.get("/" + media_id, q);
+    if (r) return MediaInfo{std::move(r).value(), g};
+    last = r.error();
+    if (last.status != SB_ERR_AUTH && last.status != SB_ERR_NOT_FOUND) break;
+  }
+  return last;
 }
 
 sw::Health WhatsAppChannel::health() {

@@ -1,4 +1,5 @@
-// The WhatsApp Cloud API channel: one instance serves one WABA and its configured business numbers.
+// The WhatsApp Cloud API channel: one instance serves its WABA's business numbers and numbers of
+// other WABAs of the same Meta app, each with its own token (a secret name; see onboarding.hpp).
 // Sends go to POST /{phone_number_id}/messages through the host's HTTP; Meta's webhooks arrive on
 // "/" (GET handshake, signed POSTs); onboarding and templates are invoke operations.
 #pragma once
@@ -49,13 +50,20 @@ class WhatsAppChannel : public sw::Channel {
   sw::Result<std::string> media_upload(const json::Value& in);
   sw::Result<std::string> media_download(const json::Value& in);  // media_download.cpp
   sw::Result<std::string> mark_read(const json::Value& in);
+  struct MediaInfo {
+    json::Value info;   // Graph's answer for the media id
+    GraphClient graph;  // the client (token) that could see it
+  };
+  sw::Result<MediaInfo> media_lookup(std::string_view phone_number_id, const std::string& media_id,
+                                     const Query& q) const;
   sw::Error check_template(const json::Value& payload);
 
   // Templates (channel_templates.cpp).
   std::optional<sw::Result<std::string>> invoke_template(std::string_view op,
                                                          const json::Value& in);
   sw::Result<std::string> template_create(const json::Value& in);
-  sw::Result<std::string> template_sync();
+  sw::Result<std::string> template_sync(const json::Value& in);
+  std::string waba_arg(const json::Value& in) const;  // "waba_id", default the instance's
   sw::Result<std::string> template_delete(const json::Value& in);
   sw::Result<std::string> template_preview(const json::Value& in);
   sw::Result<std::string> template_list(const json::Value& in);
@@ -75,7 +83,7 @@ class WhatsAppChannel : public sw::Channel {
   PairLimiter pairs_;
   Onboarding onboarding_;
   bool running_ = false;
-  bool token_degraded_ = false;
+  std::vector<std::string> rejected_tokens_;  // secret names Meta refused (190)
   std::string degraded_reason_;
   sw::Host::TimerId sync_timer_ = 0;
   uint64_t uploads_ = 0;

@@ -108,6 +108,16 @@ TEST_F(WhatsAppCliTest, OnboardingCommandsBecomeChannelOpsOfTheOnlyWhatsAppInsta
   EXPECT_EQ(in->getValue<std::string>("phone_number_id"), "888");
   EXPECT_EQ(in->getValue<std::string>("waba_id"), "42");
   EXPECT_FALSE(in->has("cc"));
+  EXPECT_FALSE(in->has("token"));
+  // --token-ref names the instance secret holding the number's token (--token is the admin one).
+  ASSERT_EQ(run({"numbers", "add", "--phone-number-id", "889", "--waba-id", "43", "--token-ref",
+                 "brand_b_token"}),
+            kExitOk)
+      << err.str();
+  in = body_of("/v1/channels/wa-1/ops/add_number");
+  EXPECT_EQ(in->getValue<std::string>("waba_id"), "43");
+  EXPECT_EQ(in->getValue<std::string>("token"), "brand_b_token");
+  EXPECT_EQ(connected_token, "secret-token-value");
 
   answers["POST /v1/channels/wa-2/ops/request_official_account"] = {200,
                                                                     R"({"ok":true,"number":{}})"};
@@ -259,6 +269,18 @@ TEST_F(WhatsAppCliTest, TemplateFromAFileIsSentAsItIs) {
   ASSERT_EQ(run({"templates", "create", "--file", file.string()}), kExitOk) << err.str();
   EXPECT_EQ(body_of("/v1/channels/wa-1/ops/template_create")->getValue<std::string>("name"),
             "hello");
+  // Into another WABA: the template is wrapped with the WABA and the secret of its token.
+  ASSERT_EQ(run({"templates", "create", "--file", file.string(), "--waba-id", "43", "--token-ref",
+                 "brand_b_token"}),
+            kExitOk)
+      << err.str();
+  auto wrapped = body_of("/v1/channels/wa-1/ops/template_create");
+  EXPECT_EQ(wrapped->getValue<std::string>("waba_id"), "43");
+  EXPECT_EQ(wrapped->getValue<std::string>("token"), "brand_b_token");
+  EXPECT_EQ(wrapped->getObject("template")->getValue<std::string>("name"), "hello");
+  answers["POST /v1/channels/wa-1/ops/template_sync"] = {200, R"({"ok":true,"templates":1})"};
+  ASSERT_EQ(run({"templates", "sync", "--waba-id", "43"}), kExitOk) << err.str();
+  EXPECT_EQ(body_of("/v1/channels/wa-1/ops/template_sync")->getValue<std::string>("waba_id"), "43");
   std::ofstream(file) << "not json";
   EXPECT_EQ(run({"templates", "create", "--file", file.string()}), kExitUsage);
   std::filesystem::remove(file);

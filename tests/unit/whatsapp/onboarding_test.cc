@@ -238,8 +238,14 @@ TEST_F(WaOnboardingTest, ExistingNumberIsAttachedAfterMetaConfirmsIt) {
      R"({"id":"888","display_phone_number":"+49 30 1234567","verified_name":"Shrub DE",)"
      R"("code_verification_status":"VERIFIED","name_status":"APPROVED","status":"CONNECTED",)"
      R"("quality_rating":"GREEN","throughput":{"level":"STANDARD"}})");
-  EXPECT_EQ(fake.invoke("add_number", R"({"phone_number_id":"888","waba_id":"999"})").status,
-            SB_ERR_INVALID_ARG);
+  // Meta lists the WABA's numbers: 888 is not among them yet.
+  on("GET", std::string("/") + kWaba + "/phone_numbers", 200, R"({"data":[{"id":"1"}]})");
+  EXPECT_EQ(fake.invoke("add_number", R"({"phone_number_id":"888"})").status, SB_ERR_INVALID_ARG);
+  on("GET", std::string("/") + kWaba + "/phone_numbers", 200,
+     std::string(R"({"data":[{"id":")") + kPnid + R"("},{"id":"888"}]})");
+  // WABA 999 is not visible with this token: Graph's error, nothing remembered.
+  EXPECT_NE(fake.invoke("add_number", R"({"phone_number_id":"888","waba_id":"999"})").status,
+            SB_OK);
   EXPECT_EQ(fake.invoke("add_number", R"({"phone_number_id":"888","cc":"49"})").status,
             SB_ERR_INVALID_ARG);
   auto r = fake.invoke("add_number",

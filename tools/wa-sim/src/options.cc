@@ -161,6 +161,9 @@ AccessToken tokenFromJson(const Obj& o) {
   } else {
     t.permissions = kAllPermissions;
   }
+  if (auto wabas = getArr(o, "wabas")) {
+    for (size_t i = 0; i < wabas->size(); ++i) t.wabas.insert(wabas->getElement<std::string>(i));
+  }
   return t;
 }
 
@@ -272,7 +275,7 @@ Options parseOptions(int argc, char** argv) {
     throw std::runtime_error(problem + " (webhook URLs must be http://127.0.0.1:PORT/...)");
   if (flags.count("--port")) opts.port = std::stoi(flags["--port"]);
   if (flags.count("--seed")) opts.seed = std::stoull(flags["--seed"]);
-  for (const auto& t : tokens) opts.tokens[t] = AccessToken{0, kAllPermissions};
+  for (const auto& t : tokens) opts.tokens[t] = AccessToken{0, kAllPermissions, {}};
   if (opts.port < 0 || opts.port > 65535) throw std::runtime_error("--port out of range");
   return opts;
 }

@@ -160,7 +160,7 @@ void Sim::checkVersion(const std::string& segment) const {
   }
 }
 
-void Sim::authorize(const Request& req, const std::string& permission) {
+void Sim::authorize(const Request& req, const std::string& permission, const std::string& waba_id) {
   GraphError e = err(190, "");
   if (!req.bearer || req.bearer->empty()) {
     e.message = "An active access token must be used to query information about the current user.";
@@ -185,6 +185,11 @@ void Sim::authorize(const Request& req, const std::string& permission) {
     p.message = "(#200) Requires " + permission + " permission to manage the object";
     throw p;
   }
+  if (!waba_id.empty() && !it->second.wabas.empty() && !it->second.wabas.count(waba_id)) {
+    GraphError p = err(200, "Permissions error");
+    p.message = "(#200) The access token has no permission on WhatsApp Business Account " + waba_id;
+    throw p;
+  }
 }
 
 Response Sim::graph(Request& req) {
@@ -198,7 +203,7 @@ Response Sim::graph(Request& req) {
   const std::string& m = req.method;
 
   if (Waba* waba = findWaba(id)) {
-    authorize(req, kManagement);
+    authorize(req, kManagement, waba->id);
     if (edge.empty() && m == "GET") return getWaba(req, *waba);
     if (edge == "phone_numbers" && m == "POST") return createNumber(req, *waba);
     if (edge == "phone_numbers" && m == "GET") return listNumbers(req, *waba);
@@ -210,15 +215,15 @@ Response Sim::graph(Request& req) {
   }
   if (PhoneNumber* pn = findNumber(id)) {
     if (edge == "messages" && m == "POST") {
-      authorize(req, kMessaging);
+      authorize(req, kMessaging, pn->waba_id);
       if (getStr(req.params, "status") == "read") return markRead(req, *pn);
       return sendMessage(req, *pn);
     }
     if (edge == "media" && m == "POST") {
-      authorize(req, kMessaging);
+      authorize(req, kMessaging, pn->waba_id);
       return uploadMedia(req, *pn);
     }
-    authorize(req, kManagement);
+    authorize(req, kManagement, pn->waba_id);
     if (edge.empty() && m == "GET") return getNumber(req, *pn);
     if (edge.empty() && m == "POST") return updateNumber(req, *pn);
     if (edge == "request_code" && m == "POST") return requestCode(req, *pn);
@@ -232,7 +237,7 @@ Response Sim::graph(Request& req) {
     throw unknownEdge(edge);
   }
   if (Template* t = findTemplate(id)) {
-    authorize(req, kManagement);
+    authorize(req, kManagement, t->waba_id);
     if (edge.empty() && m == "GET") return getTemplate(req, *t);
     if (edge.empty() && m == "POST") return updateTemplate(req, *t);
     throw unknownEdge(edge);

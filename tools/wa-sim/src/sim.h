@@ -39,7 +39,9 @@ class Sim {
   Response graph(Request& req);
   Response control(Request& req);
   std::optional<Fault> takeFault(const Request& req);
-  void authorize(const Request& req, const std::string& permission);
+  // waba_id: the WABA the node belongs to; a token scoped to other WABAs gets code 200.
+  void authorize(const Request& req, const std::string& permission,
+                 const std::string& waba_id = {});
   void checkVersion(const std::string& segment) const;
   Response respond(const Obj& body, int status = 200);
   Response success();

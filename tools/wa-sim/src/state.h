@@ -18,6 +18,8 @@ namespace wasim {
 struct AccessToken {
   int64_t expires_at_s = 0;  // 0: never expires (system-user token)
   std::set<std::string> permissions;
+  // WABAs the token's system user has been given (Meta's asset assignment); empty = every WABA.
+  std::set<std::string> wabas;
 };
 
 struct Waba {
