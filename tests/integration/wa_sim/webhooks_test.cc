@@ -250,6 +250,27 @@ TEST(WaSimWebhooks, OverrideRoutingAfterHandshake) {
 namespace wasim_test {
 namespace {
 
+// Configuring the app callback runs Meta's GET handshake: verified only when the receiver echoes
+// the challenge for the configured verify token.
+TEST(WaSimWebhooks, ConfiguringTheAppCallbackRunsTheHandshake) {
+  WebhookReceiver receiver("app-token");
+  SimProcess sim({"--app-secret", kSecret});
+  auto wrong = sim.control("POST", "/config",
+                           R"({"webhook_url":")" + receiver.url() + R"(","verify_token":"nope"})");
+  ASSERT_EQ(wrong.status, 200) << wrong.body;
+  ASSERT_FALSE(wrong.json.isNull());
+  EXPECT_FALSE(wrong.json->getValue<bool>("webhook_verified"));
+  auto right = sim.control("POST", "/config", R"({"verify_token":"app-token"})");
+  ASSERT_EQ(right.status, 200) << right.body;
+  EXPECT_TRUE(right.json->getValue<bool>("webhook_verified"));
+  EXPECT_EQ(receiver.deliveries().size(), 0u) << "a handshake is a GET, not a delivery";
+  // Another setting leaves the verification as it was; a dead URL is not verified.
+  EXPECT_TRUE(sim.control("POST", "/config", R"({"default_mps":20})")
+                  .json->getValue<bool>("webhook_verified"));
+  EXPECT_FALSE(sim.control("POST", "/config", R"({"webhook_url":"http://127.0.0.1:1/none"})")
+                   .json->getValue<bool>("webhook_verified"));
+}
+
 TEST(WaSimWebhooks, UtilityTemplateOutsideWindowIsBilledWithConversationBeforeV24) {
   WebhookReceiver hook;
   SimProcess sim({"--webhook-url", hook.url(), "--app-secret", kSecret});

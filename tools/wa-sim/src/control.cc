@@ -124,6 +124,13 @@ Response Sim::control(Request& req) {
       WebhookConfig w = dispatcher_.config();
       Settings s = settings_;
       if (auto problem = applySettings(in, s, w); !problem.empty()) throw err(100, problem);
+      if (getStr(in, "webhook_url") || getStr(in, "verify_token")) {
+        // Configuring the app callback runs Meta's GET handshake (§4.1): verified only when the
+        // receiver answers 200 with the challenge. Deliveries are not held back either way.
+        s.app_callback_verified =
+            !s.app_callback.empty() &&
+            verifyCallback(s.app_callback, s.verify_token, ids_.digits(10), w.timeout_ms);
+      }
       settings_ = s;
       dispatcher_.configure(w);
     }
@@ -265,9 +272,11 @@ Response Sim::control(Request& req) {
     auto o = newObj();
     o->set("url", url);
     o->set("challenge", challenge);
-    o->set("verified",
-           verifyCallback(url, getStr(in, "verify_token").value_or(settings_.verify_token),
-                          challenge, dispatcher_.config().timeout_ms));
+    const bool verified =
+        verifyCallback(url, getStr(in, "verify_token").value_or(settings_.verify_token), challenge,
+                       dispatcher_.config().timeout_ms);
+    if (url == settings_.app_callback) settings_.app_callback_verified = verified;
+    o->set("verified", verified);
     return respond(o);
   }
   if (area == "webhooks" && m == "GET") {

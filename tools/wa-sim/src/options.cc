@@ -197,6 +197,7 @@ Obj settingsToJson(const Settings& s, const WebhookConfig& w) {
   o->set("name_reuse_block_ms", s.name_reuse_block_ms);
   o->set("templates_per_hour", s.templates_per_hour);
   o->set("webhook_url", s.app_callback);
+  o->set("webhook_verified", s.app_callback_verified);
   o->set("mirror_throughput_errors", s.mirror_throughput_errors);
   o->set("hyphen_template_language", s.hyphen_template_language);
   o->set("enforce_messaging_limit", s.enforce_messaging_limit);

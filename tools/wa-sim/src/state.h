@@ -165,6 +165,10 @@ struct Settings {
   int64_t name_reuse_block_ms = 30LL * 24 * 3600 * 1000;
   int templates_per_hour = 100;
   std::string app_callback;  // --webhook-url
+  // Whether the last GET handshake (§4.1) against app_callback succeeded. Run when the URL is
+  // configured through /_sim/config, as Meta's "Verify and save"; a URL from the command line is
+  // not verified until /_sim/webhooks/verify (the receiver usually starts after the simulator).
+  bool app_callback_verified = false;
   std::string verify_token;
   std::vector<std::string> versions;      // empty: any vNN.N
   bool mirror_throughput_errors = false;  // also send 130429 as a value.errors webhook
