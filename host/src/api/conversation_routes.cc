@@ -99,14 +99,7 @@ http::Response assign(const ApiDeps& deps, const Call& call) {
   if (Status s = deps.conversations->assign(conv.id, agent, new_queue); !s) {
     return status_response(s);
   }
-  Poco::JSON::Object event;
-  event.set("conversation_id", conv.id);
-  event.set("agent_id", agent ? Poco::Dynamic::Var(*agent) : Poco::Dynamic::Var());
-  event.set("queue", new_queue ? Poco::Dynamic::Var(*new_queue) : Poco::Dynamic::Var());
-  // So the agent it was taken from hears of it too (its event stream shows events naming it).
-  if (conv.assignee && conv.assignee != agent) event.set("previous_agent_id", *conv.assignee);
-  event.set("by", call.who.name);
-  emit(deps, "conversation.assigned", event);
+  emit_assigned(deps, conv.id, agent, new_queue, conv.assignee, call.who.name);
   return reread(deps, conv.id);
 }
 

@@ -30,6 +30,11 @@ std::optional<http::Response> check_contact_visible(const ApiDeps& deps, const P
 
 // Publishes a committed change on the event stream (deps.on_event may be empty).
 void emit(const ApiDeps& deps, std::string_view type, const Poco::JSON::Object& data);
+// conversation.assigned after a conversation moved from `previous` to `agent` in `queue`; the
+// previous agent is named so its (filtered) event stream hears of it too.
+void emit_assigned(const ApiDeps& deps, int64_t conversation_id,
+                   const std::optional<std::string>& agent, const std::optional<std::string>& queue,
+                   const std::optional<std::string>& previous, std::string_view by);
 
 // What a send would be: the channel instance, the addresses, the content type and when the
 // customer last wrote (0 = never).

@@ -1,4 +1,4 @@
-// Shared by the sending routes: the event helper and "may this be sent now?" through the
+// Shared by the sending routes: the event helpers and "may this be sent now?" through the
 // channel's can_send, asked before anything is written.
 #include <Poco/JSON/Stringifier.h>
 
@@ -14,6 +14,18 @@ void emit(const ApiDeps& deps, std::string_view type, const Poco::JSON::Object& 
   std::ostringstream out;
   Poco::JSON::Stringifier::condense(data, out);
   deps.on_event(type, out.str());
+}
+
+void emit_assigned(const ApiDeps& deps, int64_t conversation_id,
+                   const std::optional<std::string>& agent, const std::optional<std::string>& queue,
+                   const std::optional<std::string>& previous, std::string_view by) {
+  Poco::JSON::Object event;
+  event.set("conversation_id", conversation_id);
+  event.set("agent_id", agent ? Poco::Dynamic::Var(*agent) : Poco::Dynamic::Var());
+  event.set("queue", queue ? Poco::Dynamic::Var(*queue) : Poco::Dynamic::Var());
+  if (previous && previous != agent) event.set("previous_agent_id", *previous);
+  event.set("by", std::string(by));
+  emit(deps, "conversation.assigned", event);
 }
 
 CanSendInfo ask_can_send(const ApiDeps& deps, const SendQuery& q) {

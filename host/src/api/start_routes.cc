@@ -285,13 +285,7 @@ http::Response start_conversation(const ApiDeps& deps, const Call& call) {
     if (Status s = deps.conversations->assign(conv.id, assignee, queue); !s) {
       return status_response(s);
     }
-    Poco::JSON::Object event;
-    event.set("conversation_id", conv.id);
-    event.set("agent_id", assignee ? Poco::Dynamic::Var(*assignee) : Poco::Dynamic::Var());
-    event.set("queue", queue ? Poco::Dynamic::Var(*queue) : Poco::Dynamic::Var());
-    if (conv.assignee && conv.assignee != assignee) event.set("previous_agent_id", *conv.assignee);
-    event.set("by", call.who.name);
-    emit(deps, "conversation.assigned", event);
+    emit_assigned(deps, conv.id, assignee, queue, conv.assignee, call.who.name);
   }
 
   if (Status s = deps.conversations->link_outbound(accepted->message_id, conv.id,
