@@ -20,13 +20,10 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/NullStream.h>
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 
 #include "bench_support.h"
+#include "wa_sim_process.h"
 
 namespace {
 
@@ -40,67 +37,17 @@ constexpr const char* kTemplateSend =
     R"({"type":"text","text":"Zoe"},{"type":"text","text":"B-4711"}]}]})";
 std::atomic<uint64_t> g_seq{0};
 
-int post(uint16_t port, const std::string& path, const std::string& body,
-         const std::string& bearer = "") {
-  Poco::Net::HTTPClientSession session("127.0.0.1", port);
-  Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, path,
-                             Poco::Net::HTTPMessage::HTTP_1_1);
-  req.setContentType("application/json");
-  if (!bearer.empty()) req.set("Authorization", "Bearer " + bearer);
-  req.setContentLength(static_cast<std::streamsize>(body.size()));
-  session.sendRequest(req) << body;
-  Poco::Net::HTTPResponse resp;
-  Poco::NullOutputStream sink;
-  Poco::StreamCopier::copyStream(session.receiveResponse(resp), sink);
-  return static_cast<int>(resp.getStatus());
+std::string numbers_json() {
+  return std::string(R"([{"id":")") + kNumber +
+         R"(","cc":"1","phone_number":"5550783881","mps":1000},{"id":")" + kRawNumber +
+         R"(","cc":"1","phone_number":"5550783882","mps":1000}])";
 }
 
 // The simulator as a child process, set up for throughput.
-struct Sim {
-  Poco::Pipe out;
-  std::unique_ptr<Poco::ProcessHandle> process;
-  uint16_t port = 0;
-
-  Sim() {
-    process = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
-        SB_WA_SIM, {"--port", "0", "--token", kToken, "--app-secret", "bench-secret"}, nullptr,
-        &out, nullptr));
-    Poco::PipeInputStream in(out);
-    std::string line;
-    std::getline(in, line);  // "wa-sim listening on http://127.0.0.1:PORT"
-    const auto colon = line.rfind(':');
-    if (line.find("listening") == std::string::npos || colon == std::string::npos) {
-      throw std::runtime_error("wa-sim did not start: " + line);
-    }
-    port = static_cast<uint16_t>(std::stoi(line.substr(colon + 1)));
-    auto check = [](int status, const char* what) {
-      if (status != 200)
-        throw std::runtime_error(std::string(what) + " answered " + std::to_string(status));
-    };
-    check(post(port, "/_sim/config",
-               R"({"default_mps":1000,"enforce_messaging_limit":false,"review_delay_ms":0,)"
-               R"("sent_delay_ms":-1,"delivered_delay_ms":-1,"read_delay_ms":-1})"),
-          "config");
-    check(post(port, "/_sim/wabas",
-               std::string(R"({"id":")") + kWaba + R"(","numbers":[{"id":")" + kNumber +
-                   R"(","cc":"1","phone_number":"5550783881","mps":1000},{"id":")" + kRawNumber +
-                   R"(","cc":"1","phone_number":"5550783882","mps":1000}]})"),
-          "wabas");
-    check(post(port, std::string("/v21.0/") + kWaba + "/message_templates",
-               R"({"name":"order_update","language":"en_US","category":"UTILITY","components":[)"
-               R"({"type":"BODY","text":"Hi {{1}}, your order {{2}} has shipped.",)"
-               R"("example":{"body_text":[["Ann","A-1"]]}}]})",
-               kToken),
-          "template");
-  }
-  ~Sim() {
-    Poco::Process::kill(*process);
-    process->wait();
-  }
-};
-
-Sim& sim() {
-  static Sim s;
+sb::bench::WaSimProcess& sim() {
+  static sb::bench::WaSimProcess s(SB_WA_SIM, kToken);
+  static const bool ready = (s.setup(kWaba, numbers_json()), true);
+  (void)ready;
   return s;
 }
 
@@ -111,7 +58,7 @@ sb::bench::BenchHost& host() {
     o.instance_id = "wa";
     o.with_http = false;
     o.config_json = std::string(R"({"graph_base_url":"http://127.0.0.1:)") +
-                    std::to_string(sim().port) + R"(","waba_id":")" + kWaba +
+                    std::to_string(sim().port()) + R"(","waba_id":")" + kWaba +
                     R"(","template_sync_interval_s":0,"throughput_mps":1000,)" +
                     R"("numbers":[{"phone_number_id":")" + kNumber + R"("}]})";
     o.secrets = {{"access_token", kToken}, {"app_secret", "bench-secret"}, {"verify_token", "v"}};
@@ -125,7 +72,7 @@ std::string recipient() {
 }
 
 void BM_RawGraphPost(benchmark::State& state) {
-  const uint16_t port = sim().port;
+  const uint16_t port = sim().port();
   Poco::Net::HTTPClientSession session("127.0.0.1", port);
   session.setKeepAlive(true);
   const std::string path = std::string("/v21.0/") + kRawNumber + "/messages";

@@ -32,16 +32,13 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/NullStream.h>
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 
 #include "bench_support.h"
 #include "outbox/outbox.h"
 #include "plugin/manifest.h"
 #include "store/outbox_store.h"
+#include "wa_sim_process.h"
 
 namespace {
 
@@ -67,21 +64,6 @@ std::string number_id(int i) {
 
 std::string recipient() {
   return "+4915" + std::to_string(100000000 + ++g_seq);
-}
-
-int post(uint16_t port, const std::string& path, const std::string& body,
-         const std::string& bearer = "") {
-  Poco::Net::HTTPClientSession session("127.0.0.1", port);
-  Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, path,
-                             Poco::Net::HTTPMessage::HTTP_1_1);
-  req.setContentType("application/json");
-  if (!bearer.empty()) req.set("Authorization", "Bearer " + bearer);
-  req.setContentLength(static_cast<std::streamsize>(body.size()));
-  session.sendRequest(req) << body;
-  Poco::Net::HTTPResponse resp;
-  Poco::NullOutputStream sink;
-  Poco::StreamCopier::copyStream(session.receiveResponse(resp), sink);
-  return static_cast<int>(resp.getStatus());
 }
 
 // A keep-alive client sending template messages from one number, as a second sender would.
@@ -114,58 +96,24 @@ class RawSender {
   std::string path_;
 };
 
-struct Sim {
-  Poco::Pipe out;
-  std::unique_ptr<Poco::ProcessHandle> process;
-  uint16_t port = 0;
-
-  Sim() {
-    process = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
-        SB_WA_SIM, {"--port", "0", "--token", kToken, "--app-secret", "bench-secret"}, nullptr,
-        &out, nullptr));
-    Poco::PipeInputStream in(out);
-    std::string line;
-    std::getline(in, line);  // "wa-sim listening on http://127.0.0.1:PORT"
-    const auto colon = line.rfind(':');
-    if (line.find("listening") == std::string::npos || colon == std::string::npos) {
-      throw std::runtime_error("wa-sim did not start: " + line);
-    }
-    port = static_cast<uint16_t>(std::stoi(line.substr(colon + 1)));
-    auto check = [](int status, const char* what) {
-      if (status != 200)
-        throw std::runtime_error(std::string(what) + " answered " + std::to_string(status));
-    };
-    check(post(port, "/_sim/config",
-               R"({"default_mps":1000,"enforce_messaging_limit":false,"review_delay_ms":0,)"
-               R"("sent_delay_ms":-1,"delivered_delay_ms":-1,"read_delay_ms":-1})"),
-          "config");
-    std::string numbers;
-    for (int i = 0; i < kNumbers; ++i) {
-      numbers += std::string(i ? "," : "") + R"({"id":")" + number_id(i) +
-                 R"(","cc":"1","phone_number":"55507839)" + std::to_string(10 + i) +
-                 R"(","mps":1000})";
-    }
-    numbers += R"(,{"id":")" + number_id(kSlowNumber) +
-               R"(","cc":"1","phone_number":"5550783999","mps":)" +
-               std::to_string(static_cast<int>(kSlowMps)) + "}";
-    check(post(port, "/_sim/wabas",
-               std::string(R"({"id":")") + kWaba + R"(","numbers":[)" + numbers + "]}"),
-          "wabas");
-    check(post(port, std::string("/v21.0/") + kWaba + "/message_templates",
-               R"({"name":"order_update","language":"en_US","category":"UTILITY","components":[)"
-               R"({"type":"BODY","text":"Hi {{1}}, your order {{2}} has shipped.",)"
-               R"("example":{"body_text":[["Ann","A-1"]]}}]})",
-               kToken),
-          "template");
+std::string numbers_json() {
+  std::string numbers;
+  for (int i = 0; i < kNumbers; ++i) {
+    numbers += std::string(i ? "," : "") + R"({"id":")" + number_id(i) +
+               R"(","cc":"1","phone_number":"55507839)" + std::to_string(10 + i) +
+               R"(","mps":1000})";
   }
-  ~Sim() {
-    Poco::Process::kill(*process);
-    process->wait();
-  }
-};
+  numbers += R"(,{"id":")" + number_id(kSlowNumber) +
+             R"(","cc":"1","phone_number":"5550783999","mps":)" +
+             std::to_string(static_cast<int>(kSlowMps)) + "}";
+  return "[" + numbers + "]";
+}
 
-Sim& sim() {
-  static Sim s;
+// The simulator as a child process, set up for throughput.
+sb::bench::WaSimProcess& sim() {
+  static sb::bench::WaSimProcess s(SB_WA_SIM, kToken);
+  static const bool ready = (s.setup(kWaba, numbers_json()), true);
+  (void)ready;
   return s;
 }
 
@@ -207,7 +155,7 @@ class Fleet {
         senders_.push_back({spec.id, number_id(n)});
       }
       spec.config_json = std::string(R"({"graph_base_url":"http://127.0.0.1:)") +
-                         std::to_string(sim().port) + R"(","waba_id":")" + kWaba +
+                         std::to_string(sim().port()) + R"(","waba_id":")" + kWaba +
                          R"(","template_sync_interval_s":0,"throughput_mps":)" +
                          std::to_string(static_cast<int>(mps)) + R"(,"numbers":[)" + numbers + "]}";
       spec.secrets = {
@@ -322,7 +270,7 @@ class Fleet {
 
 void BM_RawGraphPost_Numbers(benchmark::State& state) {
   // Thread i sends from number i; numbers 0..7 are the raw baseline's own.
-  RawSender sender(sim().port, number_id(state.thread_index()));
+  RawSender sender(sim().port(), number_id(state.thread_index()));
   sb::bench::Latencies latencies;
   int64_t accepted = 0;
   for (auto _ : state) {
@@ -374,7 +322,7 @@ BENCHMARK(BM_Outbox)
 void BM_Outbox_After130429(benchmark::State& state) {
   // An 80 mps number, shared with another sender.
   Fleet fleet(1, 1, kSlowNumber, kSlowMps);
-  RawSender other(sim().port, number_id(kSlowNumber));
+  RawSender other(sim().port(), number_id(kSlowNumber));
   Clock::duration busy{};
   sb::bench::Latencies latencies;
   int64_t sent = 0;
