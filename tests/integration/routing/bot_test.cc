@@ -3,7 +3,6 @@
 // signature, answers through the REST API with its bot token, and conversations are handed to an
 // online agent by the customer's keyword or by the bot. A bot that cannot verify a signature
 // answers 503 and gets the same delivery again (stable delivery id) once it can.
-#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <chrono>
@@ -31,6 +30,7 @@
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
+#include "db_scalar.h"
 #include "fixture.h"
 
 namespace {
@@ -243,18 +243,7 @@ class BotEndToEnd : public sbtest::HostFixture {
   }
 
   std::string scalar(const std::string& sql) {
-    sqlite3* db = nullptr;
-    sqlite3_open_v2((dir_ / "data" / "switchboard.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt* st = nullptr;
-    std::string out;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
-      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return out;
+    return sbtest::db_scalar(dir_ / "data" / "switchboard.db", sql);
   }
   // Polls a query until it gives `want` (up to 20 s); the last value.
   std::string wait_scalar(const std::string& sql, const std::string& want) {

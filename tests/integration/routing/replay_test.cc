@@ -2,7 +2,6 @@
 // message's commit leaves (the message, resolved, with its routing_pending marker; nothing
 // routed), written with the store API while no host runs. `switchboard serve` must then route it
 // (queue, agent) and send the welcome exactly once, and a second restart must send nothing more.
-#include <sqlite3.h>
 
 #include <chrono>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "conversations/ingest_resolver.h"
+#include "db_scalar.h"
 #include "fixture.h"
 #include "store/routing_store.h"
 #include "store/store.h"
@@ -116,20 +116,7 @@ class RoutingReplay : public sbtest::HostFixture {
     return false;
   }
 
-  std::string scalar(const std::string& sql) const {
-    sqlite3* db = nullptr;
-    sqlite3_open_v2(db_file().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt* st = nullptr;
-    std::string out;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
-      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return out;
-  }
+  std::string scalar(const std::string& sql) const { return sbtest::db_scalar(db_file(), sql); }
 
   void expect_routed_once(int64_t message_id) {
     ASSERT_TRUE(wait_welcomes(1)) << host_->err();

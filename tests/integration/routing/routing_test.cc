@@ -1,7 +1,6 @@
 // A customer's first message is routed to a queue and answered with a welcome that quotes the
 // conversation's reference, sent through the channel; an automated message gets no answer; a
 // keyword gets its answer once per period.
-#include <sqlite3.h>
 
 #include <chrono>
 #include <string>
@@ -13,6 +12,7 @@
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
+#include "db_scalar.h"
 #include "fixture.h"
 
 namespace {
@@ -66,18 +66,7 @@ class RoutingEndToEnd : public sbtest::HostFixture {
   }
 
   std::string scalar(const std::string& sql) {
-    sqlite3* db = nullptr;
-    sqlite3_open_v2((dir_ / "data" / "switchboard.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt* st = nullptr;
-    std::string out;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
-      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return out;
+    return sbtest::db_scalar(dir_ / "data" / "switchboard.db", sql);
   }
 
   // Polls `sql` until it gives `want` (up to 10 s).
