@@ -1,5 +1,5 @@
-// Meta's error codes (§6 of the wire reference) mapped to ABI statuses, so the host knows whether
-// to retry, back off, give up, or call an operator.
+// Meta's error codes (docs/whatsapp-cloud-api.md §6) mapped to ABI statuses, so the host knows
+// whether to retry, back off, give up, or call an operator.
 #pragma once
 
 #include "util.hpp"

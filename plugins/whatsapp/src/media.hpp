@@ -1,5 +1,6 @@
-// Media (§3.5): uploading a file to get a media id (multipart POST /{phone_number_id}/media), with
-// Meta's MIME types and size limits checked first, and the helpers of downloading inbound media.
+// Media (docs/whatsapp-cloud-api.md §3.5): uploading a file to get a media id (multipart POST
+// /{phone_number_id}/media), with Meta's MIME types and size limits checked first, and the helpers
+// of downloading inbound media.
 #pragma once
 
 #include "util.hpp"

@@ -1,7 +1,7 @@
-// Inbound media (§3.5): op "media_download" resolves a media id to Meta's short-lived URL
-// (GET /{media-id}) and downloads it at once with the Bearer token, so the URL's 5-minute life
-// never matters to callers. The announced type and size are checked before any byte is fetched,
-// the bytes after (size, Content-Type, SHA-256).
+// Inbound media (docs/whatsapp-cloud-api.md §3.5): op "media_download" resolves a media id to
+// Meta's short-lived URL (GET /{media-id}) and downloads it at once with the Bearer token, so the
+// URL's 5-minute life never matters to callers. The announced type and size are checked before any
+// byte is fetched, the bytes after (size, Content-Type, SHA-256).
 #include "media.hpp"
 #include "whatsapp_channel.hpp"
 

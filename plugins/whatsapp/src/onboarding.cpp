@@ -298,7 +298,7 @@ sw::Result<std::string> Onboarding::register_number(const json::Value& in) {
   auto r = graph_for(pnid.value()).post("/" + pnid.value() + "/register", body);
   if (!r) return r.error();
   json::Value st = state(pnid.value());
-  // An approved name change takes effect on re-registration (§1.9).
+  // An approved name change takes effect on re-registration (docs/whatsapp-cloud-api.md §1.9).
   if (str_of(st, "new_name_status") == "APPROVED" && !str_of(st, "new_display_name").empty()) {
     patch(pnid.value(), {{"verified_name", str_of(st, "new_display_name")},
                          {"name_status", "APPROVED"},

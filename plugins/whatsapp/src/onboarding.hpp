@@ -1,6 +1,7 @@
-// Onboarding of business numbers (§1) through invoke: add_number, request_code, verify_code,
-// set_pin, register, deregister, set_display_name, request_official_account, refresh, get_number,
-// list_numbers. Added numbers are usable at once (inbound, sends), without a config change.
+// Onboarding of business numbers (docs/whatsapp-cloud-api.md §1) through invoke: add_number,
+// request_code, verify_code, set_pin, register, deregister, set_display_name,
+// request_official_account, refresh, get_number, list_numbers. Added numbers are usable at once
+// (inbound, sends), without a config change.
 // Each number's state lives in kv ("num/<phone_number_id>") and is shown to operators:
 // verification, display name and its review, quality rating, messaging tier, throughput,
 // official-account status. Account webhooks (§1.13) update the same state.

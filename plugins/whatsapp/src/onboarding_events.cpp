@@ -1,5 +1,6 @@
-// Account-level webhooks (§1.13) applied to the onboarding state: display-name reviews, quality
-// and throughput changes, official-account alerts, security events and WABA-wide updates.
+// Account-level webhooks (docs/whatsapp-cloud-api.md §1.13) applied to the onboarding state:
+// display-name reviews, quality and throughput changes, official-account alerts, security events
+// and WABA-wide updates.
 #include "onboarding.hpp"
 
 #include <algorithm>

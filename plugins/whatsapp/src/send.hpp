@@ -1,6 +1,6 @@
-// Request bodies of POST /{PHONE_NUMBER_ID}/messages (§3) for each content type the channel sends,
-// with the local checks of §3.3-3.7 (lengths, media id xor link, interactive limits) so a message
-// Meta would refuse fails here with a field-level reason.
+// Request bodies of POST /{PHONE_NUMBER_ID}/messages (docs/whatsapp-cloud-api.md §3) for each
+// content type the channel sends, with the local checks of §3.3-3.7 (lengths, media id xor link,
+// interactive limits) so a message Meta would refuse fails here with a field-level reason.
 #pragma once
 
 #include "util.hpp"

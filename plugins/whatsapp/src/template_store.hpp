@@ -19,7 +19,7 @@ struct TemplateRecord {
   static TemplateRecord from_json(const json::Value& v);
 };
 
-// Statuses that must never be sent (§2.5); the reason names the status.
+// Statuses that must never be sent (docs/whatsapp-cloud-api.md §2.5); the reason names the status.
 bool template_blocked(std::string_view status);
 
 class TemplateStore {

@@ -1,7 +1,8 @@
-// Message templates checked locally before Meta sees them (§2.2-2.3): names, languages, categories,
-// components and their limits, placeholders (positional sequential from 1, or named) and examples
-// matching them. Every problem is reported with the field it concerns. Also: counting placeholders
-// for send-time checks and rendering a preview from stored components.
+// Message templates checked locally before Meta sees them (docs/whatsapp-cloud-api.md §2.2-2.3):
+// names, languages, categories, components and their limits, placeholders (positional sequential
+// from 1, or named) and examples matching them. Every problem is reported with the field it
+// concerns. Also: counting placeholders for send-time checks and rendering a preview from stored
+// components.
 #pragma once
 
 #include "util.hpp"

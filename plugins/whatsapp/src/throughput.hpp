@@ -1,5 +1,6 @@
-// A token bucket per business number: Meta allows 80 messages per second by default (§5.5) and
-// answers 130429 above it, so we hold back before calling rather than burn the quota on errors.
+// A token bucket per business number: Meta allows 80 messages per second by default
+// (docs/whatsapp-cloud-api.md §5.5) and answers 130429 above it, so we hold back before calling
+// rather than burn the quota on errors.
 #pragma once
 
 #include <chrono>

@@ -1,6 +1,7 @@
 // Parsing of a webhook delivery (object "whatsapp_business_account"): inbound messages of every
-// type of §4.4, statuses of §4.5 with pricing and errors, value-level errors (§4.6), and the
-// account-level changes of §1.13/§2.7 that onboarding and the template store consume.
+// type of docs/whatsapp-cloud-api.md §4.4, statuses of §4.5 with pricing and errors, value-level
+// errors (§4.6), and the account-level changes of §1.13/§2.7 that onboarding and the template store
+// consume.
 #pragma once
 
 #include "errors.hpp"

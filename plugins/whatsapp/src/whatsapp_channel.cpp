@@ -286,8 +286,9 @@ sw::Result<std::string> WhatsAppChannel::invoke(std::string_view op, std::string
   return sw::Error::unsupported("unknown operation: " + std::string(op));
 }
 
-// Inbound media are fetched in two steps (§3.5): this resolves a media id to its short-lived URL,
-// which must then be downloaded with the same Bearer token within 5 minutes.
+// Inbound media are fetched in two steps (docs/whatsapp-cloud-api.md §3.5): this resolves a media
+// id to its short-lived URL, which must then be downloaded with the same Bearer token within 5
+// minutes.
 sw::Result<std::string> WhatsAppChannel::media_url(const json::Value& in) {
   std::string id = str_of(in, "media_id");
   if (!all_digits(id)) return sw::Error::invalid_arg("media_id: the numeric media id");

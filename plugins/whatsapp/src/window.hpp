@@ -1,4 +1,5 @@
-// The 24-hour customer service window (§5.1) per (business number, customer), persisted in kv.
+// The 24-hour customer service window (docs/whatsapp-cloud-api.md §5.1) per (business number,
+// customer), persisted in kv.
 // Each inbound message from the customer opens it or moves its end to 24 h after that message;
 // business messages never extend it. Outside it only templates may be sent.
 #pragma once

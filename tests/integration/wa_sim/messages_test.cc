@@ -1,5 +1,6 @@
-// Sending rules: §3.2 response, the 24-hour window (131047), templates outside the window,
-// throughput (130429), pair rate (131056), fault injection, content limits, mark as read.
+// Sending rules of docs/whatsapp-cloud-api.md: §3.2 response, the 24-hour window (131047),
+// templates outside the window, throughput (130429), pair rate (131056), fault injection, content
+// limits, mark as read.
 #include <gtest/gtest.h>
 
 #include <Poco/JSON/Array.h>

@@ -1,5 +1,5 @@
-// Phone-number onboarding state machine (reference §1): create, request/verify code, PIN,
-// register/deregister, display-name review, OBA, quality webhooks, fields=... reads.
+// Phone-number onboarding state machine (docs/whatsapp-cloud-api.md §1): create, request/verify
+// code, PIN, register/deregister, display-name review, OBA, quality webhooks, fields=... reads.
 #include <gtest/gtest.h>
 
 #include <Poco/JSON/Array.h>

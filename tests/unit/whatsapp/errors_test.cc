@@ -1,4 +1,5 @@
-// The table of §6.2: every documented code maps to the ABI status a caller acts on.
+// The table of docs/whatsapp-cloud-api.md §6.2: every documented code maps to the ABI status a
+// caller acts on.
 #include "errors.hpp"
 
 #include <gtest/gtest.h>

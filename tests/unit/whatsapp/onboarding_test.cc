@@ -1,6 +1,6 @@
 // Onboarding operations through invoke, against scripted Graph responses: each op calls the right
-// endpoint with the right body and moves the number's stored state; account webhooks (§1.13)
-// update the same state.
+// endpoint with the right body and moves the number's stored state; account webhooks
+// (docs/whatsapp-cloud-api.md §1.13) update the same state.
 #include "wa_fixture.hpp"
 
 namespace watest {

@@ -1,6 +1,6 @@
-// send(): the exact request bodies of §3 for each content type, the window rule enforced before
-// Meta is called, template status checks, Graph errors mapped to ABI statuses, token-expiry
-// degradation, and the per-number throughput limit.
+// send(): the exact request bodies of docs/whatsapp-cloud-api.md §3 for each content type, the
+// window rule enforced before Meta is called, template status checks, Graph errors mapped to ABI
+// statuses, token-expiry degradation, and the per-number throughput limit.
 #include "wa_fixture.hpp"
 
 namespace watest {

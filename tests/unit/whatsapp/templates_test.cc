@@ -1,5 +1,6 @@
-// Templates: local validation with field-level errors (§2.2-2.3), and the invoke operations
-// create/list/sync/delete/preview plus status webhooks updating what send() checks.
+// Templates: local validation with field-level errors (docs/whatsapp-cloud-api.md §2.2-2.3), and
+// the invoke operations create/list/sync/delete/preview plus status webhooks updating what send()
+// checks.
 #include "templates.hpp"
 
 #include "wa_fixture.hpp"

@@ -1,5 +1,5 @@
 // Webhook route "/": GET verification handshake, signed POSTs, and parsing of every inbound type
-// and status of the wire reference (§4).
+// and status of docs/whatsapp-cloud-api.md §4.
 #include "wa_fixture.hpp"
 
 namespace watest {

@@ -125,8 +125,9 @@ Response Sim::control(Request& req) {
       Settings s = settings_;
       if (auto problem = applySettings(in, s, w); !problem.empty()) throw err(100, problem);
       if (getStr(in, "webhook_url") || getStr(in, "verify_token")) {
-        // Configuring the app callback runs Meta's GET handshake (§4.1): verified only when the
-        // receiver answers 200 with the challenge. Deliveries are not held back either way.
+        // Configuring the app callback runs Meta's GET handshake (docs/whatsapp-cloud-api.md §4.1):
+        // verified only when the receiver answers 200 with the challenge. Deliveries are not held
+        // back either way.
         s.app_callback_verified =
             !s.app_callback.empty() &&
             verifyCallback(s.app_callback, s.verify_token, ids_.digits(10), w.timeout_ms);

@@ -1,5 +1,6 @@
-// Graph API error objects (reference §6): `{"error":{message,type,code,error_data,fbtrace_id}}`
-// with the HTTP status Meta publishes for each code.
+// Graph API error objects (docs/whatsapp-cloud-api.md §6):
+// `{"error":{message,type,code,error_data,fbtrace_id}}` with the HTTP status Meta publishes for
+// each code.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// Test control: inject an inbound user message (reference §4.3/§4.4). Fills the fields a real
-// payload carries, opens/refreshes the customer service window and sends the webhook.
+// Test control: inject an inbound user message (docs/whatsapp-cloud-api.md §4.3/§4.4). Fills the
+// fields a real payload carries, opens/refreshes the customer service window and sends the webhook.
 #include <Poco/Base64Decoder.h>
 #include <Poco/SHA2Engine.h>
 

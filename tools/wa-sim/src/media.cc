@@ -1,5 +1,5 @@
-// Media (reference §3.5): upload, lookup with a short-lived download URL that needs the Bearer
-// token, download, delete. MIME types and sizes per the §3.5 table.
+// Media (docs/whatsapp-cloud-api.md §3.5): upload, lookup with a short-lived download URL that
+// needs the Bearer token, download, delete. MIME types and sizes per the §3.5 table.
 #include <Poco/SHA2Engine.h>
 
 #include <map>

@@ -1,5 +1,5 @@
-// Content rules for outbound message objects (reference §3.3–3.6): text length, media id xor
-// link and caption rules, location/contacts shape, interactive button and list limits.
+// Content rules for outbound message objects (docs/whatsapp-cloud-api.md §3.3–3.6): text length,
+// media id xor link and caption rules, location/contacts shape, interactive button and list limits.
 #pragma once
 
 #include <functional>

@@ -1,5 +1,6 @@
-// POST /{phone-number-id}/messages (reference §3, §5): validation, the customer service window,
-// throughput and pair rate limits, the §3.2 response and scheduled status webhooks (§4.5).
+// POST /{phone-number-id}/messages (docs/whatsapp-cloud-api.md §3, §5): validation, the customer
+// service window, throughput and pair rate limits, the §3.2 response and scheduled status webhooks
+// (§4.5).
 #include <Poco/String.h>
 
 #include <algorithm>

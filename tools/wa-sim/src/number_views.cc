@@ -103,7 +103,8 @@ Response Sim::updateSettings(Request& req, PhoneNumber& pn) {
   return success();
 }
 
-// GET/POST /{PNID}/whatsapp_business_profile (§1.12), with Meta's published field limits.
+// GET/POST /{PNID}/whatsapp_business_profile (docs/whatsapp-cloud-api.md §1.12), with Meta's
+// published field limits.
 Response Sim::businessProfile(Request& req, PhoneNumber& pn) {
   static const std::vector<std::pair<std::string, size_t>> kText = {{"about", 139},
                                                                     {"address", 256},

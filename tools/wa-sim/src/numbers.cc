@@ -1,5 +1,5 @@
-// Phone-number onboarding (reference §1): create, list, request/verify code, two-step PIN,
-// display-name change request, register/deregister with their limits.
+// Phone-number onboarding (docs/whatsapp-cloud-api.md §1): create, list, request/verify code,
+// two-step PIN, display-name change request, register/deregister with their limits.
 #include <regex>
 
 #include "params.h"

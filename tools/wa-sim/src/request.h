@@ -1,6 +1,6 @@
 // One HTTP request reduced to what handlers need: method, path segments, and a single parameter
 // object merged from the query string, form fields (urlencoded or multipart) and a JSON body,
-// because Graph accepts all of them interchangeably (reference §0).
+// because Graph accepts all of them interchangeably (docs/whatsapp-cloud-api.md §0).
 #pragma once
 
 #include <Poco/Net/HTTPServerRequest.h>

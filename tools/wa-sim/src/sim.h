@@ -1,6 +1,7 @@
 // The simulator: routes Graph API and test-control requests over the in-memory state.
 // Handlers run under one mutex (a test double values simple, serial semantics over throughput)
-// and report failures by throwing GraphError, which handle() turns into the §6.1 error body.
+// and report failures by throwing GraphError, which handle() turns into the error body of
+// docs/whatsapp-cloud-api.md §6.1.
 #pragma once
 
 #include <map>

@@ -63,7 +63,7 @@ struct PhoneNumber {
   bool is_official = false;
   std::string override_uri;
   std::string data_localization_region;
-  bool identity_key_check = false;  // settings.user_identity_change (§1.12)
+  bool identity_key_check = false;  // user_identity_change: docs/whatsapp-cloud-api.md §1.12
   Obj business_profile;
   double mps = 80;
   int64_t maintenance_until_ms = 0;  // throughput upgrade in progress -> 131057

@@ -185,7 +185,8 @@ TemplateShape validateTemplate(const Obj& params, const std::string& category_hi
     } else if (type == "BODY") {
       ++bodies;
       if (shape.category == "AUTHENTICATION") {
-        // Authentication templates use Meta's preset text; the one-time code is {{1}} (§2.3).
+        // Authentication templates use Meta's preset text; the one-time code is {{1}}
+        // (docs/whatsapp-cloud-api.md §2.3).
         if (!text.empty()) throw invalid("AUTHENTICATION templates use preset BODY text");
         std::string preset = "*{{1}}* is your verification code.";
         if (getBool(c, "add_security_recommendation").value_or(false))

@@ -1,5 +1,6 @@
-// Template content rules: creation-time validation (reference §2.2–2.3) and send-time parameter
-// checks (§3.4, error codes 132000/132005/132007/132012). Pure functions over JSON.
+// Template content rules: creation-time validation (docs/whatsapp-cloud-api.md §2.2–2.3) and
+// send-time parameter checks (§3.4, error codes 132000/132005/132007/132012). Pure functions over
+// JSON.
 #pragma once
 
 #include <string>

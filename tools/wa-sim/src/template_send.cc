@@ -1,4 +1,5 @@
-// Send-time template checks: parameters against the approved template (reference §3.4, §6.2).
+// Send-time template checks: parameters against the approved template (docs/whatsapp-cloud-api.md
+// §3.4, §6.2).
 #include <Poco/String.h>
 
 #include <algorithm>

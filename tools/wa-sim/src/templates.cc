@@ -1,5 +1,5 @@
-// Message templates (reference §2): create with validation, review on the simulated clock, list
-// with cursor paging, get, edit, delete, and status webhooks.
+// Message templates (docs/whatsapp-cloud-api.md §2): create with validation, review on the
+// simulated clock, list with cursor paging, get, edit, delete, and status webhooks.
 #include <Poco/String.h>
 #include <Poco/URI.h>
 

@@ -24,7 +24,7 @@ class Sha256 : public Poco::SHA2Engine {
 };
 
 constexpr size_t kMaxLog = 100000;
-constexpr size_t kMaxPayloadBytes = 3 * 1024 * 1024;  // Meta's webhook payload cap (§4.2)
+constexpr size_t kMaxPayloadBytes = 3 * 1024 * 1024;  // Meta's cap, docs/whatsapp-cloud-api.md §4.2
 
 std::string pathAndQuery(const Poco::URI& uri) {
   std::string p = uri.getPathAndQuery();

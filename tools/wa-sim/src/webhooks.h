@@ -1,6 +1,7 @@
 // Webhook dispatcher: signs and POSTs `whatsapp_business_account` payloads to loopback callback
 // URLs, retrying with exponential backoff on the simulated clock, and optionally duplicating,
-// shuffling and batching deliveries the way Meta's delivery can (reference §4.2, §4.7).
+// shuffling and batching deliveries the way Meta's delivery can (docs/whatsapp-cloud-api.md §4.2,
+// §4.7).
 #pragma once
 
 #include <condition_variable>
