@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "log/log.h"
+
 namespace sb::contacts {
 namespace {
 
@@ -15,6 +17,40 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
+}
+
+// The digits of a number written without '+' or an international prefix, or "" when it has any
+// other character than digits and the usual separators.
+std::string bare_digits(std::string_view text) {
+  std::string digits;
+  for (char c : text) {
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      digits.push_back(c);
+    } else if (std::string_view(" -./()").find(c) == std::string_view::npos) {
+      return {};
+    }
+  }
+  return digits;
+}
+
+// Whether `national`, read in `region` from bare `digits`, is a valid number of the region written
+// as people there write it: where the region's national format carries its trunk prefix ("0" in
+// DE and GB: "030 123456"), digits without it are not a national number as written.
+bool valid_as_national(const PhoneNumberUtil& util, const PhoneNumber& national,
+                       const std::string& region, const std::string& digits) {
+  if (!util.IsValidNumberForRegion(national, region)) return false;
+  std::string trunk;
+  util.GetNddPrefixForRegion(region, /*strip_non_digits=*/true, &trunk);
+  if (trunk.empty() || digits.starts_with(trunk)) return true;
+  std::string formatted;
+  util.Format(national, PhoneNumberUtil::NATIONAL, &formatted);
+  return !bare_digits(formatted).starts_with(trunk);
+}
+
+std::string e164_of(const PhoneNumberUtil& util, const PhoneNumber& number) {
+  std::string e164;
+  util.Format(number, PhoneNumberUtil::E164, &e164);
+  return e164;
 }
 
 }  // namespace
@@ -36,17 +72,43 @@ Result<std::string> normalize_phone(std::string_view raw, std::string_view defau
   if (text.empty()) return invalid_argument("phone number is empty");
   // PhoneNumberUtil is a process-wide immutable singleton owned by libphonenumber (thread-safe).
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
-  PhoneNumber number;
-  const auto error = util.Parse(std::string(text), std::string(default_region), &number);
-  if (error != PhoneNumberUtil::NO_PARSING_ERROR) {
-    return invalid_argument("not a phone number: \"" + std::string(text) + "\"");
+  const std::string region(default_region);
+  PhoneNumber national;
+  const bool parsed = util.ParseAndKeepRawInput(std::string(text), region, &national) ==
+                      PhoneNumberUtil::NO_PARSING_ERROR;
+  // '+' or an international prefix ("00", the region's own such as "011"): international as
+  // written, nothing to decide.
+  const bool marked =
+      parsed && (national.country_code_source() == PhoneNumber::FROM_NUMBER_WITH_PLUS_SIGN ||
+                 national.country_code_source() == PhoneNumber::FROM_NUMBER_WITH_IDD);
+  if (!marked) {
+    // Bare digits may be an international number whose '+' was dropped ("5511912345678"). That
+    // reading wins only when it is a valid number and the national reading is not a valid number
+    // of the region as written there; valid both ways stays national.
+    const std::string digits = bare_digits(text);
+    PhoneNumber international;
+    if (!digits.empty() && digits.front() != '0' &&
+        util.Parse("+" + digits, "ZZ", &international) == PhoneNumberUtil::NO_PARSING_ERROR &&
+        util.IsValidNumber(international) &&
+        !(parsed && valid_as_national(util, national, region, digits))) {
+      log::logger("contacts")
+          ->debug(
+              "phone number read as international (+{}): not a valid national number of "
+              "region \"{}\"",
+              international.country_code(), region);
+      return e164_of(util, international);
+    }
+    if (parsed) {
+      log::logger("contacts")
+          ->debug("phone number read as national for region \"{}\" (+{})", region,
+                  national.country_code());
+    }
   }
-  if (!util.IsPossibleNumber(number)) {
+  if (!parsed) return invalid_argument("not a phone number: \"" + std::string(text) + "\"");
+  if (!util.IsPossibleNumber(national)) {
     return invalid_argument("not a possible phone number: \"" + std::string(text) + "\"");
   }
-  std::string e164;
-  util.Format(number, PhoneNumberUtil::E164, &e164);
-  return e164;
+  return e164_of(util, national);
 }
 
 Result<std::string> normalize_international_digits(std::string_view digits) {

@@ -13,9 +13,18 @@ enum class IdentityKind { kPhone, kEmail, kChannel };
 
 std::string_view to_string(IdentityKind kind);
 
-// Parses a phone number as a person or a provider writes it ("+49 30 1234567", "030 1234567",
-// "4930 1234567" from WhatsApp's wa_id) and returns it in E.164 ("+49301234567"). Numbers without a
-// leading '+' or international prefix are read in default_region (ISO 3166 alpha-2, e.g. "DE").
+// The one phone normaliser of the host. Parses a phone number as a person or a provider writes it
+// ("+49 30 1234567", "030 1234567", "0049 30 1234567", "4930 1234567") and returns it in E.164
+// ("+49301234567"). Which reading applies (the chosen rule is logged at debug):
+//  - a leading '+', "00" or default_region's international prefix ("011" in US): international;
+//  - bare digits that form a valid number for their country code while they are not a valid
+//    national number of default_region (ISO 3166 alpha-2, e.g. "DE") as written there:
+//    international. "As written there" means with the trunk prefix where the region's national
+//    format shows one (DE, GB: "030 123456"; without the "0" the digits are no German number as
+//    a German writes it), with or without where it does not (US "(415) 555-2671", BR
+//    "(11) 91234-5678"). So DE's "5511912345678" is +55 11 91234-5678 (BR), not +49 5511912345678;
+//  - anything else, including digits valid both ways (BR's "4933612345" is a Brazilian number
+//    and, with '+', a German one): national in default_region.
 // Fails with kInvalidArgument when libphonenumber cannot parse it or it is not a possible number.
 Result<std::string> normalize_phone(std::string_view raw, std::string_view default_region);
 

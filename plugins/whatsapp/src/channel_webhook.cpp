@@ -1,6 +1,7 @@
 // The webhook route "/" of the WhatsApp channel: Meta's GET handshake, and signed POST deliveries
-// whose messages are stored in one batch, statuses reported, and account changes applied before
-// the 200 answer.
+// whose messages are stored (Host::submit_inbound splits them into the host's batch size),
+// statuses reported, and account changes applied before the 200 answer. Any message or status the
+// host did not store turns the answer into a 503 so Meta delivers again.
 #include "send.hpp"
 #include "signature.hpp"
 #include "templates.hpp"
@@ -88,7 +89,9 @@ sw::Status WhatsAppChannel::receive(const sw::WebhookRequest& request,
     host().warn("whatsapp: error for number " + e.phone_number_id + ": " +
                 to_error(e.error).message);
   }
-  for (const auto& c : d->changes) apply_change(c);
+  for (const auto& c : d->changes) {
+    if (apply_change(c) != SB_OK) retry = true;
+  }
   if (retry) {
     answer_error(response, 503, "could not store everything; deliver again");
     return {};
@@ -131,10 +134,11 @@ std::size_t WhatsAppChannel::store_inbound(const ParsedDelivery& d,
       int64_t at = in.sent_at_ms > 0 ? in.sent_at_ms : host().now_ms();
       int64_t& slot = latest[{in.phone_number_id, in.sender}];
       if (in.opens_window) slot = std::max(slot, at);
-    } else if (s == SB_ERR_INVALID_ARG) {
-      host().warn("whatsapp: inbound " + std::string(in.message.provider_message_id()) +
-                  " refused by the host as invalid");
     } else {
+      // Not stored, whatever the reason (even a message the host judged invalid): Meta must
+      // deliver again, never an acknowledgement of a message we lost. Dedupe makes that safe.
+      host().error("whatsapp: inbound " + std::string(in.message.provider_message_id()) +
+                   " not stored: " + std::string(sw::status_name(s)));
       *retry = true;
     }
   }
@@ -164,7 +168,7 @@ std::size_t WhatsAppChannel::report_statuses(const ParsedDelivery& d,
   return reported;
 }
 
-void WhatsAppChannel::apply_change(const AccountChange& c) {
+int32_t WhatsAppChannel::apply_change(const AccountChange& c) {
   const json::Value& v = c.value;
   std::string name = str_of(v, "message_template_name");
   std::string lang = normalize_language(str_of(v, "message_template_language"));
@@ -189,8 +193,9 @@ void WhatsAppChannel::apply_change(const AccountChange& c) {
       templates_.put(*r);
     }
   } else {
-    onboarding_.apply_change(c);
+    return onboarding_.apply_change(c);
   }
+  return SB_OK;
 }
 
 }  // namespace wa

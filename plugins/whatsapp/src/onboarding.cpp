@@ -48,16 +48,21 @@ json::Value Onboarding::state(const std::string& pnid) const {
   return st;
 }
 
-void Onboarding::save(const std::string& pnid, const json::Value& st) {
-  host_.kv_put(num_key(pnid), st.dump());
+int32_t Onboarding::save(const std::string& pnid, const json::Value& st) {
+  int32_t rc = host_.kv_put(num_key(pnid), st.dump());
+  if (rc != SB_OK) {
+    host_.error("whatsapp: state of number " + pnid +
+                " not saved: " + std::string(sw::status_name(rc)));
+  }
+  return rc;
 }
 
-void Onboarding::patch(const std::string& pnid,
-                       std::initializer_list<std::pair<const char*, json::Value>> kv) {
+int32_t Onboarding::patch(const std::string& pnid,
+                          std::initializer_list<std::pair<const char*, json::Value>> kv) {
   json::Value st = state(pnid);
   for (const auto& [k, v] : kv) st.set(k, v);
   st.set("updated_at_ms", host_.now_ms());
-  save(pnid, st);
+  return save(pnid, st);
 }
 
 std::vector<std::string> Onboarding::known_numbers() const {
@@ -360,7 +365,7 @@ sw::Result<std::string> Onboarding::request_official_account(const json::Value& 
   return ok_state(state(pnid.value()));
 }
 
-void Onboarding::apply_number_fields(const std::string& pnid, const json::Value& f) {
+int32_t Onboarding::apply_number_fields(const std::string& pnid, const json::Value& f) {
   json::Value st = state(pnid);
   for (const char* k : {"display_phone_number", "verified_name", "code_verification_status",
                         "name_status", "new_display_name", "new_name_status", "quality_rating",
@@ -385,7 +390,16 @@ void Onboarding::apply_number_fields(const std::string& pnid, const json::Value&
   }
   if (!str_of(f, "status").empty()) st.set("registered", str_of(f, "status") == "CONNECTED");
   st.set("refreshed_at_ms", host_.now_ms());
-  save(pnid, st);
+  return save(pnid, st);
+}
+
+sw::Status Onboarding::load_from_graph(const std::string& pnid) {
+  auto r = graph_for(pnid).get("/" + pnid, {{"fields", kRefreshFields}});
+  if (!r) return r.error();
+  if (int32_t rc = apply_number_fields(pnid, r.value()); rc != SB_OK) {
+    return sw::Error(rc, "the state of number " + pnid + " could not be saved");
+  }
+  return {};
 }
 
 sw::Result<std::string> Onboarding::refresh(const json::Value& in) {
@@ -399,9 +413,7 @@ sw::Result<std::string> Onboarding::refresh(const json::Value& in) {
   }
   json::Value numbers = json::Value::array();
   for (const auto& pnid : targets) {
-    auto r = graph_for(pnid).get("/" + pnid, {{"fields", kRefreshFields}});
-    if (!r) return r.error();
-    apply_number_fields(pnid, r.value());
+    if (sw::Status loaded = load_from_graph(pnid); !loaded) return loaded.error();
     numbers.push(state(pnid));
   }
   json::Value out = json::Value::object();

@@ -32,7 +32,11 @@ class Onboarding {
   std::optional<sw::Result<std::string>> invoke(std::string_view op, const json::Value& in);
 
   // An account-level webhook change (name, quality, alerts, security, capability, account).
-  void apply_change(const AccountChange& change);
+  // SB_OK, or the host's error when the new state could not be saved (Meta must deliver again).
+  int32_t apply_change(const AccountChange& change);
+
+  // Reads a number's state from the Graph API (what "refresh" does for one number) and saves it.
+  sw::Status load_from_graph(const std::string& pnid);
 
   json::Value state(const std::string& phone_number_id) const;
   std::vector<std::string> known_numbers() const;  // configured and added ones
@@ -53,13 +57,14 @@ class Onboarding {
   sw::Status check_token(std::string_view token) const;
 
  private:
-  void save(const std::string& pnid, const json::Value& st);
-  void patch(const std::string& pnid,
-             std::initializer_list<std::pair<const char*, json::Value>> kv);
+  // Both answer the host's kv_put status (logged when it failed).
+  int32_t save(const std::string& pnid, const json::Value& st);
+  int32_t patch(const std::string& pnid,
+                std::initializer_list<std::pair<const char*, json::Value>> kv);
   std::optional<std::string> pnid_by_display(std::string_view display) const;
   sw::Result<std::string> pnid_arg(const json::Value& in) const;
   void remember(const std::string& pnid);  // adds to the kv list of added numbers
-  void apply_number_fields(const std::string& pnid, const json::Value& fields);
+  int32_t apply_number_fields(const std::string& pnid, const json::Value& fields);
 
   sw::Result<std::string> add_number(const json::Value& in);
   sw::Result<std::string> attach_number(const json::Value& in, const std::string& waba,

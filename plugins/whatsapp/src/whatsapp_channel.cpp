@@ -102,6 +102,7 @@ sw::Status WhatsAppChannel::start() {
   std::vector<std::string> missing = missing_secrets();
   if (!missing.empty()) degrade("secret(s) not configured: " + join(missing, ", "));
   if (config_.template_sync_interval.count() > 0) arm_template_sync(std::chrono::seconds(5));
+  start_number_load();
   host().info("whatsapp: instance " + instance_id_ + " started for WABA " + config_.waba_id +
               " with " + std::to_string(config_.numbers.size()) + " number(s)");
   return {};
@@ -111,6 +112,8 @@ void WhatsAppChannel::stop() {
   running_ = false;
   if (sync_timer_ != 0) host().cancel_timer(sync_timer_);
   sync_timer_ = 0;
+  if (load_timer_ != 0) host().cancel_timer(load_timer_);
+  load_timer_ = 0;
 }
 
 sw::Result<std::string> WhatsAppChannel::number_for(std::string_view from) const {

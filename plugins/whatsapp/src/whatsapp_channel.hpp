@@ -1,7 +1,9 @@
 // The WhatsApp Cloud API channel: one instance serves its WABA's business numbers and numbers of
 // other WABAs of the same Meta app, each with its own token (a secret name; see onboarding.hpp).
 // Sends go to POST /{phone_number_id}/messages through the host's HTTP; Meta's webhooks arrive on
-// "/" (GET handshake, signed POSTs); onboarding and templates are invoke operations.
+// "/" (GET handshake, signed POSTs; channel_webhook.cpp); onboarding and templates are invoke
+// operations (onboarding.cpp, channel_templates.cpp); the configured numbers' state is read from
+// Graph after start (channel_numbers.cpp).
 #pragma once
 
 #include "config.hpp"
@@ -44,7 +46,8 @@ class WhatsAppChannel : public sw::Channel {
                             bool* retry);
   std::size_t report_statuses(const ParsedDelivery& d, const std::vector<std::string>& ours,
                               bool* retry);
-  void apply_change(const AccountChange& change);
+  // SB_OK, or the host's error when the change could not be saved (the webhook then answers 503).
+  int32_t apply_change(const AccountChange& change);
   sw::Result<std::string> number_for(std::string_view from) const;
   sw::Result<std::string> media_url(const json::Value& in);
   sw::Result<std::string> media_upload(const json::Value& in);
@@ -69,6 +72,12 @@ class WhatsAppChannel : public sw::Channel {
   sw::Result<std::string> template_list(const json::Value& in);
   void arm_template_sync(std::chrono::milliseconds delay);
 
+  // State of the configured numbers from Graph at start, retried with backoff
+  // (channel_numbers.cpp).
+  void start_number_load();
+  void arm_number_load(std::chrono::milliseconds delay);
+  void load_numbers();
+
   void degrade(std::string reason);
   void recover();
   std::vector<std::string> missing_secrets() const;
@@ -86,6 +95,9 @@ class WhatsAppChannel : public sw::Channel {
   std::vector<std::string> rejected_tokens_;  // secret names Meta refused (190)
   std::string degraded_reason_;
   sw::Host::TimerId sync_timer_ = 0;
+  sw::Host::TimerId load_timer_ = 0;
+  std::vector<std::string> numbers_to_load_;  // configured numbers whose state is still unread
+  std::chrono::milliseconds load_retry_{0};
   uint64_t uploads_ = 0;
 };
 

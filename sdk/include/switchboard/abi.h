@@ -320,7 +320,12 @@ typedef struct sb_host_api {
    * concurrent callers), so a channel may acknowledge its provider as soon as this returns SB_OK.
    * statuses[i] receives SB_OK (stored), SB_DUPLICATE (seen before; nothing changed) or an SB_ERR_*
    * for an invalid message. Returns SB_OK when every message was stored or was a duplicate, else
-   * the first error. */
+   * the first error.
+   * At most 1000 messages per call: a larger count (or NULL messages/statuses) is refused as a
+   * whole with SB_ERR_INVALID_ARG, nothing stored and statuses left unwritten. A plugin with more
+   * messages must split them into several calls (sdk.hpp's Host::submit_inbound does), and must
+   * acknowledge its provider only when every call stored every message; otherwise it answers so
+   * that the provider delivers again (e.g. HTTP 503): duplicates make redelivery safe. */
   int32_t (*submit_inbound)(sb_host_ctx* host, const sb_inbound_message* const* messages,
                             uint32_t count, int32_t* statuses);
 

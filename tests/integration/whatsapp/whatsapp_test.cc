@@ -1,10 +1,41 @@
 // Host + WhatsApp plugin + wa-sim as real processes, seen from the provider's side: signed webhooks
 // from the simulator are stored exactly once, a forged one is refused with nothing stored, and the
 // same phone number on WhatsApp and on another channel is one contact.
+#include <Poco/DigestEngine.h>
+#include <Poco/HMACEngine.h>
+#include <Poco/SHA2Engine.h>
+
 #include "wa_api_fixture.h"
 
 namespace waapi {
 namespace {
+
+class Sha256 : public Poco::SHA2Engine {
+ public:
+  enum { BLOCK_SIZE = 64, DIGEST_SIZE = 32 };
+  Sha256() : Poco::SHA2Engine(SHA_256) {}
+};
+
+// Meta's X-Hub-Signature-256 over the exact body bytes.
+std::string meta_signature(const std::string& body) {
+  Poco::HMACEngine<Sha256> hmac(kAppSecret);
+  hmac.update(body);
+  return "sha256=" + Poco::DigestEngine::digestToHex(hmac.digest());
+}
+
+// A "messages" delivery for kNumber holding `count` short texts "<prefix>.<i>" from five customers.
+std::string delivery_of(int count, const std::string& prefix) {
+  std::string messages;
+  for (int i = 0; i < count; ++i) {
+    messages += std::string(i == 0 ? "" : ",") + R"({"from":"49151000000)" + std::to_string(i % 5) +
+                R"(","id":")" + prefix + "." + std::to_string(i) +
+                R"(","timestamp":"1700000000","type":"text","text":{"body":"m"}})";
+  }
+  return std::string(R"({"object":"whatsapp_business_account","entry":[{"id":")") + kWaba +
+         R"(","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",)"
+         R"("metadata":{"display_phone_number":"15550783881","phone_number_id":")" +
+         kNumber + R"("},"messages":[)" + messages + "]}}]}]}";
+}
 
 class WhatsAppEndToEnd : public WhatsAppApi {
  protected:
@@ -26,6 +57,7 @@ class WhatsAppEndToEnd : public WhatsAppApi {
   // POSTs a webhook straight to the host with the given X-Hub-Signature-256 (none when empty).
   Reply post_webhook(const std::string& body, const std::string& signature) {
     Poco::Net::HTTPClientSession session("127.0.0.1", host_port_);
+    session.setTimeout(Poco::Timespan(30, 0));
     Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, webhook_,
                                Poco::Net::HTTPMessage::HTTP_1_1);
     req.setContentType("application/json");
@@ -141,6 +173,61 @@ TEST_F(WhatsAppEndToEnd, SamePhoneOnWhatsAppAndAnotherChannelIsOneContact) {
   // One conversation per channel instance, both on the one contact's timeline.
   EXPECT_EQ(db_->scalar("SELECT COUNT(*) FROM conversations WHERE contact_id = ?", wa_contact),
             "2");
+}
+
+// Issue 8: more messages than the host stores per call (1,000) used to be answered 200 with
+// nothing stored. All 2,500 must be in the store when the 200 arrives.
+TEST_F(WhatsAppEndToEnd, DeliveryOf2500MessagesIsStoredCompletelyBeforeThe200) {
+  const std::string body = delivery_of(2500, "wamid.big");
+  ASSERT_LT(body.size(), 1u << 20);  // within the default http.max_body_bytes
+  Reply r = post_webhook(body, meta_signature(body));
+  ASSERT_EQ(r.status, 200) << r.body << host_->err();
+  EXPECT_EQ(parse(r.body)->getValue<int>("stored"), 2500) << r.body;
+  EXPECT_EQ(count_inbound("wa-1"), 2500);  // no waiting: stored before the acknowledgement
+  Reply again = post_webhook(body, meta_signature(body));  // Meta's redelivery: nothing new
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(parse(again.body)->getValue<int>("stored"), 0) << again.body;
+  EXPECT_EQ(count_inbound("wa-1"), 2500);
+}
+
+// While the store cannot write (another writer holds SQLite's write lock past the host's busy
+// timeout), the delivery is answered 503, not 200; Meta's redelivery then stores it.
+TEST_F(WhatsAppEndToEnd, StoreFailureIsA503AndTheRedeliveryStoresIt) {
+  const std::string body = delivery_of(3, "wamid.locked");
+  sqlite3* writer = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((dir_ / "host" / "data" / "switchboard.db").c_str(), &writer,
+                            SQLITE_OPEN_READWRITE, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(writer, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  Reply refused = post_webhook(body, meta_signature(body));
+  sqlite3_exec(writer, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(writer);
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(count_inbound("wa-1"), 0);
+  Reply stored = post_webhook(body, meta_signature(body));
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(count_inbound("wa-1"), 3);
+}
+
+// Issue 8: with core.default_region DE, international digits without '+' ("5511912345678", a
+// Brazilian mobile) are that number, not +49 5511912345678; a German national number stays German.
+TEST_F(WhatsAppEndToEnd, InternationalDigitsWithoutPlusKeepTheirCountry) {
+  Reply br = http(host_port_, "POST", "/webhooks/lb-1/inbound",
+                  R"({"id":"lb-br","from":"5511912345678","text":"oi"})");
+  ASSERT_EQ(br.status, 200) << br.body;
+  Reply de = http(host_port_, "POST", "/webhooks/lb-1/inbound",
+                  R"({"id":"lb-de","from":"030 123456","text":"hallo"})");
+  ASSERT_EQ(de.status, 200) << de.body;
+  auto address_of = [&](const std::string& id) {
+    return db_->scalar(
+        "SELECT i.address FROM identities i JOIN messages m ON m.contact_id = i.contact_id "
+        "WHERE i.kind = 'phone' AND m.provider_message_id = ?",
+        id);
+  };
+  EXPECT_TRUE(eventually([&] { return !address_of("lb-br").empty(); }, 15s));
+  EXPECT_EQ(address_of("lb-br"), "+5511912345678");
+  EXPECT_TRUE(eventually([&] { return !address_of("lb-de").empty(); }, 15s));
+  EXPECT_EQ(address_of("lb-de"), "+4930123456");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <memory>
@@ -242,6 +243,50 @@ TEST(HostWrapper, WholeCallFailureGivesEveryMessageTheCallsStatus) {
   auto r = host.submit_inbound(batch);
   EXPECT_EQ(r.status, SB_ERR_STATE);
   EXPECT_EQ(r.statuses, (std::vector<int32_t>{SB_ERR_STATE, SB_ERR_STATE}));
+}
+
+// The host refuses a call above its limit as a whole (statuses unwritten): the wrapper splits a
+// large batch so that every message is stored, each call within the limit.
+TEST(HostWrapper, SubmitInboundSplitsBatchesAboveTheHostLimit) {
+  FakeHost fake;
+  sw::Host host(&fake.api(), fake.ctx());
+  std::vector<sw::InboundMessage> batch(2 * sw::kMaxInboundBatch + 500);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i].provider_message_id("m" + std::to_string(i)).from("+49301234567", "phone").text("x");
+  }
+  batch[1700].provider_message_id("m0");  // a duplicate in the second chunk
+  auto r = host.submit_inbound(batch);
+  EXPECT_EQ(r.status, SB_OK);
+  ASSERT_EQ(r.statuses.size(), batch.size());
+  EXPECT_EQ(std::count(r.statuses.begin(), r.statuses.end(), SB_OK),
+            static_cast<std::ptrdiff_t>(batch.size() - 1));
+  EXPECT_EQ(r.statuses[1700], SB_DUPLICATE);
+  EXPECT_EQ(fake.inbound().size(), batch.size() - 1);
+  EXPECT_EQ(fake.submit_calls(), (std::vector<uint32_t>{1000, 1000, 500}));
+}
+
+// A failing chunk marks only its own messages and makes the call's status an error; a call the
+// host refused as a whole with INVALID_ARG leaves its messages unjudged, never "invalid".
+TEST(HostWrapper, SubmitInboundChunkFailureMarksOnlyThatChunk) {
+  FakeHost fake;
+  fake.api().submit_inbound = [](sb_host_ctx*, const sb_inbound_message* const* msgs,
+                                 uint32_t count, int32_t* statuses) -> int32_t {
+    std::string_view first(msgs[0]->provider_message_id.data, msgs[0]->provider_message_id.size);
+    if (first == "m1000") return SB_ERR_INVALID_ARG;  // the second call: refused as a whole
+    std::fill_n(statuses, count, SB_OK);
+    return SB_OK;
+  };
+  sw::Host host(&fake.api(), fake.ctx());
+  std::vector<sw::InboundMessage> batch(sw::kMaxInboundBatch + 10);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i].provider_message_id("m" + std::to_string(i)).from("+49301234567", "phone");
+  }
+  auto r = host.submit_inbound(batch);
+  EXPECT_EQ(r.status, SB_ERR_INVALID_ARG);
+  EXPECT_EQ(r.statuses[0], SB_OK);
+  EXPECT_EQ(r.statuses[999], SB_OK);
+  EXPECT_EQ(r.statuses[1000], SB_ERR_INTERNAL);
+  EXPECT_EQ(r.statuses[1009], SB_ERR_INTERNAL);
 }
 
 TEST(HostWrapper, PostsFromAnotherThreadAllRunOnce) {

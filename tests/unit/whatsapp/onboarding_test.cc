@@ -173,6 +173,44 @@ TEST_F(WaOnboardingTest, RefreshReadsTheNumberAndItsThroughput) {
   EXPECT_EQ(health.find("numbers")->items().at(0).find("throughput_limit_mps")->as_double(), 1000);
 }
 
+// Issue 8: a configured number's state is read from Graph after start, without a refresh.
+TEST_F(WaOnboardingTest, ConfiguredNumberStateIsLoadedAfterStart) {
+  on("GET", std::string("/") + kPnid, 200,
+     R"({"id":"106540352242922","display_phone_number":"+1 555-078-3881","verified_name":"Support",)"
+     R"("quality_rating":"GREEN","status":"CONNECTED","throughput":{"level":"STANDARD"}})");
+  EXPECT_TRUE(calls_to(std::string("/v21.0/") + kPnid).empty());  // start() did not wait for it
+  fake.run_due();
+  ASSERT_EQ(calls_to(std::string("/v21.0/") + kPnid).size(), 1u);
+  EXPECT_EQ(state_of("verified_name"), "Support");
+  EXPECT_EQ(state_of("quality_rating"), "GREEN");
+  EXPECT_EQ(state_of("status"), "CONNECTED");
+  auto list = parse(fake.invoke("list_numbers").json);
+  EXPECT_EQ(list.find("numbers")->items().at(0).find("verified_name")->as_string(), "Support");
+  EXPECT_EQ(fake.health().state, SB_STATE_RUNNING);
+  EXPECT_EQ(fake.pending_timers(), 0u);  // loaded: no retry left
+}
+
+TEST_F(WaOnboardingTest, GraphDownAtStartIsRetriedWithBackoffAndShownInHealth) {
+  on("GET", std::string("/") + kPnid, 500, graph_error(2, "Service temporarily unavailable"));
+  fake.run_due();
+  EXPECT_EQ(fake.health().state, SB_STATE_DEGRADED);
+  EXPECT_NE(parse(fake.health().details_json).find("reason")->as_string().find("not loaded"),
+            std::string::npos);
+  fake.advance_and_run(std::chrono::milliseconds(999));
+  EXPECT_EQ(calls_to(std::string("/v21.0/") + kPnid).size(), 1u);
+  fake.advance_and_run(std::chrono::milliseconds(1));  // first retry after 1 s
+  EXPECT_EQ(calls_to(std::string("/v21.0/") + kPnid).size(), 2u);
+  fake.advance_and_run(std::chrono::milliseconds(1999));  // then 2 s
+  EXPECT_EQ(calls_to(std::string("/v21.0/") + kPnid).size(), 2u);
+  on("GET", std::string("/") + kPnid, 200,
+     R"({"id":"106540352242922","verified_name":"Support","quality_rating":"GREEN"})");
+  fake.advance_and_run(std::chrono::milliseconds(1));
+  EXPECT_EQ(calls_to(std::string("/v21.0/") + kPnid).size(), 3u);
+  EXPECT_EQ(state_of("quality_rating"), "GREEN");
+  EXPECT_EQ(fake.health().state, SB_STATE_RUNNING);
+  EXPECT_EQ(fake.pending_timers(), 0u);
+}
+
 TEST_F(WaOnboardingTest, QualityWebhookUpdatesTierAndThroughput) {
   ASSERT_EQ(post_signed(account_payload("phone_number_quality_update",
                                         R"({"display_phone_number":"15550783881",)"
@@ -183,6 +221,21 @@ TEST_F(WaOnboardingTest, QualityWebhookUpdatesTierAndThroughput) {
   EXPECT_EQ(state_of("messaging_tier"), "TIER_10K");
   EXPECT_EQ(state_of("throughput_level"), "HIGH");
   EXPECT_EQ(state_of("quality_event"), "THROUGHPUT_UPGRADE");
+}
+
+// An account change the host could not save is not acknowledged: Meta delivers it again.
+TEST_F(WaOnboardingTest, AccountChangeNotSavedIsA503) {
+  const std::string body = account_payload("phone_number_quality_update",
+                                           R"({"display_phone_number":"15550783881",)"
+                                           R"("event":"FLAGGED","current_limit":"TIER_250"})");
+  auto original = fake.api().kv_put;
+  fake.api().kv_put = [](sb_host_ctx*, const char*, size_t, const char*, size_t) -> int32_t {
+    return SB_ERR_TRANSIENT;
+  };
+  EXPECT_EQ(post_signed(body).http_status, 503);
+  fake.api().kv_put = original;
+  EXPECT_EQ(post_signed(body).http_status, 200);
+  EXPECT_EQ(state_of("quality_rating"), "RED");
 }
 
 TEST_F(WaOnboardingTest, WabaLevelChangesAreKept) {

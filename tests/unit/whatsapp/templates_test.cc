@@ -372,8 +372,8 @@ TEST_F(WaTemplateOps, PeriodicSyncRunsOnTheTimer) {
   other.set_secret("app_secret", kAppSecret);
   other.set_secret("verify_token", "v");
   int calls = 0;
-  other.set_http_handler([&](const HttpCall&) {
-    ++calls;
+  other.set_http_handler([&](const HttpCall& c) {
+    calls += c.url.find("/message_templates") != std::string::npos ? 1 : 0;  // not number loads
     return HttpReply{200, {}, R"({"data":[]})", SB_OK, {}};
   });
   std::string cfg = config();

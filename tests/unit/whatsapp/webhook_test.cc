@@ -197,6 +197,37 @@ TEST_F(WaWebhookTest, StoreFailureAsksMetaToDeliverAgain) {
   EXPECT_EQ(fake.inbound().size(), 1u);
 }
 
+// More messages than the host takes per call (issue 8): every one is stored before the 200.
+TEST_F(WaWebhookTest, DeliveryAboveTheHostBatchLimitIsStoredCompletely) {
+  std::string messages;
+  for (int i = 0; i < 2500; ++i) {
+    if (i > 0) messages += ",";
+    messages += R"({"from":"16505551234","id":"wamid.L)" + std::to_string(i) +
+                R"(","timestamp":"5","type":"text","text":{"body":"x"}})";
+  }
+  WebhookReply r = post_signed(inbound_payload(messages));
+  ASSERT_EQ(r.http_status, 200) << r.body;
+  EXPECT_EQ(parse(r.body).find("stored")->as_int(), 2500);
+  EXPECT_EQ(fake.inbound().size(), 2500u);
+  for (uint32_t n : fake.submit_calls()) EXPECT_LE(n, sw::kMaxInboundBatch);
+}
+
+// A message the host refuses (here: as invalid) is not stored: Meta must deliver again rather
+// than be told everything arrived.
+TEST_F(WaWebhookTest, AnyMessageTheHostRefusesIsA503) {
+  std::string body = inbound_payload(
+      R"({"from":"16505551234","id":"wamid.I1","timestamp":"5","type":"text","text":{"body":"x"}},)"
+      R"({"from":"16505551234","id":"wamid.I2","timestamp":"5","type":"text","text":{"body":"y"}})");
+  fake.api().submit_inbound = [](sb_host_ctx*, const sb_inbound_message* const*, uint32_t count,
+                                 int32_t* statuses) -> int32_t {
+    for (uint32_t i = 0; i < count; ++i) statuses[i] = i == 1 ? SB_ERR_INVALID_ARG : SB_OK;
+    return SB_ERR_INVALID_ARG;
+  };
+  WebhookReply r = post_signed(body);
+  EXPECT_EQ(r.http_status, 503) << r.body;
+  EXPECT_TRUE(fake.logged("wamid.I2 not stored"));
+}
+
 TEST_F(WaWebhookTest, MessagesForAnotherNumberAreIgnored) {
   std::string body = inbound_payload(
       R"({"from":"16505551234","id":"wamid.E","timestamp":"5","type":"text","text":{"body":"x"}})");

@@ -26,6 +26,10 @@
 
 namespace switchboard {
 
+// The most messages one sb_host_api::submit_inbound call may carry (abi.h); Host::submit_inbound
+// splits larger batches into calls of this size.
+inline constexpr std::size_t kMaxInboundBatch = 1000;
+
 // ---------------------------------------------------------------------------------------------------
 // Host: the services the host hands to an instance
 // ---------------------------------------------------------------------------------------------------
@@ -92,6 +96,12 @@ class Host {
     return submit_inbound(std::span<const sb_inbound_message* const>(ptrs));
   }
 
+  // Any number of messages: the SDK hands them to the host in chunks of at most kMaxInboundBatch
+  // (the host refuses a larger call as a whole), one commit per chunk. statuses covers them all;
+  // status is the first error of any chunk. A chunk the host refused as a whole leaves its
+  // messages unjudged: they get the call's status, or SB_ERR_INTERNAL when that status is
+  // SB_ERR_INVALID_ARG (the call was refused, not the message), so no caller mistakes an unstored
+  // message for an invalid one and acknowledges it.
   SubmitResult submit_inbound(std::span<const sb_inbound_message* const> messages) const {
     SubmitResult r;
     r.statuses.assign(messages.size(), SB_ERR_UNSUPPORTED);
@@ -99,14 +109,10 @@ class Host {
       r.status = SB_ERR_UNSUPPORTED;
       return r;
     }
-    if (messages.empty()) return r;
-    // A host that fails the whole call may leave statuses unwritten: those get the call's status.
-    constexpr int32_t kUnwritten = INT32_MIN;
-    std::fill(r.statuses.begin(), r.statuses.end(), kUnwritten);
-    r.status = api_->submit_inbound(ctx_, messages.data(), static_cast<uint32_t>(messages.size()),
-                                    r.statuses.data());
-    for (int32_t& s : r.statuses) {
-      if (s == kUnwritten) s = r.status < 0 ? r.status : SB_ERR_INTERNAL;
+    for (std::size_t at = 0; at < messages.size(); at += kMaxInboundBatch) {
+      const std::size_t n = std::min<std::size_t>(kMaxInboundBatch, messages.size() - at);
+      const int32_t rc = submit_chunk(messages.subspan(at, n), r.statuses.data() + at);
+      if (rc < 0 && r.status == SB_OK) r.status = rc;
     }
     return r;
   }
@@ -270,6 +276,20 @@ class Host {
   }
 
  private:
+  // One call of at most kMaxInboundBatch messages; fills statuses[0..n) (see submit_inbound).
+  int32_t submit_chunk(std::span<const sb_inbound_message* const> chunk, int32_t* statuses) const {
+    // A host that fails the whole call may leave statuses unwritten: those get the call's status.
+    constexpr int32_t kUnwritten = INT32_MIN;
+    std::fill_n(statuses, chunk.size(), kUnwritten);
+    const int32_t rc =
+        api_->submit_inbound(ctx_, chunk.data(), static_cast<uint32_t>(chunk.size()), statuses);
+    const int32_t unjudged = rc < 0 && rc != SB_ERR_INVALID_ARG ? rc : SB_ERR_INTERNAL;
+    for (std::size_t i = 0; i < chunk.size(); ++i) {
+      if (statuses[i] == kUnwritten) statuses[i] = unjudged;
+    }
+    return rc;
+  }
+
   struct TaskRegistry;
   struct TaskNode {
     TaskRegistry* registry;

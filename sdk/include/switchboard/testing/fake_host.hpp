@@ -475,6 +475,8 @@ class FakeHost {
 
   // Records. Copies, so a plugin thread may keep calling the host while a test reads.
   std::vector<StoredInbound> inbound() const { return locked_copy(inbound_); }
+  // The size of every submit_inbound call, in order (the host's limit is kMaxInboundBatch).
+  std::vector<uint32_t> submit_calls() const { return locked_copy(submit_calls_); }
   std::vector<StoredDelivery> deliveries() const { return locked_copy(deliveries_); }
   std::vector<StateChange> states() const { return locked_copy(states_); }
   std::vector<LogLine> logs() const { return locked_copy(logs_); }
@@ -521,8 +523,12 @@ class FakeHost {
   static int32_t s_submit_inbound(sb_host_ctx* h, const sb_inbound_message* const* msgs,
                                   uint32_t count, int32_t* statuses) {
     FakeHost& f = self(h);
-    if (msgs == nullptr || statuses == nullptr) return SB_ERR_INVALID_ARG;
     std::lock_guard lock(f.mu_);
+    f.submit_calls_.push_back(count);
+    // Like the real host: a call above the limit is refused as a whole, statuses unwritten.
+    if (msgs == nullptr || statuses == nullptr || count > kMaxInboundBatch) {
+      return SB_ERR_INVALID_ARG;
+    }
     if (f.stopping_) return SB_ERR_STATE;
     int32_t first_error = SB_OK;
     for (uint32_t i = 0; i < count; ++i) {
@@ -731,6 +737,7 @@ class FakeHost {
   std::set<std::string> seen_ids_;
   std::set<int64_t> pending_sends_;
   std::vector<StoredInbound> inbound_;
+  std::vector<uint32_t> submit_calls_;
   std::vector<StoredDelivery> deliveries_;
   std::vector<StateChange> states_;
   std::vector<LogLine> logs_;
