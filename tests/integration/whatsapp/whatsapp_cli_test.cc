@@ -65,11 +65,15 @@ TEST_F(WhatsAppCliTest, OnboardsANumberWithTheCliOnly) {
   ASSERT_EQ(code.size(), 6u);
 
   // A wrong code: exit 1 with Meta's refusal relayed by the API; the state does not move.
-  CliRun refused = cli({"numbers", "verify-code", "--number", pnid, "--code",
-                        code == "000000" ? "111111" : "000000"});
+  const std::string wrong = code == "000000" ? "111111" : "000000";
+  CliRun refused = cli({"numbers", "verify-code", "--number", pnid, "--code", wrong});
   EXPECT_EQ(refused.code, 1) << refused.out;
   EXPECT_IN("error: ", refused.err);
-  EXPECT_IN("HTTP 4", refused.err);
+  EXPECT_IN("verification code is incorrect", refused.err);
+  EXPECT_EQ(refused.err.find("SB_ERR_"), npos) << refused.err;
+  // --verbose adds the API's error code and HTTP status.
+  CliRun verbose = cli({"numbers", "verify-code", "--number", pnid, "--code", wrong, "--verbose"});
+  EXPECT_IN("HTTP 4", verbose.err);
   EXPECT_EQ(str(number(pnid), "code_verification_status"), "CODE_REQUESTED");
   // A usage error never reaches the daemon.
   EXPECT_EQ(cli({"numbers", "verify-code", "--number", pnid}).code, 64);
