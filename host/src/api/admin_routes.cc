@@ -39,11 +39,31 @@ Poco::JSON::Object agent_json(const Agent& a) {
   return o;
 }
 
-Poco::JSON::Object queue_json(const Queue& q) {
+std::string config_use(const ApiDeps& deps, std::string_view queue) {
+  return deps.config_queue_use ? deps.config_queue_use(queue) : std::string();
+}
+
+// The routing configuration owns the queues it declares (written at every start) and needs the
+// ones it names: the API may not change or delete those.
+std::optional<http::Response> refuse_config_queue(const ApiDeps& deps, std::string_view id,
+                                                  std::string_view what) {
+  const std::string use = config_use(deps, id);
+  if (use.empty()) return std::nullopt;
+  return error_response(409, "failed_precondition",
+                        "queue \"" + std::string(id) + "\" is " +
+                            (use == "declared" ? "declared in" : "named by") +
+                            " the routing section of the configuration: " + std::string(what) +
+                            " it there and restart switchboard");
+}
+
+Poco::JSON::Object queue_json(const ApiDeps& deps, const Queue& q) {
   Poco::JSON::Object o;
   o.set("id", q.id);
   o.set("name", q.name);
   o.set("strategy", q.strategy);
+  // "config": declared in the routing configuration, which owns it; "api": created through this
+  // API.
+  o.set("source", config_use(deps, q.id) == "declared" ? "config" : "api");
   o.set("created_at_ms", q.created_at_ms);
   o.set("updated_at_ms", q.updated_at_ms);
   return o;
@@ -123,7 +143,7 @@ http::Response list_queues(const ApiDeps& deps, const Call&) {
   auto queues = deps.api_store->queues();
   if (!queues) return status_response(queues.status());
   Poco::JSON::Array items;
-  for (const auto& q : *queues) items.add(queue_json(q));
+  for (const auto& q : *queues) items.add(queue_json(deps, q));
   Poco::JSON::Object body;
   body.set("items", items);
   return json_response(200, body);
@@ -133,7 +153,7 @@ http::Response get_queue(const ApiDeps& deps, const Call& call) {
   auto q = deps.api_store->queue(call.params[0]);
   if (!q) return status_response(q.status());
   if (!q->has_value()) return bad_id("queue");
-  return json_response(200, queue_json(**q));
+  return json_response(200, queue_json(deps, **q));
 }
 
 http::Response put_queue(const ApiDeps& deps, const Call& call, bool create) {
@@ -148,6 +168,9 @@ http::Response put_queue(const ApiDeps& deps, const Call& call, bool create) {
     if (id) queue.id = *id;
   } else {
     f.only({"name", "strategy"});
+    if (config_use(deps, call.params[0]) == "declared") {
+      return *refuse_config_queue(deps, call.params[0], "change");
+    }
     auto existing = deps.api_store->queue(call.params[0]);
     if (!existing) return status_response(existing.status());
     if (!existing->has_value()) return bad_id("queue");
@@ -163,12 +186,15 @@ http::Response put_queue(const ApiDeps& deps, const Call& call, bool create) {
   if (!f.ok()) return f.error();
   if (Status s = deps.api_store->put_queue(queue, create); !s) return status_response(s);
   auto saved = deps.api_store->queue(queue.id);
+  if (deps.on_queues_changed) deps.on_queues_changed();
   if (!saved || !saved->has_value()) return status_response(saved.status());
-  return json_response(create ? 201 : 200, queue_json(**saved));
+  return json_response(create ? 201 : 200, queue_json(deps, **saved));
 }
 
 http::Response delete_queue(const ApiDeps& deps, const Call& call) {
+  if (auto refused = refuse_config_queue(deps, call.params[0], "remove")) return *refused;
   if (Status s = deps.api_store->delete_queue(call.params[0]); !s) return status_response(s);
+  if (deps.on_queues_changed) deps.on_queues_changed();
   return http::Response{204, "application/json", {}, ""};
 }
 
@@ -201,24 +227,18 @@ http::Response list_channels(const ApiDeps& deps, const Call&) {
   return json_response(200, body);
 }
 
-// Plugins name the offending input first ("pin: exactly 6 digits", "numbers[0].id: ..."); the
-// runtime puts "invoke <op>: SB_ERR_...: " before it. That name becomes the error's `field`, as the
-// API's own validation errors have it.
+// Plugins name the offending input first ("pin: exactly 6 digits", "components[1].text: ...");
+// the runtime puts "invoke <op>: SB_ERR_...: " before it. The error's `message` is the plugin's
+// text without that, and the name its `field`, as the API's own validation errors have them.
 http::Response op_error(const Status& status) {
-  if (status.code() != Code::kInvalidArgument) return status_response(status);
-  const std::string& m = status.message();
-  std::string_view plugin = m;
-  if (size_t code = plugin.find("SB_ERR_"); code != std::string_view::npos) {
-    if (size_t after = plugin.find(": ", code); after != std::string_view::npos) {
-      plugin = plugin.substr(after + 2);
-    }
-  }
-  const size_t colon = plugin.find(": ");
-  const std::string_view name = plugin.substr(0, colon);
+  const std::string text = plugin_text(status.message());
+  if (status.code() != Code::kInvalidArgument) return status_response({status.code(), text});
+  const size_t colon = text.find(": ");
+  const std::string_view name = std::string_view(text).substr(0, colon);
   const bool is_field =
-      colon != std::string_view::npos && colon > 0 && colon <= 64 &&
+      colon != std::string::npos && colon > 0 && colon <= 64 &&
       name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.[]") == std::string_view::npos;
-  return error_response(400, "invalid_argument", m, is_field ? name : std::string_view());
+  return error_response(400, "invalid_argument", text, is_field ? name : std::string_view());
 }
 
 http::Response channel_op(const ApiDeps& deps, const Call& call) {

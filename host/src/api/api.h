@@ -67,6 +67,8 @@ class Channels {
   virtual ~Channels() = default;
   virtual std::vector<ChannelInfo> list() = 0;
   virtual bool exists(std::string_view instance_id) = 0;
+  // A channel without can_send answers allowed, mode "unknown"; an error (not running, the
+  // plugin's can_send failed) means the channel could not answer.
   virtual Result<CanSendInfo> can_send(std::string_view instance_id, std::string_view to,
                                        std::string_view from, std::string_view content_type,
                                        int64_t last_inbound_at_ms) = 0;
@@ -124,6 +126,14 @@ struct ApiDeps {
   // Whether a queue id names a bot queue of the routing config; empty: none does, and bot tokens
   // see nothing.
   std::function<bool(std::string_view queue)> is_bot_queue;
+  // How the routing configuration uses a queue: "declared" (in its queues), "named" (as the
+  // default queue or by a rule, a bot's handover) or "" (not at all; created through the API).
+  // Such queues are listed with "source":"config", and only the configuration changes or deletes
+  // them (409). Empty: no routing configuration.
+  std::function<std::string(std::string_view queue)> config_queue_use;
+  // Called after a queue was created, changed or deleted through the API, so routing uses it at
+  // once; may be empty.
+  std::function<void()> on_queues_changed;
   // Hands a conversation from its bot to humans and publishes the events; empty: 503.
   HandoverHook handover;
   ApiOptions options;

@@ -281,9 +281,12 @@ http::Response can_send(const ApiDeps& deps, const Call& call) {
   if (!to->has_value()) {
     return error_response(409, "no_recipient", "the conversation has no address to reply to");
   }
-  // The same question, and the same fallback, as the send route asks before queueing.
-  const CanSendInfo answer = ask_can_send(
-      deps, {conv.instance_id, (*to)->to, (*to)->from, content_type, (*to)->last_inbound_at_ms});
+  // The same question the send route asks before queueing, and the same 503 when it fails.
+  const SendQuery query{conv.instance_id, (*to)->to, (*to)->from, content_type,
+                        (*to)->last_inbound_at_ms};
+  auto asked = ask_can_send(deps, query);
+  if (!asked) return can_send_failed(query, asked.status());
+  const CanSendInfo& answer = *asked;
   Poco::JSON::Object body;
   body.set("channel", conv.instance_id);
   body.set("content_type", content_type);

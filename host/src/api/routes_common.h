@@ -42,11 +42,18 @@ struct SendQuery {
   std::string instance_id, to, from, content_type;
   int64_t last_inbound_at_ms = 0;
 };
-// The channel's can_send answer. A channel that cannot answer (no can_send, not running, an
-// error) gets the fallback: allowed, mode "unknown", why in reason.
-CanSendInfo ask_can_send(const ApiDeps& deps, const SendQuery& q);
+// A plugin's error as the runtime words it ("invoke <op>: SB_ERR_<X>: <text>") without the
+// runtime's prefix: the plugin's own text, for the API's error message. Other text as it is.
+std::string plugin_text(std::string_view message);
+
+// The channel's can_send answer (a channel without can_send answers allowed, mode "unknown").
+// An error (the channel is not running, its can_send failed) is returned, logged at warning.
+Result<CanSendInfo> ask_can_send(const ApiDeps& deps, const SendQuery& q);
+// 503 unavailable for a can_send that failed: nothing may be written on a guess.
+http::Response can_send_failed(const SendQuery& q, const Status& status);
 // nullopt when the channel allows it; else 422 cannot_send naming `field` (the request's content
-// type), with the channel's reason and, for template_only, the hint to send a template.
+// type), with the channel's reason and, for template_only, the hint to send a template; 503
+// unavailable (can_send_failed) when the channel could not answer.
 std::optional<http::Response> refuse_unless_sendable(const ApiDeps& deps, const SendQuery& q,
                                                      const std::string& field);
 

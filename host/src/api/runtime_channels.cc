@@ -81,6 +81,11 @@ Result<CanSendInfo> RuntimeChannels::can_send(std::string_view instance_id, std:
                                               int64_t last_inbound_at_ms) {
   auto inst = runtime_.find(instance_id);
   if (!inst) return not_found("no channel \"" + std::string(instance_id) + "\"");
+  if (inst->plugin().vtable().can_send == nullptr) {  // no rules to ask: its send decides
+    return CanSendInfo{true, "unknown", 0,
+                       "channel \"" + std::string(instance_id) +
+                           "\" has no can_send; the channel decides when sending"};
+  }
   auto answer = inst->can_send(to, from, content_type, last_inbound_at_ms);
   if (!answer) return answer.status();
   return CanSendInfo{answer->allowed, mode_name(answer->mode), answer->expires_at_ms,

@@ -28,27 +28,42 @@ void emit_assigned(const ApiDeps& deps, int64_t conversation_id,
   emit(deps, "conversation.assigned", event);
 }
 
-CanSendInfo ask_can_send(const ApiDeps& deps, const SendQuery& q) {
-  // A channel that cannot say (no can_send in its vtable, not running, its can_send failed) must
-  // not stop agents: the plugin's own send still decides, and the outbox records its refusal.
-  CanSendInfo fallback{true, "unknown", 0, ""};
+std::string plugin_text(std::string_view message) {
+  const size_t code = message.find("SB_ERR_");
+  if (code == std::string_view::npos) return std::string(message);
+  const size_t after = message.find(": ", code);
+  if (after == std::string_view::npos) return std::string(message.substr(code));
+  return std::string(message.substr(after + 2));
+}
+
+Result<CanSendInfo> ask_can_send(const ApiDeps& deps, const SendQuery& q) {
   if (deps.channels == nullptr) {
-    fallback.reason = "no channel layer to ask; the channel decides when sending";
-    return fallback;
+    return CanSendInfo{true, "unknown", 0,
+                       "no channel layer to ask; the channel decides when sending"};
   }
+  // A channel without can_send answers "unknown" (its send decides). An error is no answer: the
+  // send is refused rather than queued on a guess.
   auto answer =
       deps.channels->can_send(q.instance_id, q.to, q.from, q.content_type, q.last_inbound_at_ms);
-  if (answer) return std::move(answer).value();
-  log::logger("api")->debug("can_send of channel \"{}\" did not answer ({}); allowing",
-                            q.instance_id, answer.status().message());
-  fallback.reason = "the channel could not say (" + answer.status().message() +
-                    "); the channel decides when sending";
-  return fallback;
+  if (!answer) {
+    log::logger("api")->warn("can_send of channel \"{}\" failed: {}", q.instance_id,
+                             answer.status().message());
+  }
+  return answer;
+}
+
+http::Response can_send_failed(const SendQuery& q, const Status& status) {
+  return error_response(503, "unavailable",
+                        "channel \"" + q.instance_id + "\" could not say whether it may send " +
+                            q.content_type + " now: " + plugin_text(status.message()) +
+                            "; nothing was written, try again later");
 }
 
 std::optional<http::Response> refuse_unless_sendable(const ApiDeps& deps, const SendQuery& q,
                                                      const std::string& field) {
-  const CanSendInfo answer = ask_can_send(deps, q);
+  auto asked = ask_can_send(deps, q);
+  if (!asked) return can_send_failed(q, asked.status());
+  const CanSendInfo& answer = *asked;
   if (answer.allowed) return std::nullopt;
   std::string message = "channel \"" + q.instance_id + "\" refuses " + q.content_type + " to " +
                         q.to + ": " + answer.reason;

@@ -7,6 +7,7 @@
 
 #include "api/routes_common.h"
 #include "api/visibility.h"
+#include "log/log.h"
 
 namespace sb::api {
 namespace {
@@ -251,6 +252,29 @@ http::Response start_conversation(const ApiDeps& deps, const Call& call) {
         403, "forbidden",
         "the customer's open conversation " + std::to_string(conv.id) + " is someone else's");
   }
+  // Until its message is queued, a new conversation (and contact) is taken back on any failure,
+  // so a refused start leaves no empty conversation behind; its event follows the queueing.
+  auto undo = [&](http::Response r) {
+    if (Status s = deps.conversations->undo_start(*started); !s) {
+      log::logger("api")->warn("conversation {} outlives its failed start: {}", conv.id,
+                               s.message());
+    }
+    return r;
+  };
+  auto accepted = deps.send(out);
+  if (!accepted) return undo(status_response(accepted.status()));
+  auto message = deps.store->get_message(accepted->message_id);
+  if (!message) return undo(status_response(message.status()));
+  if (!message->has_value()) {
+    return undo(error_response(500, "internal", "the sent message vanished"));
+  }
+  if (accepted->duplicate) {
+    // A concurrent request with the same key got there first.
+    if (!same_request(**message, out, conv.contact_id)) return undo(conflict());
+    if ((*message)->conversation_id != 0) {
+      return undo(answer(deps, (*message)->conversation_id, accepted->message_id, true));
+    }
+  }
   if (started->new_conversation) {
     Poco::JSON::Object event;
     event.set("conversation_id", conv.id);
@@ -258,19 +282,6 @@ http::Response start_conversation(const ApiDeps& deps, const Call& call) {
     event.set("instance_id", conv.instance_id);
     event.set("by", call.who.name);
     emit(deps, "conversation.created", event);
-  }
-
-  auto accepted = deps.send(out);
-  if (!accepted) return status_response(accepted.status());
-  auto message = deps.store->get_message(accepted->message_id);
-  if (!message) return status_response(message.status());
-  if (!message->has_value()) return error_response(500, "internal", "the sent message vanished");
-  if (accepted->duplicate) {
-    // A concurrent request with the same key got there first.
-    if (!same_request(**message, out, conv.contact_id)) return conflict();
-    if ((*message)->conversation_id != 0) {
-      return answer(deps, (*message)->conversation_id, accepted->message_id, true);
-    }
   }
 
   // The caller owns what it started: an agent itself, else whoever the request names.

@@ -59,7 +59,7 @@ Result<ApiTransport> http_transport(const std::string& base_url, const std::stri
   });
 }
 
-std::string api_error_text(const ApiReply& reply) {
+std::string api_error_text(const ApiReply& reply, bool verbose) {
   try {
     auto root = Poco::JSON::Parser().parse(reply.body).extract<Poco::JSON::Object::Ptr>();
     auto e = root ? root->getObject("error") : nullptr;
@@ -70,8 +70,10 @@ std::string api_error_text(const ApiReply& reply) {
                                     ? e->optValue<std::string>("field", "")
                                     : std::string();
       if (text.empty()) text = code;
-      if (!field.empty()) text += " (field: " + field + ")";
-      if (!code.empty() && text.find(code) != 0) text = code + ": " + text;
+      const bool named = text.starts_with(field + ":") || text.starts_with(field + " ");
+      if (!field.empty() && (!named || verbose)) text += " (field: " + field + ")";
+      if (!verbose) return text;
+      if (!code.empty() && !text.starts_with(code)) text = code + ": " + text;
       return text + " [HTTP " + std::to_string(reply.status) + "]";
     }
   } catch (const std::exception&) {

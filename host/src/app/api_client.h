@@ -30,8 +30,10 @@ using ApiTransport = std::function<Result<ApiReply>(const ApiRequest&)>;
 Result<ApiTransport> http_transport(const std::string& base_url, const std::string& token,
                                     std::chrono::seconds timeout = std::chrono::seconds(30));
 
-// The API's error `{"error":{"code","message","field"}}` as one line "message (field: f)", or a
-// short description of an answer that is not one.
-std::string api_error_text(const ApiReply& reply);
+// The API's error `{"error":{"code","message","field"}}` as one line for a person: its message,
+// and "(field: f)" unless the message already starts with the field's name. `verbose` adds the
+// internals: "code: message (field: f) [HTTP 400]". An answer that is not such an error is
+// described briefly with its HTTP status.
+std::string api_error_text(const ApiReply& reply, bool verbose = false);
 
 }  // namespace sb::app

@@ -197,7 +197,13 @@ int serve(const fs::path& config_file, std::ostream& err) {
 
   auto pipeline = std::make_shared<InboundPipeline>();
   if (!cfg.routing_json.empty()) {
-    auto routing_config = routing::parse_routing_config(cfg.routing_json);
+    // The default queue and rules may name queues created through the REST API, too.
+    auto queue_rows = store->routing()->queues();
+    if (!queue_rows) return fail(err, "routing: " + queue_rows.status().message());
+    routing::QueueIds api_queues;
+    for (const auto& row : *queue_rows) api_queues.insert(row.id);
+    auto routing_config =
+        routing::parse_routing_config(cfg.routing_json, routing::kZoneinfoDir, api_queues);
     if (!routing_config) return fail(err, "routing: " + routing_config.status().message());
     // Conversations the router hands out on its own (rebalance) are published like any other
     // assignment; route()'s own decision is published by on_inbound_stored below.
@@ -354,6 +360,15 @@ int serve(const fs::path& config_file, std::ostream& err) {
   if (pipeline->router) {  // set before any thread runs and never replaced
     api_deps.is_bot_queue = [pipeline](std::string_view queue) {
       return routing::bot_of(pipeline->router->config(), queue) != nullptr;  // config is const
+    };
+    api_deps.config_queue_use = [pipeline](std::string_view queue) {
+      return std::string(routing::queue_use(pipeline->router->config(), queue));
+    };
+    api_deps.on_queues_changed = [pipeline, logger, rebalance] {
+      if (Status s = pipeline->router->reload_queues(); !s) {
+        logger->warn("routing: reading the queues failed: {}", s.message());
+      }
+      rebalance();  // a new queue may have waiting conversations or members with room
     };
     api_deps.handover = [pipeline, event_log](int64_t id, const std::optional<std::string>& queue,
                                               const std::string& actor, const std::string& note) {

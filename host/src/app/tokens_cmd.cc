@@ -70,11 +70,18 @@ Result<std::unique_ptr<api::ApiStore>> open_api_store(const std::string& config_
 
 // A bot token acts for one bot queue: refuse a name that is not one, so a typo cannot mint a
 // token that silently sees nothing.
-Status check_bot_queue(const std::string& config_file, const std::string& name) {
+Status check_bot_queue(const std::string& config_file, api::ApiStore& store,
+                       const std::string& name) {
   auto config = config::load_config(config_file);
   if (!config) return config.status();
   if (config->routing_json.empty()) return invalid_argument("the configuration has no routing");
-  auto routing = routing::parse_routing_config(config->routing_json);
+  // Its rules may name queues created through the REST API, as serve accepts them.
+  auto queues = store.queues();
+  if (!queues) return queues.status();
+  routing::QueueIds api_queues;
+  for (const auto& q : *queues) api_queues.insert(q.id);
+  auto routing =
+      routing::parse_routing_config(config->routing_json, routing::kZoneinfoDir, api_queues);
   if (!routing) return routing.status();
   if (!routing::bot_of(*routing, name)) {
     return invalid_argument("--name \"" + name + "\" is not a bot queue of the routing config");
@@ -120,7 +127,7 @@ int tokens_command(const std::vector<std::string>& args, std::ostream& out, std:
   auto store = open_api_store(f.config);
   if (!store) return fail(err, store.status().message());
   if (sub == "create" && *auth::parse_role(f.role) == auth::Role::kBot) {
-    if (Status s = check_bot_queue(f.config, f.name); !s) return fail(err, s.message());
+    if (Status s = check_bot_queue(f.config, **store, f.name); !s) return fail(err, s.message());
   }
   if (sub == "create") {
     const std::string token = auth::generate_token();

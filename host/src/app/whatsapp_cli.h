@@ -7,6 +7,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include <chrono>
 #include <functional>
 #include <iosfwd>
 #include <optional>
@@ -24,6 +25,8 @@ struct WaCliEnv {
   std::function<std::optional<std::string>(const std::string&)> getenv;
   std::function<Result<ApiTransport>(const std::string& url, const std::string& token)> connect;
   std::function<std::string()> new_idempotency_key;
+  // Between two polls of a message's or template's state (tests pass one that returns at once).
+  std::function<void(std::chrono::milliseconds)> sleep;
 };
 WaCliEnv default_wa_cli_env();
 

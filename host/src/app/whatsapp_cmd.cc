@@ -64,9 +64,11 @@ constexpr std::string_view kHelp =
     "templates delete NAME [--language L]          all languages without --language\n"
     "templates preview NAME --language L [--param VALUE]... [--header-param VALUE]\n"
     "templates send NAME --language L --to NUMBER [--param VALUE]... [--header-param VALUE]\n"
-    "        [--conversation ID] [--idempotency-key KEY]\n"
+    "        [--conversation ID] [--idempotency-key KEY] [--wait SECONDS]\n"
     "        sends in the customer's open conversation on the instance, else starts one (the\n"
-    "        customer need not have written first); --conversation ID sends in that one\n"
+    "        customer need not have written first); --conversation ID sends in that one.\n"
+    "        Waits up to --wait seconds (default 10, 0 = not at all) for WhatsApp's answer and\n"
+    "        exits 1 with its reason when the message failed\n"
     "\n"
     "options (everywhere):\n"
     "  --url URL        the daemon (default: $SB_URL, else the http section of --config,\n"
@@ -75,15 +77,17 @@ constexpr std::string_view kHelp =
     "  --token TOKEN    an admin API token (default: $SB_TOKEN); never printed\n"
     "  --instance ID    the whatsapp channel instance (default: the only one)\n"
     "  --json           print the API's JSON answer instead of text\n"
+    "  --verbose, -v    errors also show the API's error code and HTTP status\n"
     "\n"
-    "exit codes: 0 ok, 1 the API refused (its message and field are printed), 64 usage,\n"
-    "69 the daemon could not be reached\n";
+    "exit codes: 0 ok, 1 the API refused or a sent message failed (the reason is printed),\n"
+    "64 usage, 69 the daemon could not be reached\n";
 
 // One parsed command line: flag values (repeatable flags keep every value) and positionals.
 struct Args {
   std::map<std::string, std::vector<std::string>> values;
   std::vector<std::string> positional;
   bool json = false;
+  bool verbose = false;  // errors with the API's code and HTTP status
 
   std::string get(const std::string& flag) const {
     auto it = values.find(flag);
@@ -116,6 +120,10 @@ bool parse_args(const std::vector<std::string>& args, size_t from, const Spec& s
     std::string a = args[i];
     if (a == "--json") {
       out.json = true;
+      continue;
+    }
+    if (a == "--verbose" || a == "-v") {
+      out.verbose = true;
       continue;
     }
     if (!a.starts_with("--")) {
@@ -227,7 +235,7 @@ class Session {
       std::string hint;
       if (r->status == 401) hint = " (is the token right and not revoked?)";
       if (r->status == 403) hint = " (channel operations need an admin token)";
-      code = fail(kExitFailure, api_error_text(*r) + hint);
+      code = fail(kExitFailure, api_error_text(*r, args_.verbose) + hint);
       return std::nullopt;
     }
     return *r;
@@ -588,6 +596,46 @@ std::string show_preview(const JsonObj& a) {
   return out.str();
 }
 
+// Polls GET /v1/messages/{id} until the channel has answered: exit 0 once the provider took the
+// message, 1 with its reason when it failed. Still queued at the deadline is no failure (the
+// outbox keeps trying): a note says so.
+int await_outcome(const Ctx& c, Session& s, const JsonObj& accepted, int wait_seconds) {
+  const std::string id = accepted.has("id") ? accepted.get("id").toString() : "";
+  if (id.empty()) return kExitOk;
+  constexpr auto kPoll = std::chrono::milliseconds(250);
+  const int polls = wait_seconds * 4;
+  int code = kExitOk;
+  for (int i = 0;; ++i) {
+    auto r = s.call({"GET", "/v1/messages/" + id, "", ""}, code);
+    if (!r) return code;
+    ObjPtr m = parse_object(r->body);
+    const std::string status = m ? m->optValue<std::string>("status", "") : "";
+    if (status == "sent" || status == "delivered" || status == "read") return kExitOk;
+    if (status == "failed") {
+      std::string reason, provider_code;
+      auto history = m->getArray("status_history");
+      for (size_t k = 0; history && k < history->size(); ++k) {
+        ObjPtr e = history->getObject(static_cast<unsigned>(k));
+        if (!e || e->optValue<std::string>("status", "") != "failed") continue;
+        reason = e->optValue<std::string>("error_text", "");
+        provider_code = e->optValue<std::string>("error_code", "");
+      }
+      return s.fail(kExitFailure, "message " + id + " failed: " +
+                                      (reason.empty() ? "the channel gave no reason" : reason) +
+                                      (provider_code.empty() ? "" : " (" + provider_code + ")"));
+    }
+    if (i >= polls) break;
+    if (c.env.sleep) {
+      c.env.sleep(kPoll);
+    } else {
+      std::this_thread::sleep_for(kPoll);
+    }
+  }
+  c.err << "note: message " << id << " is still queued after " << wait_seconds
+        << " s; the outbox keeps trying (GET /v1/messages/" << id << " shows its status)\n";
+  return kExitOk;
+}
+
 int template_send(const Ctx& c, const std::string& name) {
   const Args& a = c.args;
   if (a.get("--language").empty()) return usage(c.err, "--language is required");
@@ -597,6 +645,15 @@ int template_send(const Ctx& c, const std::string& name) {
   }
   if (conversation.empty() && digits_of(to).size() < 6) {
     return usage(c.err, "--to: a phone number in E.164 form (+4915112345678)");
+  }
+  int wait_seconds = 10;
+  if (a.has("--wait")) {
+    const std::string w = a.get("--wait");
+    wait_seconds =
+        w.empty() || w.size() > 4 || w.find_first_not_of("0123456789") != std::string::npos
+            ? -1
+            : std::stoi(w);
+    if (wait_seconds < 0 || wait_seconds > 600) return usage(c.err, "--wait: 0..600 seconds");
   }
   Session s(a, c.err, c.env);
   int code = kExitOk;
@@ -637,7 +694,7 @@ int template_send(const Ctx& c, const std::string& name) {
   if (m && answer && answer->has("duplicate")) m->set("duplicate", answer->get("duplicate"));
   if (a.json) {
     c.out << (m ? dump(m) : r->body) << "\n";
-    return kExitOk;
+    return wait_seconds > 0 && m ? await_outcome(c, s, *m, wait_seconds) : kExitOk;
   }
   const std::string id = m && m->has("id") ? m->get("id").toString() : "?";
   std::string where = conversation;
@@ -650,7 +707,7 @@ int template_send(const Ctx& c, const std::string& name) {
         << (m ? m->optValue<std::string>("status", "-") : "-") << ")"
         << (r->status == 200 ? "; this idempotency key was used before: not sent again" : "")
         << "\n";
-  return kExitOk;
+  return wait_seconds > 0 && m ? await_outcome(c, s, *m, wait_seconds) : kExitOk;
 }
 
 // Polls template_get until the wanted status (or a final other one, or the timeout).
@@ -717,7 +774,7 @@ int templates_cmd(const std::vector<std::string>& argv, std::ostream& out, std::
       {"delete", {{"--language", "--waba-id", "--token-ref"}, {}, {}, 1}},
       {"preview", {{"--language"}, {"--param", "--header-param"}, {}, 1}},
       {"send",
-       {{"--language", "--to", "--conversation", "--idempotency-key"},
+       {{"--language", "--to", "--conversation", "--idempotency-key", "--wait"},
         {"--param", "--header-param"},
         {},
         1}},
@@ -840,6 +897,7 @@ WaCliEnv default_wa_cli_env() {
   env.connect = [](const std::string& url, const std::string& token) {
     return http_transport(url, token);
   };
+  env.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   env.new_idempotency_key = [] {
     std::random_device rd;
     std::ostringstream s;
@@ -855,7 +913,8 @@ int whatsapp_command(const std::vector<std::string>& given, std::ostream& out, s
   std::vector<std::string> args(given.begin(), given.begin() + (given.empty() ? 0 : 1));
   std::vector<std::string> leading;
   size_t i = 1;
-  while (i < given.size() && given[i].starts_with("--") && given[i] != "--help") {
+  while (i < given.size() && (given[i].starts_with("--") || given[i] == "-v") &&
+         given[i] != "--help") {
     const std::string flag = given[i].substr(0, given[i].find('='));
     const bool takes_value =
         std::find(kGlobalFlags.begin(), kGlobalFlags.end(), flag) != kGlobalFlags.end() &&

@@ -59,6 +59,10 @@ class ConversationService {
   // number, in one transaction.
   sb::Result<Started> start_conversation(const IdentityKey& identity, std::string_view instance_id,
                                          std::string_view name = {});
+  // Takes back what start_conversation created (the conversation, and the contact with its
+  // identity when it was new) when the message it was for could not be queued, in one
+  // transaction; nothing that found use in between (a customer's message) goes.
+  sb::Status undo_start(const Started& started);
 
   sb::Result<std::optional<store::Contact>> contact(int64_t contact_id);
   // The contact an address belongs to, normalised like inbound senders (address.h).

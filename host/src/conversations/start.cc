@@ -123,4 +123,13 @@ sb::Result<Started> ConversationService::start_conversation(const IdentityKey& i
   return out;
 }
 
+sb::Status ConversationService::undo_start(const Started& started) {
+  if (!started.new_conversation) return {};  // a new contact always comes with one
+  return model_.in_transaction([&](store::ModelTxn& txn) -> Status {
+    auto r = txn.discard_unused(started.conversation.id,
+                                started.new_contact ? started.conversation.contact_id : 0);
+    return r.status();
+  });
+}
+
 }  // namespace sb::conversations

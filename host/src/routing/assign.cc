@@ -95,7 +95,11 @@ sb::Result<Router::Pick> Router::assign_from_queue(const store::Conversation& co
 sb::Result<std::vector<int64_t>> Router::rebalance_locked() {
   std::vector<int64_t> assigned;
   const int64_t now = options_.clock();
-  for (const auto& queue : config_.queues) {
+  std::vector<const QueueConfig*> queues;
+  for (const auto& q : config_.queues) queues.push_back(&q);
+  for (const auto& q : api_queues_) queues.push_back(&q);
+  for (const QueueConfig* q : queues) {
+    const QueueConfig& queue = *q;
     if (queue.bot) continue;  // its conversations are with the bot, not waiting for agents
     auto waiting = routing_.waiting(queue.id, 1000);
     if (!waiting) return waiting.status();

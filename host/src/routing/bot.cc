@@ -82,7 +82,7 @@ sb::Result<Handover> Router::handover(int64_t conversation_id,
     return sb::failed_precondition("the conversation is not with a bot");
   }
   const std::string target = queue.value_or(bot->handover_queue);
-  const QueueConfig* to = find_queue(config_, target);
+  const QueueConfig* to = queue_locked(target);
   if (to == nullptr) return sb::invalid_argument("no queue \"" + target + "\"");
   if (to->bot) return sb::invalid_argument("queue \"" + target + "\" is a bot queue");
   return handover_locked(conversation, *conversation.queue, *to, actor, options_.clock());

@@ -93,8 +93,8 @@ const QueueConfig* find_queue(const RoutingConfig& config, std::string_view id) 
   return it == config.queues.end() ? nullptr : &*it;
 }
 
-sb::Status validate(const RoutingConfig& config) {
-  std::set<std::string, std::less<>> ids;
+sb::Status validate(const RoutingConfig& config, const QueueIds& more_queues) {
+  QueueIds ids;
   auto schedule_ok = [&](const std::string& name) {
     return name.empty() || config.schedules.contains(name);
   };
@@ -116,6 +116,7 @@ sb::Status validate(const RoutingConfig& config) {
           "].bot.secret differs from another bot queue's with the same url");
     }
   }
+  ids.insert(more_queues.begin(), more_queues.end());
   if (!ids.contains(config.default_queue)) {
     return sb::invalid_argument("routing: default queue '" + config.default_queue +
                                 "' is not a queue");
@@ -132,6 +133,18 @@ sb::Status validate(const RoutingConfig& config) {
     return sb::invalid_argument("routing: periods must not be negative");
   }
   return {};
+}
+
+std::string_view queue_use(const RoutingConfig& config, std::string_view queue_id) {
+  if (find_queue(config, queue_id) != nullptr) return "declared";
+  if (config.default_queue == queue_id) return "named";
+  for (const auto& r : config.rules) {
+    if (r.queue == queue_id) return "named";
+  }
+  for (const auto& q : config.queues) {
+    if (q.bot && q.bot->handover_queue == queue_id) return "named";
+  }
+  return "";
 }
 
 std::string match_queue(const RoutingConfig& config, const MessageFacts& facts) {

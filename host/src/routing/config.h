@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,8 +86,10 @@ struct RoutingConfig {
 // Every queue id unique and non-empty; the default queue, each rule's queue and every schedule
 // named by a queue or rule exist. A bot queue hands over to an existing queue that is no bot
 // queue, has an http:// URL and a secret; bot queues sharing a URL share its secret too (the
-// dispatcher signs by URL).
-sb::Status validate(const RoutingConfig& config);
+// dispatcher signs by URL). `more_queues` are human queues kept elsewhere (created through the
+// REST API) that the default queue and rules may name too.
+using QueueIds = std::set<std::string, std::less<>>;
+sb::Status validate(const RoutingConfig& config, const QueueIds& more_queues = {});
 
 const QueueConfig* find_queue(const RoutingConfig& config, std::string_view id);
 // The queue's bot, or null for an unknown or human queue.
@@ -97,6 +100,10 @@ struct MessageFacts {
   std::string_view instance_id, text, language;
   Millis at;
 };
+
+// How the configuration uses a queue: "declared" (one of its queues), "named" (the default
+// queue, a rule's queue or a bot's handover queue, kept elsewhere) or "" (not at all).
+std::string_view queue_use(const RoutingConfig& config, std::string_view queue_id);
 
 // The first matching rule's queue, else the default queue.
 std::string match_queue(const RoutingConfig& config, const MessageFacts& facts);

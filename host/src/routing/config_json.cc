@@ -222,7 +222,8 @@ Status each(const Fields& f, const std::string& key, std::vector<T>& out, F&& pa
 }  // namespace
 
 sb::Result<RoutingConfig> parse_routing_config(std::string_view json,
-                                               const std::filesystem::path& zoneinfo) {
+                                               const std::filesystem::path& zoneinfo,
+                                               const QueueIds& more_queues) {
   Object::Ptr root;
   try {
     Poco::JSON::Parser parser;
@@ -278,7 +279,7 @@ sb::Result<RoutingConfig> parse_routing_config(std::string_view json,
       c.canned.emplace(id, text);
     }
   }
-  if (auto st = validate(c); !st) return st;
+  if (auto st = validate(c, more_queues); !st) return st;
   return c;
 }
 

@@ -27,8 +27,10 @@ namespace sb::routing {
 inline constexpr size_t kMaxTemplate = 4096;
 inline constexpr size_t kMaxListItems = 256;
 
-// kInvalidArgument naming the offending field; the result has passed validate().
-sb::Result<RoutingConfig> parse_routing_config(
-    std::string_view json, const std::filesystem::path& zoneinfo = kZoneinfoDir);
+// kInvalidArgument naming the offending field; the result has passed validate(config,
+// more_queues): the default queue and rules may name those queues too.
+sb::Result<RoutingConfig> parse_routing_config(std::string_view json,
+                                               const std::filesystem::path& zoneinfo = kZoneinfoDir,
+                                               const QueueIds& more_queues = {});
 
 }  // namespace sb::routing

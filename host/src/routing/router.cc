@@ -6,17 +6,65 @@ Router::Router(RoutingConfig config, store::ModelStore& model, store::RoutingSto
                RouterOptions options)
     : config_(std::move(config)), model_(model), routing_(routing), options_(std::move(options)) {}
 
+namespace {
+
+// The queues created through the REST API: every row the configuration does not declare.
+sb::Result<std::vector<QueueConfig>> api_queues(const RoutingConfig& config,
+                                                store::RoutingStore& routing) {
+  auto rows = routing.queues();
+  if (!rows) return rows.status();
+  std::vector<QueueConfig> out;
+  for (auto& row : *rows) {
+    if (find_queue(config, row.id) != nullptr) continue;
+    QueueConfig q;
+    q.id = std::move(row.id);
+    q.name = std::move(row.name);
+    q.strategy = parse_strategy(row.strategy).value_or(Strategy::kRoundRobin);
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
+}  // namespace
+
 sb::Result<std::unique_ptr<Router>> Router::create(RoutingConfig config, store::Store& store,
                                                    RouterOptions options) {
-  if (auto st = validate(config); !st) return st;
   if (!store.model() || !store.routing()) {
     return sb::failed_precondition(
         "routing needs a store with the conversation and routing tables");
   }
   if (!options.clock) options.clock = conversations::system_clock_ms;
   if (!options.language_of) options.language_of = guess_language;
-  return std::unique_ptr<Router>(
+  auto more = api_queues(config, *store.routing());
+  if (!more) return more.status();
+  QueueIds more_ids;
+  for (const auto& q : *more) more_ids.insert(q.id);
+  if (auto st = validate(config, more_ids); !st) return st;
+  std::vector<store::QueueRow> rows;
+  for (const auto& q : config.queues) {
+    rows.push_back({q.id, q.name, std::string(to_string(q.strategy))});
+  }
+  if (auto st = store.routing()->put_config_queues(rows, options.clock()); !st) return st;
+  std::unique_ptr<Router> router(
       new Router(std::move(config), *store.model(), *store.routing(), std::move(options)));
+  router->api_queues_ = std::move(*more);
+  return router;
+}
+
+sb::Status Router::reload_queues() {
+  std::lock_guard lock(mu_);
+  auto more = api_queues(config_, routing_);
+  if (!more) return more.status();
+  api_queues_ = std::move(*more);
+  return {};
+}
+
+const QueueConfig* Router::queue_locked(std::string_view id) const {
+  if (const QueueConfig* q = find_queue(config_, id)) return q;
+  for (const auto& q : api_queues_) {
+    if (q.id == id) return &q;
+  }
+  return nullptr;
 }
 
 sb::Result<Decision> Router::route(const store::InboundMessage& message,
@@ -32,8 +80,7 @@ sb::Result<Decision> Router::route(const store::InboundMessage& message,
   if (conversation.status == store::ConversationStatus::kResolved) return d;
   const int64_t now = options_.clock();
 
-  const QueueConfig* queue =
-      conversation.queue ? find_queue(config_, *conversation.queue) : nullptr;
+  const QueueConfig* queue = conversation.queue ? queue_locked(*conversation.queue) : nullptr;
   const bool stored_assignee = conversation.assignee.has_value();
   if (conversation.assignee && result.resolution.reopened) {
     // A re-opened conversation goes back to its agent only while that agent is online; else the
@@ -51,7 +98,10 @@ sb::Result<Decision> Router::route(const store::InboundMessage& message,
       const std::string language = options_.language_of(message.text);
       MessageFacts facts{message.instance_id, message.text, language,
                          Millis(std::chrono::milliseconds(now))};
-      queue = find_queue(config_, match_queue(config_, facts));
+      queue = queue_locked(match_queue(config_, facts));
+      // A rule's API queue deleted since: the default queue (validate() checked it at start).
+      if (!queue) queue = queue_locked(config_.default_queue);
+      if (!queue) return sb::failed_precondition("routing: the default queue was deleted");
     }
     if (queue->bot) {
       auto with_bot = route_to_bot(message, conversation, *queue, stored_assignee, now, d);
@@ -75,7 +125,8 @@ sb::Result<Decision> Router::route(const store::InboundMessage& message,
     conversation.assignee = pick->agent;
     conversation.queue = queue->id;
   }
-  if (!queue) queue = find_queue(config_, config_.default_queue);
+  if (!queue) queue = queue_locked(config_.default_queue);
+  if (!queue) return d;  // the default queue (an API queue) was deleted: no auto-replies
   auto replies = auto_replies(message, result, conversation, *queue, now);
   if (!replies) return replies.status();
   d.replies = std::move(*replies);
@@ -121,13 +172,14 @@ sb::Status Router::reassign(int64_t conversation_id, const std::optional<std::st
 }
 
 sb::Result<std::string> Router::canned(std::string_view id, int64_t conversation_id) {
+  std::lock_guard lock(mu_);
   auto text = config_.canned.find(id);
   if (text == config_.canned.end()) return sb::not_found("no canned response " + std::string(id));
   auto conversation = model_.get_conversation(conversation_id);
   if (!conversation) return conversation.status();
   if (!*conversation) return sb::not_found("no conversation " + std::to_string(conversation_id));
   const QueueConfig* queue =
-      (*conversation)->queue ? find_queue(config_, *(*conversation)->queue) : nullptr;
+      (*conversation)->queue ? queue_locked(*(*conversation)->queue) : nullptr;
   auto values = placeholders(**conversation, queue, options_.clock());
   if (!values) return values.status();
   return render(text->second, *values);

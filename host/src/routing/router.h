@@ -78,10 +78,17 @@ inline constexpr std::string_view kAway = "away";
 
 class Router {
  public:
-  // kInvalidArgument for a config that does not validate, kFailedPrecondition for a store
+  // Writes the config's queues into the store's queue list (created, or name and strategy
+  // updated) and takes the queues created through the REST API as human queues (strategy from
+  // their row; no skills, hours, auto-replies or bot), which the default queue and rules may
+  // name. kInvalidArgument for a config that does not validate, kFailedPrecondition for a store
   // without the model or routing tables. `store` must outlive the router.
   static sb::Result<std::unique_ptr<Router>> create(RoutingConfig config, store::Store& store,
                                                     RouterOptions options = {});
+
+  // Re-reads the queues created through the REST API (after one was created, changed or
+  // deleted), so their conversations are routed and handed out at once.
+  sb::Status reload_queues();
 
   // `result` is what insert_inbound_resolved returned for `message`. A duplicate, or a message
   // without a conversation, routes nothing.
@@ -140,7 +147,11 @@ class Router {
       const store::InboundMessage& message, const store::InboundResult& result,
       const store::Conversation& conversation, const QueueConfig& queue, int64_t now);
 
-  RoutingConfig config_;
+  // A configured queue, else one created through the API, else null. Called with mu_ held.
+  const QueueConfig* queue_locked(std::string_view id) const;
+
+  RoutingConfig config_;                 // never changes: bot_of(config()) needs no lock
+  std::vector<QueueConfig> api_queues_;  // guarded by mu_
   store::ModelStore& model_;
   store::RoutingStore& routing_;
   RouterOptions options_;

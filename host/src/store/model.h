@@ -108,6 +108,12 @@ class ModelTxn {
   virtual Status reopen_conversation(int64_t conversation_id, bool reopened, int64_t now_ms) = 0;
   // Sets the message's contact and conversation and the conversation's last_message_at_ms.
   virtual Status link_message(int64_t message_id, int64_t conversation_id, int64_t now_ms) = 0;
+  // Takes back what a business-initiated start created when its message could not be queued:
+  // the conversation (0 = none) while no message, assignment, auto-reply or pending routing
+  // refers to it, then the contact (0 = none) and its identities while no conversation or
+  // message is theirs and no merge names them. Returns whether the conversation went; a message
+  // that arrived in between keeps everything.
+  virtual Result<bool> discard_unused(int64_t conversation_id, int64_t contact_id) = 0;
 };
 
 // Decides, for each newly stored inbound message, its contact and conversation. Runs on the

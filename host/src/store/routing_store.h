@@ -64,6 +64,14 @@ struct WaitingConversation {
   int64_t opened_at_ms = 0;
 };
 
+// A row of the queues table (schema v4): the one list of queues agents join, the REST API lists
+// and routing uses. Those the routing configuration declares are written at start; the others
+// were created through the API.
+struct QueueRow {
+  std::string id, name;
+  std::string strategy;  // round_robin | least_busy | sticky
+};
+
 // An inbound message stored (and resolved) whose routing has not committed yet (schema v10).
 struct PendingRouting {
   int64_t message_id = 0;
@@ -112,6 +120,11 @@ class RoutingStore {
   virtual Result<bool> claim_auto_reply_for(int64_t message_id, int64_t conversation_id,
                                             std::string_view kind, int64_t period_ms,
                                             int64_t now_ms) = 0;
+
+  // Creates the configuration's queues that are missing and updates the name and strategy of
+  // those that exist (agents' memberships stay), in one transaction.
+  virtual Status put_config_queues(const std::vector<QueueRow>& queues, int64_t now_ms) = 0;
+  virtual Result<std::vector<QueueRow>> queues() = 0;  // by id
 
   // Messages pending routing, oldest first, at most `limit`.
   virtual Result<std::vector<PendingRouting>> pending_routing(int limit) = 0;

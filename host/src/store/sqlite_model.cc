@@ -201,6 +201,39 @@ Status SqliteModel::link_message(int64_t message_id, int64_t conversation_id, in
   return run("touch conversation", **q);
 }
 
+Result<bool> SqliteModel::discard_unused(int64_t conversation_id, int64_t contact_id) {
+  bool discarded = false;
+  if (conversation_id != 0) {
+    auto q = db_.prepare(
+        "DELETE FROM conversations WHERE id = ?1 "
+        "AND NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?1) "
+        "AND NOT EXISTS (SELECT 1 FROM routing_assignments WHERE conversation_id = ?1) "
+        "AND NOT EXISTS (SELECT 1 FROM routing_auto_replies WHERE conversation_id = ?1) "
+        "AND NOT EXISTS (SELECT 1 FROM routing_pending WHERE conversation_id = ?1)");
+    if (!q) return q.status();
+    (*q)->bind(1, conversation_id);
+    if (auto st = run("discard conversation", **q); !st) return st;
+    discarded = sqlite3_changes(db_.handle()) > 0;
+    if (!discarded) return false;
+  }
+  if (contact_id == 0) return discarded;
+// A contact nothing refers to but its own identities.
+#define SB_UNUSED_CONTACT                                                                   \
+  " NOT EXISTS (SELECT 1 FROM conversations WHERE contact_id = ?1) "                        \
+  "AND NOT EXISTS (SELECT 1 FROM messages WHERE contact_id = ?1) "                          \
+  "AND NOT EXISTS (SELECT 1 FROM contact_merges WHERE survivor_id = ?1 OR merged_id = ?1) " \
+  "AND NOT EXISTS (SELECT 1 FROM contacts WHERE merged_into = ?1)"
+  for (const char* sql : {"DELETE FROM identities WHERE contact_id = ?1 AND" SB_UNUSED_CONTACT,
+                          "DELETE FROM contacts WHERE id = ?1 AND" SB_UNUSED_CONTACT}) {
+    auto q = db_.prepare(sql);
+    if (!q) return q.status();
+    (*q)->bind(1, contact_id);
+    if (auto st = run("discard contact", **q); !st) return st;
+  }
+#undef SB_UNUSED_CONTACT
+  return discarded;
+}
+
 Result<InboundResult> SqliteModel::existing_inbound(std::string_view instance_id,
                                                     std::string_view provider_message_id) {
   auto q = db_.prepare(

@@ -45,6 +45,7 @@ class SqliteModel final : public ModelTxn {
                                       int64_t now_ms) override;
   Status reopen_conversation(int64_t conversation_id, bool reopened, int64_t now_ms) override;
   Status link_message(int64_t message_id, int64_t conversation_id, int64_t now_ms) override;
+  Result<bool> discard_unused(int64_t conversation_id, int64_t contact_id) override;
 
   // The resolution a duplicate reports: the first copy's id and links.
   Result<InboundResult> existing_inbound(std::string_view instance_id,

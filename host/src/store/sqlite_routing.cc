@@ -293,6 +293,35 @@ Status SqliteRouting::set_round_robin_position(std::string_view queue, std::stri
   });
 }
 
+Status SqliteRouting::put_config_queues(const std::vector<QueueRow>& queues, int64_t now_ms) {
+  return write([&]() -> Status {
+    for (const auto& queue : queues) {
+      auto q = db_.prepare(
+          "INSERT INTO queues (id, name, strategy, created_at, updated_at) VALUES (?1, ?2, ?3, "
+          "?4, ?4) ON CONFLICT (id) DO UPDATE SET name = excluded.name, strategy = "
+          "excluded.strategy, updated_at = excluded.updated_at WHERE name IS NOT excluded.name "
+          "OR strategy IS NOT excluded.strategy");
+      if (!q) return q.status();
+      (*q)->bind(1, queue.id).bind(2, queue.name).bind(3, queue.strategy).bind(4, now_ms);
+      if (int rc = (*q)->step(); rc != SQLITE_DONE) return db_.error("put config queue", rc);
+    }
+    return {};
+  });
+}
+
+Result<std::vector<QueueRow>> SqliteRouting::queues() {
+  std::lock_guard lock(mu_);
+  auto q = db_.prepare("SELECT id, name, strategy FROM queues ORDER BY id");
+  if (!q) return q.status();
+  std::vector<QueueRow> out;
+  int rc;
+  while ((rc = (*q)->step()) == SQLITE_ROW) {
+    out.push_back({(*q)->text(0), (*q)->text(1), (*q)->text(2)});
+  }
+  if (rc != SQLITE_DONE) return db_.error("read queues", rc);
+  return out;
+}
+
 Result<bool> SqliteRouting::claim_auto_reply(int64_t conversation_id, std::string_view kind,
                                              int64_t period_ms, int64_t now_ms) {
   return write([&]() -> Result<bool> {

@@ -33,6 +33,8 @@ class SqliteRouting final : public RoutingStore {
   Result<bool> claim_auto_reply_for(int64_t message_id, int64_t conversation_id,
                                     std::string_view kind, int64_t period_ms,
                                     int64_t now_ms) override;
+  Status put_config_queues(const std::vector<QueueRow>& queues, int64_t now_ms) override;
+  Result<std::vector<QueueRow>> queues() override;
   Result<std::vector<PendingRouting>> pending_routing(int limit) override;
   Status routing_done(int64_t message_id) override;
 

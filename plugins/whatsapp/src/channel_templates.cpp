@@ -53,7 +53,8 @@ std::optional<sw::Result<std::string>> WhatsAppChannel::invoke_template(std::str
 sw::Result<std::string> WhatsAppChannel::template_create(const json::Value& in) {
   json::Value normalized;
   std::vector<FieldError> errs = validate_template(template_arg(in), &normalized);
-  if (!errs.empty()) return sw::Error::invalid_arg("template: " + errors_text(errs));
+  // "name: ...; components[1].text: ...": the first field leads, for the API's error `field`.
+  if (!errs.empty()) return sw::Error::invalid_arg(errors_text(errs));
   std::string waba = waba_arg(in);
   sw::Result<GraphClient> graph = onboarding_.graph_for_waba(waba, str_of(in, "token"));
   if (!graph) return graph.error();

@@ -78,8 +78,42 @@ class RoutingEndToEnd : public sbtest::HostFixture {
     return false;
   }
 
+  // An admin token for call(), made by the CLI while the daemon runs (the store is shared
+  // through WAL).
+  bool make_admin_token() {
+    const auto token_dir = dir_ / "token";
+    std::filesystem::create_directories(token_dir);
+    sbtest::Process cli({"tokens", "create", "--config", (dir_ / "config.jsonc").string(), "--role",
+                         "admin", "--name", "it-admin"},
+                        token_dir);
+    if (cli.wait() != 0) {
+      ADD_FAILURE() << cli.err();
+      return false;
+    }
+    token_ = sbtest::lines(cli.out()).at(0);
+    return true;
+  }
+
+  // A REST API call with the admin token: (status, body).
+  std::pair<int, std::string> call(const std::string& method, const std::string& path,
+                                   const std::string& body,
+                                   const std::string& idempotency_key = "") {
+    Poco::Net::HTTPClientSession session("127.0.0.1", port_);
+    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    req.set("Authorization", "Bearer " + token_);
+    if (!idempotency_key.empty()) req.set("Idempotency-Key", idempotency_key);
+    req.setContentType("application/json");
+    req.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(req) << body;
+    Poco::Net::HTTPResponse resp;
+    std::string out;
+    Poco::StreamCopier::copyToString(session.receiveResponse(resp), out);
+    return {static_cast<int>(resp.getStatus()), out};
+  }
+
   std::unique_ptr<sbtest::Process> host_;
   uint16_t port_ = 0;
+  std::string token_;
 };
 
 TEST_F(RoutingEndToEnd, FirstMessageIsQueuedAndWelcomedWithItsReference) {
@@ -135,30 +169,7 @@ TEST_F(RoutingEndToEnd, KeywordAnswerIsSentOncePerPeriod) {
 }
 
 TEST_F(RoutingEndToEnd, WaitingConversationGoesToAnAgentWhoComesOnline) {
-  // An admin token, made by the CLI while the daemon runs (the store is shared through WAL).
-  const auto token_dir = dir_ / "token";
-  std::filesystem::create_directories(token_dir);
-  sbtest::Process cli({"tokens", "create", "--config", (dir_ / "config.jsonc").string(), "--role",
-                       "admin", "--name", "it-admin"},
-                      token_dir);
-  ASSERT_EQ(cli.wait(), 0) << cli.err();
-  const std::string token = sbtest::lines(cli.out()).at(0);
-
-  auto call = [&](const std::string& method, const std::string& path, const std::string& body,
-                  const std::string& idempotency_key = "") {
-    Poco::Net::HTTPClientSession session("127.0.0.1", port_);
-    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    req.set("Authorization", "Bearer " + token);
-    if (!idempotency_key.empty()) req.set("Idempotency-Key", idempotency_key);
-    req.setContentType("application/json");
-    req.setContentLength(static_cast<std::streamsize>(body.size()));
-    session.sendRequest(req) << body;
-    Poco::Net::HTTPResponse resp;
-    std::string out;
-    Poco::StreamCopier::copyToString(session.receiveResponse(resp), out);
-    return std::make_pair(static_cast<int>(resp.getStatus()), out);
-  };
-
+  ASSERT_TRUE(make_admin_token());
   auto created = call("POST", "/v1/agents",
                       R"({"id":"ann","name":"Ann","presence":"offline","max_concurrent":2})");
   ASSERT_EQ(created.first, 201) << created.second;
@@ -198,6 +209,37 @@ TEST_F(RoutingEndToEnd, WaitingConversationGoesToAnAgentWhoComesOnline) {
                     "reply-1");
   ASSERT_EQ(reply.first, 202) << reply.second;
   EXPECT_NE(scalar("SELECT first_response_at_ms FROM conversations LIMIT 1"), "0");
+}
+
+// The routing section's queues are the API's queues: an agent joins one without POST /v1/queues
+// and is routed its conversations; the API lists it as the configuration's and leaves it alone.
+TEST_F(RoutingEndToEnd, AnAgentJoinsAConfiguredQueueWithoutCreatingItAndIsRoutedItsConversation) {
+  ASSERT_TRUE(make_admin_token());
+  auto ann = call("POST", "/v1/agents",
+                  R"({"id":"ann","name":"Ann","presence":"online","max_concurrent":2,)"
+                  R"("queues":["support"]})");
+  ASSERT_EQ(ann.first, 201) << ann.second;
+
+  auto queues = call("GET", "/v1/queues", "");
+  ASSERT_EQ(queues.first, 200) << queues.second;
+  EXPECT_NE(queues.second.find(R"("id":"support")"), std::string::npos) << queues.second;
+  EXPECT_NE(queues.second.find(R"("source":"config")"), std::string::npos) << queues.second;
+  EXPECT_NE(queues.second.find(R"("strategy":"least_busy")"), std::string::npos) << queues.second;
+  auto removed = call("DELETE", "/v1/queues/support", "");
+  EXPECT_EQ(removed.first, 409) << removed.second;
+  EXPECT_NE(removed.second.find("routing section of the configuration"), std::string::npos)
+      << removed.second;
+  EXPECT_EQ(call("PUT", "/v1/queues/support", R"({"strategy":"sticky"})").first, 409);
+
+  ASSERT_EQ(inbound(R"({"id":"j1","from":"+4930555555","text":"Hello"})").status, 200);
+  EXPECT_TRUE(eventually("SELECT COALESCE(assignee, '') || '/' || queue FROM conversations",
+                         "ann/support"));
+
+  // A queue created through the API is one routing uses too: its members get what waits in it.
+  auto vip = call("POST", "/v1/queues", R"({"id":"vip","name":"VIP","strategy":"round_robin"})");
+  ASSERT_EQ(vip.first, 201) << vip.second;
+  EXPECT_NE(vip.second.find(R"("source":"api")"), std::string::npos) << vip.second;
+  EXPECT_EQ(call("DELETE", "/v1/queues/vip", "").first, 204);
 }
 
 }  // namespace

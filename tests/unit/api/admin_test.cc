@@ -84,5 +84,25 @@ TEST_F(ApiTest, ChannelsAndOperations) {
             "malformed_json");
 }
 
+TEST_F(ApiTest, AnOperationsErrorCarriesThePluginsTextAndFieldWithoutTheRuntimesPrefix) {
+  // As the runtime words a plugin's invalid argument: the field path leads the plugin's text.
+  channels_.op_failure = invalid_argument(
+      "invoke fail: SB_ERR_INVALID_ARG: components[1].text: must not be empty; name: too long");
+  auto bad = call("POST", "/v1/channels/wa1/ops/fail", admin_, "{}");
+  ASSERT_EQ(bad.status, 400) << bad.body;
+  auto e = json(bad)->getObject("error");
+  EXPECT_EQ(e->getValue<std::string>("code"), "invalid_argument");
+  EXPECT_EQ(e->getValue<std::string>("field"), "components[1].text");
+  EXPECT_EQ(e->getValue<std::string>("message"),
+            "components[1].text: must not be empty; name: too long");
+
+  channels_.op_failure = not_found("invoke fail: SB_ERR_NOT_FOUND: no such template");
+  auto missing = call("POST", "/v1/channels/wa1/ops/fail", admin_, "{}");
+  ASSERT_EQ(missing.status, 404) << missing.body;
+  EXPECT_EQ(json(missing)->getObject("error")->getValue<std::string>("message"),
+            "no such template");
+  EXPECT_FALSE(json(missing)->getObject("error")->has("field"));
+}
+
 }  // namespace
 }  // namespace sb::api::testing

@@ -179,14 +179,20 @@ TEST_F(ConversationsApi, CanSendAsksTheChannelWithTheCustomersFacts) {
                   ->getValue<bool>("allowed"));
   EXPECT_EQ(call("GET", conv_ + "/can-send", agent_).status, 403);
 
-  // A channel that cannot answer does not block: the fallback the send route uses too.
-  channels_.can_send_error = failed_precondition("channel \"wa1\" has no can_send");
+  // A channel without can_send does not block: its send decides.
+  channels_.no_can_send = true;
   auto unknown = call("GET", conv_ + "/can-send?content_type=text", supervisor_);
   ASSERT_EQ(unknown.status, 200) << unknown.body;
   EXPECT_TRUE(json(unknown)->getValue<bool>("allowed"));
   EXPECT_EQ(json(unknown)->getValue<std::string>("mode"), "unknown");
   EXPECT_NE(json(unknown)->getValue<std::string>("reason").find("has no can_send"),
             std::string::npos);
+  // A can_send that fails is no answer: 503 with the channel's message, never "allowed".
+  channels_.can_send_error = unavailable("instance \"wa1\" is not running");
+  auto failed = call("GET", conv_ + "/can-send?content_type=text", supervisor_);
+  ASSERT_EQ(failed.status, 503) << failed.body;
+  EXPECT_EQ(error_code(failed), "unavailable");
+  EXPECT_NE(failed.body.find("is not running"), std::string::npos) << failed.body;
 }
 
 TEST_F(ConversationsApi, SendOutsideTheWindowIsRefusedBeforeAnythingIsWritten) {
@@ -246,20 +252,40 @@ TEST_F(ConversationsApi, ARetryOfAnAcceptedMessageIsAnsweredEvenAfterTheWindowCl
   EXPECT_EQ(sent_.size(), 1u);
 }
 
-TEST_F(ConversationsApi, AChannelThatCannotAnswerCanSendDoesNotBlockSends) {
+TEST_F(ConversationsApi, AChannelWithoutCanSendDoesNotBlockSends) {
   channels_.window_open = false;
-  channels_.can_send_error = failed_precondition("channel \"wa1\" has no can_send");
+  channels_.no_can_send = true;
   auto r = call("POST", conv_ + "/messages", supervisor_, R"({"text":"hi Ann"})",
                 {{"Idempotency-Key", "k"}});
   ASSERT_EQ(r.status, 202) << r.body;
   EXPECT_EQ(channels_.can_send_calls, 1);
   EXPECT_EQ(sent_.size(), 1u);
-  channels_.can_send_error = unavailable("instance \"wa1\" is not running");
-  EXPECT_EQ(call("POST", conv_ + "/messages", supervisor_, R"({"text":"again"})",
-                 {{"Idempotency-Key", "k2"}})
+}
+
+TEST_F(ConversationsApi, ACanSendThatFailsRefusesTheSendInsteadOfAllowingIt) {
+  const std::pair<Status, std::string> failures[] = {
+      {unavailable("instance \"wa1\" is not running"), "instance \"wa1\" is not running"},
+      {internal_error("can_send: SB_ERR_INTERNAL: template store locked"),
+       "template store locked"}};
+  for (const auto& [error, said] : failures) {
+    channels_.can_send_error = error;
+    auto r = call("POST", conv_ + "/messages", supervisor_, R"({"text":"hi Ann"})",
+                  {{"Idempotency-Key", "k"}});
+    ASSERT_EQ(r.status, 503) << r.body;
+    EXPECT_EQ(error_code(r), "unavailable");
+    const std::string message = json(r)->getObject("error")->getValue<std::string>("message");
+    EXPECT_NE(message.find(said), std::string::npos) << message;
+    EXPECT_EQ(message.find("SB_ERR_"), std::string::npos) << message;
+    EXPECT_TRUE(sent_.empty());
+    EXPECT_TRUE(events_.empty());
+  }
+  // Once the channel answers again, the same key sends.
+  channels_.can_send_error = Status();
+  EXPECT_EQ(call("POST", conv_ + "/messages", supervisor_, R"({"text":"hi Ann"})",
+                 {{"Idempotency-Key", "k"}})
                 .status,
             202);
-  EXPECT_EQ(sent_.size(), 2u);
+  EXPECT_EQ(sent_.size(), 1u);
 }
 
 }  // namespace

@@ -44,6 +44,7 @@ class FakeChannels : public Channels {
     last_to = std::string(to);
     last_inbound_at_ms = last_inbound;
     if (!can_send_error.is_ok()) return can_send_error;
+    if (no_can_send) return CanSendInfo{true, "unknown", 0, "channel \"wa1\" has no can_send"};
     if (content_type == "template" || window_open) return CanSendInfo{true, "free_text", 0, ""};
     return CanSendInfo{false, "template_only", 0, "outside the 24-hour window"};
   }
@@ -59,6 +60,7 @@ class FakeChannels : public Channels {
       media_uploads.emplace_back(json_in);
       return std::string(R"({"media_id":"4711","bytes":3})");
     }
+    if (op == "fail") return op_failure;
     if (op != "echo") return not_found("no op " + std::string(op));
     return std::string(R"({"got":)") + std::string(json_in) + "}";
   }
@@ -102,8 +104,10 @@ class FakeChannels : public Channels {
   int64_t last_inbound_at_ms = -1;
   std::string last_media_id, media_mime = "image/png";
   size_t last_max_bytes = 0;
-  bool window_open = true;  // free text allowed too (else only templates)
-  Status can_send_error;    // when set, can_send fails with it (no can_send, not running)
+  bool window_open = true;   // free text allowed too (else only templates)
+  Status can_send_error;     // when set, can_send fails with it (not running, plugin error)
+  bool no_can_send = false;  // answers as RuntimeChannels does for a plugin without can_send
+  Status op_failure = internal_error("invoke fail: SB_ERR_INTERNAL");  // what op "fail" returns
   int can_send_calls = 0;
 };
 
@@ -135,6 +139,7 @@ class ApiTest : public ::testing::Test {
     deps.channels = &channels_;
     deps.options.page_size = 2;  // small, so paging is exercised
     deps.send = [this](const store::OutboundMessage& m) -> Result<SendAccepted> {
+      if (!send_error_.is_ok()) return send_error_;
       const bool seen = sent_by_key_.contains(m.idempotency_key);
       auto id = store_->insert_outbound(m);
       if (!id) return id.status();
@@ -236,6 +241,7 @@ class ApiTest : public ::testing::Test {
   std::string admin_, supervisor_, agent_, other_agent_;
   std::map<std::string, int64_t> sent_by_key_;
   std::vector<store::OutboundMessage> sent_;
+  Status send_error_;  // when set, the send hook (the outbox) fails with it
   std::vector<std::pair<std::string, std::string>> events_;  // (type, data) from on_event
   struct HandoverCall {
     int64_t conversation_id;

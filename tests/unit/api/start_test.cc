@@ -122,13 +122,56 @@ TEST_F(StartApi, FreeTextOutsideTheWindowIsRefusedWithTheTemplateHintBeforeAnyth
   EXPECT_EQ(json(ok)->getObject("message")->getValue<std::string>("text"), "hi");
 }
 
-TEST_F(StartApi, AChannelThatCannotAnswerCanSendDoesNotBlockAStart) {
+TEST_F(StartApi, AChannelWithoutCanSendDoesNotBlockAStart) {
   channels_.window_open = false;
-  channels_.can_send_error = failed_precondition("channel \"wa1\" has no can_send");
+  channels_.no_can_send = true;
   auto r = start(supervisor_, to_address("+4915133333333", R"("message":{"text":"hi"})"));
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(channels_.can_send_calls, 1);
   EXPECT_EQ(sent_.size(), 1u);
+}
+
+TEST_F(StartApi, AStartWhoseMessageCannotBeQueuedLeavesNoContactConversationOrEvent) {
+  send_error_ = unavailable("outbox: the database is locked");
+  auto r = start(supervisor_, to_address("+4915133333333", R"("message":{"text":"hi"})"));
+  ASSERT_EQ(r.status, 503) << r.body;
+  EXPECT_TRUE(events_.empty()) << events_.front().first;
+  auto contact = service_->find_contact("+4915133333333", "phone");
+  ASSERT_TRUE(contact.is_ok());
+  EXPECT_FALSE(contact->has_value()) << "the new contact and its identity are taken back";
+  auto none = call("GET", "/v1/conversations", supervisor_);
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_EQ(json(none)->getArray("items")->size(), 0u) << none.body;
+
+  // A known customer keeps their contact and open conversation; only what the start made goes.
+  send_error_ = Status();
+  auto first = inbound("m1", "+4915111111111", "hello", "Ann");
+  send_error_ = unavailable("outbox: the database is locked");
+  ASSERT_EQ(start(supervisor_, to_address("+4915111111111"), "k2").status, 503);
+  auto kept = service_->conversation(first.resolution.conversation_id);
+  ASSERT_TRUE(kept.is_ok());
+  EXPECT_TRUE(kept->has_value());
+  EXPECT_TRUE(events_.empty());
+
+  // Once queueing works, the same request succeeds and announces the conversation.
+  send_error_ = Status();
+  auto ok = start(supervisor_, to_address("+4915133333333", R"("message":{"text":"hi"})"));
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  ASSERT_FALSE(events_.empty());
+  EXPECT_EQ(events_.front().first, "conversation.created");
+}
+
+TEST_F(StartApi, ACanSendThatFailsRefusesTheStartAndCreatesNothing) {
+  channels_.can_send_error = internal_error("can_send: SB_ERR_INTERNAL: template store locked");
+  auto r = start(supervisor_, to_address("+4915133333333", R"("message":{"text":"hi"})"));
+  ASSERT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(error_code(r), "unavailable");
+  EXPECT_NE(r.body.find("template store locked"), std::string::npos) << r.body;
+  EXPECT_TRUE(sent_.empty());
+  EXPECT_TRUE(events_.empty());
+  auto contact = service_->find_contact("+4915133333333", "phone");
+  ASSERT_TRUE(contact.is_ok());
+  EXPECT_FALSE(contact->has_value()) << "a refused start must not create a contact";
 }
 
 TEST_F(StartApi, AnOpenConversationOfTheContactIsReusedAResolvedOneIsNot) {

@@ -48,6 +48,7 @@ class WhatsAppCliTest : public ::testing::Test {
       });
     };
     env.new_idempotency_key = [] { return std::string("key-1"); };
+    env.sleep = [this](std::chrono::milliseconds d) { slept += d; };
     vars["SB_TOKEN"] = "secret-token-value";
     answers["GET /v1/channels"] = {200, kChannels};
   }
@@ -76,6 +77,7 @@ class WhatsAppCliTest : public ::testing::Test {
   std::vector<ApiRequest> requests;
   std::string connected_url, connected_token;
   bool unreachable = false;
+  std::chrono::milliseconds slept{0};
   std::ostringstream out, err;
 };
 
@@ -187,8 +189,9 @@ TEST_F(WhatsAppCliTest, ApiErrorsExitNonZeroWithTheMessageAndField) {
       400,
       R"({"error":{"code":"invalid_argument","message":"pin: exactly 6 digits","field":"pin"}})"};
   EXPECT_EQ(run({"numbers", "set-pin", "--pin", "12"}), kExitFailure);
-  EXPECT_NE(err.str().find("pin: exactly 6 digits (field: pin)"), std::string::npos) << err.str();
-  EXPECT_NE(err.str().find("HTTP 400"), std::string::npos) << err.str();
+  EXPECT_EQ(err.str(), "error: pin: exactly 6 digits\n");
+  EXPECT_EQ(run({"-v", "numbers", "set-pin", "--pin", "12"}), kExitFailure);
+  EXPECT_EQ(err.str(), "error: invalid_argument: pin: exactly 6 digits (field: pin) [HTTP 400]\n");
 
   answers["GET /v1/channels"] = {401, R"({"error":{"code":"unauthorized","message":"bad token"}})"};
   EXPECT_EQ(run({"numbers", "list"}), kExitFailure);
@@ -198,6 +201,24 @@ TEST_F(WhatsAppCliTest, ApiErrorsExitNonZeroWithTheMessageAndField) {
   unreachable = true;
   EXPECT_EQ(run({"numbers", "list"}), kExitUnavailable);
   EXPECT_NE(err.str().find("cannot reach"), std::string::npos) << err.str();
+}
+
+TEST_F(WhatsAppCliTest, ATemplateRefusedByThePluginNamesTheRealFieldAndNoInternals) {
+  // What the API answers for the plugin's invalid template (see op_error in the API).
+  answers["POST /v1/channels/wa-1/ops/template_create"] = {
+      400, R"({"error":{"code":"invalid_argument","message":"components[1].text: must not be )"
+           R"(empty","field":"components[1].text"}})"};
+  EXPECT_EQ(run({"templates", "create", "--name", "order_update", "--language", "en_US",
+                 "--category", "UTILITY", "--body", "x"}),
+            kExitFailure);
+  EXPECT_EQ(err.str(), "error: components[1].text: must not be empty\n");
+  for (const char* internal : {"SB_ERR_", "invoke", "HTTP", "invalid_argument", "(field: "}) {
+    EXPECT_EQ(err.str().find(internal), std::string::npos) << internal;
+  }
+  EXPECT_EQ(run({"templates", "create", "--name", "order_update", "--language", "en_US",
+                 "--category", "UTILITY", "--body", "x", "--verbose"}),
+            kExitFailure);
+  EXPECT_NE(err.str().find("[HTTP 400]"), std::string::npos) << err.str();
 }
 
 TEST_F(WhatsAppCliTest, UsageErrorsNeverCallTheDaemon) {
@@ -290,11 +311,14 @@ TEST_F(WhatsAppCliTest, TemplateSendStartsOrJoinsTheCustomersConversationOnTheIn
   answers["POST /v1/conversations"] = {
       201, R"({"conversation":{"id":12,"reference":"SB-7K3Q9X"},)"
            R"("message":{"id":77,"status":"queued","conversation_id":12},"duplicate":false})"};
+  answers["GET /v1/messages/77"] = {200, R"({"id":77,"status":"sent","status_history":[]})"};
+  answers["GET /v1/messages/78"] = {200, R"({"id":78,"status":"delivered","status_history":[]})"};
   ASSERT_EQ(run({"templates", "send", "order_update", "--language", "en_US", "--to",
                  "+49 151 12345678", "--param", "Zoe", "--param", "B-4711"}),
             kExitOk)
       << err.str();
-  EXPECT_EQ(requests.back().idempotency_key, "key-1");
+  EXPECT_EQ(requests.at(requests.size() - 2).idempotency_key, "key-1");
+  EXPECT_EQ(requests.back().path, "/v1/messages/77");  // then it waited for WhatsApp's answer
   // The number goes as given: the API normalises it as it does inbound senders.
   auto start = body_of("/v1/conversations");
   EXPECT_EQ(start->getValue<std::string>("instance_id"), "wa-1");
@@ -340,6 +364,44 @@ TEST_F(WhatsAppCliTest, TemplateSendStartsOrJoinsTheCustomersConversationOnTheIn
             kExitUsage);
 }
 
+TEST_F(WhatsAppCliTest, TemplateSendWaitsForTheOutcomeAndFailsWithTheProvidersReason) {
+  answers["POST /v1/conversations"] = {
+      201, R"({"conversation":{"id":12,"reference":"SB-7K3Q9X"},)"
+           R"("message":{"id":77,"status":"queued","conversation_id":12},"duplicate":false})"};
+  answers["GET /v1/messages/77"] = {
+      200, R"({"id":77,"status":"failed","status_history":[{"status":"queued","error_code":"",)"
+           R"("error_text":""},{"status":"failed","error_code":"132001","error_text":)"
+           R"("Template name does not exist in the translation"}]})"};
+  EXPECT_EQ(run({"templates", "send", "no_such", "--language", "en_US", "--to", "+4915112345678"}),
+            kExitFailure);
+  EXPECT_NE(err.str().find("message 77 failed: Template name does not exist in the translation "
+                           "(132001)"),
+            std::string::npos)
+      << err.str();
+  EXPECT_EQ(requests.back().path, "/v1/messages/77");
+
+  // Still queued when the wait ends: no failure, but said so; the polls are bounded.
+  answers["GET /v1/messages/77"] = {200, R"({"id":77,"status":"queued","status_history":[]})"};
+  requests.clear();
+  slept = std::chrono::milliseconds(0);
+  EXPECT_EQ(run({"templates", "send", "order_update", "--language", "en_US", "--to",
+                 "+4915112345678", "--wait", "2"}),
+            kExitOk);
+  EXPECT_NE(err.str().find("still queued after 2 s"), std::string::npos) << err.str();
+  EXPECT_EQ(slept, std::chrono::milliseconds(2000));
+  EXPECT_LE(requests.size(), 12u);
+
+  // --wait 0 does not ask at all.
+  requests.clear();
+  EXPECT_EQ(run({"templates", "send", "order_update", "--language", "en_US", "--to",
+                 "+4915112345678", "--wait", "0"}),
+            kExitOk);
+  EXPECT_EQ(requests.back().path, "/v1/conversations");
+  EXPECT_EQ(run({"templates", "send", "order_update", "--language", "en_US", "--to",
+                 "+4915112345678", "--wait", "x"}),
+            kExitUsage);
+}
+
 TEST_F(WhatsAppCliTest, HelpDocumentsTheCommands) {
   ASSERT_EQ(run({"--help"}), kExitOk);
   for (const char* want :
@@ -371,10 +433,14 @@ TEST(ApiClientTest, OnlyPlainHttpUrlsAndTransportFailuresAreStatuses) {
   EXPECT_NE(r.status().message().find("127.0.0.1:1"), std::string::npos);
 }
 
-TEST(ApiClientTest, ErrorTextNamesCodeMessageAndField) {
-  EXPECT_EQ(api_error_text({400, R"({"error":{"code":"invalid_field","message":"name: too long",)"
-                                 R"("field":"name"}})"}),
-            "invalid_field: name: too long (field: name) [HTTP 400]");
+TEST(ApiClientTest, ErrorTextIsTheMessageAndFieldWithInternalsOnlyWhenVerbose) {
+  const ApiReply named{400, R"({"error":{"code":"invalid_field","message":"name: too long",)"
+                            R"("field":"name"}})"};
+  EXPECT_EQ(api_error_text(named), "name: too long");
+  EXPECT_EQ(api_error_text(named, true), "invalid_field: name: too long (field: name) [HTTP 400]");
+  const ApiReply unnamed{422, R"({"error":{"code":"cannot_send","message":"outside the window",)"
+                              R"("field":"message.content_type"}})"};
+  EXPECT_EQ(api_error_text(unnamed), "outside the window (field: message.content_type)");
   EXPECT_EQ(api_error_text({502, "<html>bad gateway</html>"}),
             "HTTP 502: <html>bad gateway</html>");
 }

@@ -134,8 +134,8 @@ TEST_F(RouterTest, QueueMembersServeTheirQueuesOnly) {
   make_router(c);
   add_agent("alice", 5);  // in no queue: serves all
   add_agent("bob", 5);
-  // bob is a member of "vip" only, written the way the REST API writes it (v4 tables).
-  sql("INSERT INTO queues (id, name, created_at, updated_at) VALUES ('vip', 'VIP', 0, 0)");
+  // bob is a member of "vip" only, written the way the REST API writes it (v4 tables); the
+  // router put the configured queue into the queue list.
   sql("INSERT INTO agent_queues (agent_id, queue_id) VALUES ('bob', 'vip')");
   auto bob = routing().get_agent("bob");
   ASSERT_TRUE(bob.is_ok() && bob->has_value());
