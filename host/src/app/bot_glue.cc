@@ -71,7 +71,7 @@ Result<api::HandoverOutcome> handover(routing::Router& router, events::EventLog&
                                       int64_t conversation_id,
                                       const std::optional<std::string>& queue,
                                       const std::string& actor, const std::string& note) {
-  auto h = router.handover(conversation_id, queue, actor);
+  auto h = router.handover(conversation_id, queue, actor, note);
   if (!h) return h.status();
   const routing::BotConfig* bot = routing::bot_of(router.config(), h->from_queue);
   events::publish_handover(log, {h->conversation_id, h->from_queue, h->to_queue, h->assignee, actor,

@@ -52,7 +52,8 @@ constexpr std::string_view kHelp =
     "templates list [--status S] [--name N] [--sync]\n"
     "templates sync                     replace the local copy with the WABAs' templates\n"
     "  list, sync, create and delete take [--waba-id ID] [--token-ref SECRET_NAME]: another\n"
-    "  WABA than the instance's (its token: that of a number of it, or --token-ref)\n"
+    "  WABA than the instance's (its token: that of a number of it, or --token-ref);\n"
+    "  show, wait and preview take [--waba-id ID] (templates are kept per WABA)\n"
     "templates show NAME --language L\n"
     "templates create --file FILE.json\n"
     "templates create --name N --language L --category UTILITY|MARKETING|AUTHENTICATION\n"
@@ -729,6 +730,7 @@ int template_wait(const Ctx& c, const std::string& name) {
   JsonObj in;
   in.set("name", name);
   in.set("language", a.get("--language"));
+  if (!a.get("--waba-id").empty()) in.set("waba_id", a.get("--waba-id"));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   std::string status, raw;
   for (;;) {
@@ -767,12 +769,12 @@ int templates_cmd(const std::vector<std::string>& argv, std::ostream& out, std::
   const std::map<std::string, Spec> specs = {
       {"list", {{"--status", "--name", "--waba-id", "--token-ref"}, {}, {"--sync"}, 0}},
       {"sync", {{"--waba-id", "--token-ref"}, {}, {}, 0}},
-      {"show", {{"--language"}, {}, {}, 1}},
+      {"show", {{"--language", "--waba-id"}, {}, {}, 1}},
       {"create", create},
       {"validate", create},
-      {"wait", {{"--language", "--status", "--timeout"}, {}, {}, 1}},
+      {"wait", {{"--language", "--status", "--timeout", "--waba-id"}, {}, {}, 1}},
       {"delete", {{"--language", "--waba-id", "--token-ref"}, {}, {}, 1}},
-      {"preview", {{"--language"}, {"--param", "--header-param"}, {}, 1}},
+      {"preview", {{"--language", "--waba-id"}, {"--param", "--header-param"}, {}, 1}},
       {"send",
        {{"--language", "--to", "--conversation", "--idempotency-key", "--wait"},
         {"--param", "--header-param"},

@@ -24,8 +24,9 @@ class CostRecordingStore final : public ForwardingStore {
         ledger_(std::move(ledger)),
         now_ms_(now_ms ? std::move(now_ms) : std::function<int64_t()>(system_now_ms)) {}
 
-  Status apply_delivery(const DeliveryUpdate& u) override {
-    if (Status st = inner().apply_delivery(u); !st) return st;
+  using Store::apply_delivery;
+  Status apply_delivery(const DeliveryUpdate& u, DeliveryApplied* applied) override {
+    if (Status st = inner().apply_delivery(u, applied); !st) return st;
     // The report itself is stored; a pricing we cannot book must not make the plugin retry it.
     if (Status st = ledger_->record(inner(), u, now_ms_()); !st) {
       sb::log::logger("costs")->warn("cost not recorded for {} message {}{}: {}", u.instance_id,

@@ -265,8 +265,9 @@ void Dispatcher::record(int64_t message_id, const SendAttempt& attempt) {
     // The row stays sending/pending: the next start turns it into reconcile, never a resend.
     log::logger("outbox")->error("[{}] message {}: cannot record attempt: {}", instance_->id(),
                                  message_id, s.message());
-  } else if (options_.on_recorded) {
-    options_.on_recorded(instance_->id(), a);
+  } else {
+    if (a.next == store::OutboxState::kFailed) instance_->count_rejected_message();
+    if (options_.on_recorded) options_.on_recorded(instance_->id(), a);
   }
 }
 

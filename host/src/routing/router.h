@@ -110,9 +110,10 @@ class Router {
   // Moves a conversation that is with a bot (in a bot queue, unassigned, not resolved) to
   // `queue` (default: the bot's handover queue; must be a human queue) and assigns it with that
   // queue's strategy, else it waits there. kNotFound: no conversation; kFailedPrecondition: not
-  // with a bot; kInvalidArgument: the queue is unknown or a bot queue.
+  // with a bot; kInvalidArgument: the queue is unknown or a bot queue. The handover (and
+  // `note`, the bot's words for the agent) is recorded on the conversation's timeline.
   sb::Result<Handover> handover(int64_t conversation_id, const std::optional<std::string>& queue,
-                                std::string_view actor);
+                                std::string_view actor, std::string_view note = {});
 
   // A canned response rendered for a conversation ({{contact.name}}, {{conversation.reference}},
   // {{queue.name}}, {{agent.name}}); kNotFound for an unknown id or conversation.
@@ -132,9 +133,13 @@ class Router {
   sb::Result<Pick> assign_from_queue(const store::Conversation& conversation,
                                      const QueueConfig& queue, int64_t now);
   sb::Result<std::vector<int64_t>> rebalance_locked();
+  // Moves the conversation and records the handover note on its timeline (record_handover).
   sb::Result<Handover> handover_locked(const store::Conversation& conversation,
                                        std::string_view from_queue, const QueueConfig& to,
-                                       std::string_view actor, int64_t now);
+                                       std::string_view actor, std::string_view keyword,
+                                       std::string_view note, int64_t now);
+  void record_handover(const Handover& h, std::string_view actor, std::string_view note,
+                       int64_t now);
   // route() for a conversation whose queue is a bot queue: keep it with the bot (filling
   // d.bot_queue), or hand it over on a keyword. Returns the queue whose auto-replies apply.
   sb::Result<const QueueConfig*> route_to_bot(const store::InboundMessage& message,

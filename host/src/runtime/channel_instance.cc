@@ -166,6 +166,8 @@ InstanceStats ChannelInstance::stats() const {
   s.sent = counters_.sent.load();
   s.send_pending = counters_.send_pending.load();
   s.send_failed = counters_.send_failed.load();
+  s.messages_rejected = counters_.messages_rejected.load();
+  s.messages_failed = counters_.messages_failed.load();
   s.delivery_reports = counters_.delivery_reports.load();
   s.webhooks = counters_.webhooks.load();
   s.webhook_errors = counters_.webhook_errors.load();
@@ -306,6 +308,7 @@ void ChannelInstance::record_send_result(int64_t message_id, int32_t status,
     update.status = store::DeliveryStatus::kFailed;
     update.error_code = provider_code.empty() ? status_name(status) : std::string(provider_code);
     update.error_text = std::string(error_message);
+    ++counters_.messages_rejected;
     if (Status s = store.apply_delivery(update); !s) {
       logger_->error("[{}] message {}: cannot record failure: {}", id(), message_id, s.message());
     } else if (services_.on_delivery_applied) {

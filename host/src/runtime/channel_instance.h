@@ -64,7 +64,13 @@ struct InstanceSpec {
 
 struct InstanceStats {
   uint64_t inbound_stored = 0, inbound_duplicate = 0, inbound_invalid = 0;
+  // Plugin send calls by answer: accepted (each message once: it is not sent again), pending
+  // (SB_PENDING), failed (every failed attempt, retried ones included).
   uint64_t sent = 0, send_pending = 0, send_failed = 0;
+  // Final outcomes of messages, once each: refused for good without being accepted (a
+  // non-retryable answer, or the outbox gave up retrying), and accepted then reported failed by
+  // the provider (a `failed` delivery status that became the message's status).
+  uint64_t messages_rejected = 0, messages_failed = 0;
   uint64_t delivery_reports = 0, webhooks = 0, webhook_errors = 0;
 };
 
@@ -134,6 +140,9 @@ class ChannelInstance : public std::enable_shared_from_this<ChannelInstance> {
   boost::asio::strand<boost::asio::io_context::executor_type> strand() const { return strand_; }
   std::string state_reason() const;
   InstanceStats stats() const;
+  // The outbox gave up on a message (a final refusal or its retry horizon ran out): counted once
+  // as a rejected message.
+  void count_rejected_message() { ++counters_.messages_rejected; }
 
   // Lifecycle; each runs the plugin call on the strand and waits. Call from outside the strand.
   Status create();  // validate_config (when the plugin has it), then create
@@ -236,7 +245,8 @@ class ChannelInstance : public std::enable_shared_from_this<ChannelInstance> {
 
   struct Counters {
     std::atomic<uint64_t> inbound_stored{0}, inbound_duplicate{0}, inbound_invalid{0}, sent{0},
-        send_pending{0}, send_failed{0}, delivery_reports{0}, webhooks{0}, webhook_errors{0};
+        send_pending{0}, send_failed{0}, messages_rejected{0}, messages_failed{0},
+        delivery_reports{0}, webhooks{0}, webhook_errors{0};
   } counters_;
 };
 

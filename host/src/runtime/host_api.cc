@@ -342,7 +342,11 @@ int32_t ChannelInstance::api_report_delivery(const sb_delivery_report* report) {
   u.error_text = std::string(view(r->error_text));
   u.extra_json = std::string(view(r->extra_json));
   u.raw = std::string(view(r->raw));
-  if (Status s = services_.store->apply_delivery(u); !s) return store_error(s);
+  store::DeliveryApplied applied;
+  if (Status s = services_.store->apply_delivery(u, &applied); !s) return store_error(s);
+  // A provider failing a message it had accepted: counted when the message becomes failed, so a
+  // repeated report, or one for a message the host already gave up on, is not counted again.
+  if (u.status == store::DeliveryStatus::kFailed && applied.advanced) ++counters_.messages_failed;
   if (services_.on_delivery_applied) services_.on_delivery_applied(u);
   ++counters_.delivery_reports;
   return SB_OK;

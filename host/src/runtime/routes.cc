@@ -64,7 +64,11 @@ void describe_metrics(http::MetricsRegistry& m) {
   m.describe("switchboard_inbound_messages_total", MetricType::kCounter,
              "Inbound messages submitted by channels, by result.");
   m.describe("switchboard_outbound_messages_total", MetricType::kCounter,
-             "Sends through channels, by result.");
+             "Outbound messages by final outcome, each once: sent (accepted by the provider), "
+             "rejected (refused for good without being accepted), failed (accepted, then "
+             "reported failed by the provider).");
+  m.describe("switchboard_outbound_attempts_total", MetricType::kCounter,
+             "Plugin send calls by answer (retried attempts each count).");
   m.describe("switchboard_delivery_reports_total", MetricType::kCounter,
              "Delivery reports recorded.");
   m.describe("switchboard_webhook_requests_total", MetricType::kCounter,
@@ -97,13 +101,15 @@ void collect(http::MetricsRegistry& m, Runtime& runtime, const RouteOptions& opt
     in("stored", s.inbound_stored);
     in("duplicate", s.inbound_duplicate);
     in("invalid", s.inbound_invalid);
-    auto out = [&](const char* result, uint64_t v) {
-      m.set("switchboard_outbound_messages_total", {{"instance", id}, {"result", result}},
-            static_cast<double>(v));
+    auto out = [&](const char* family, const char* result, uint64_t v) {
+      m.set(family, {{"instance", id}, {"result", result}}, static_cast<double>(v));
     };
-    out("sent", s.sent);
-    out("pending", s.send_pending);
-    out("failed", s.send_failed);
+    out("switchboard_outbound_messages_total", "sent", s.sent);
+    out("switchboard_outbound_messages_total", "rejected", s.messages_rejected);
+    out("switchboard_outbound_messages_total", "failed", s.messages_failed);
+    out("switchboard_outbound_attempts_total", "sent", s.sent);
+    out("switchboard_outbound_attempts_total", "pending", s.send_pending);
+    out("switchboard_outbound_attempts_total", "failed", s.send_failed);
     m.set("switchboard_delivery_reports_total", {{"instance", id}},
           static_cast<double>(s.delivery_reports));
     m.set("switchboard_webhook_requests_total", {{"instance", id}},

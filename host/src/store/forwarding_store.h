@@ -32,7 +32,10 @@ class ForwardingStore : public Store {
   Status set_provider_id(int64_t id, std::string_view pid) override {
     return inner_->set_provider_id(id, pid);
   }
-  Status apply_delivery(const DeliveryUpdate& u) override { return inner_->apply_delivery(u); }
+  using Store::apply_delivery;
+  Status apply_delivery(const DeliveryUpdate& u, DeliveryApplied* applied) override {
+    return inner_->apply_delivery(u, applied);
+  }
   Result<std::optional<std::string>> kv_get(std::string_view i, std::string_view k) override {
     return inner_->kv_get(i, k);
   }

@@ -203,6 +203,7 @@ extern const std::string_view kMigrationV7;
 extern const std::string_view kMigrationV8;
 extern const std::string_view kMigrationV9;
 extern const std::string_view kMigrationV10;
+extern const std::string_view kMigrationV11;
 
 namespace {
 
@@ -217,6 +218,7 @@ const Migration kMigrations[] = {
     {8, "conversation read positions, read receipts, business address", kMigrationV8},
     {9, "api tokens: the bot role", kMigrationV9},
     {10, "inbound messages pending routing", kMigrationV10},
+    {11, "conversation notes: not counted as outbound messages", kMigrationV11},
 };
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

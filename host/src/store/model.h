@@ -151,6 +151,13 @@ class ModelStore {
   virtual Status link_outbound(int64_t message_id, int64_t conversation_id, OutboundSender sender,
                                int64_t now_ms) = 0;
 
+  // A note on the conversation's timeline (e.g. a bot handover's): a message row of the
+  // conversation's channel and contact with sender kind "system" and content type "note", status
+  // delivered. It is never sent (no outbox row, no provider id), never a first response, never
+  // unread, and does not move the conversation's last message time. Returns its id.
+  virtual Result<int64_t> add_note(int64_t conversation_id, std::string_view text,
+                                   std::string_view payload_json, int64_t now_ms) = 0;
+
   // Moves merged_id's identities, conversations and messages to survivor_id and records each
   // moved row, so unmerge can put exactly those back. Returns the merge id.
   virtual Result<int64_t> merge_contacts(int64_t survivor_id, int64_t merged_id,

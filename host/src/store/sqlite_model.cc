@@ -377,6 +377,22 @@ Status SqliteModel::link_outbound(int64_t message_id, int64_t conversation_id,
   return run("stamp first response", **q);
 }
 
+Result<int64_t> SqliteModel::add_note(int64_t conversation_id, std::string_view text,
+                                      std::string_view payload_json, int64_t now_ms) {
+  auto q = db_.prepare(
+      "INSERT INTO messages (instance_id, direction, from_kind, content_type, text, payload_json, "
+      "status, contact_id, conversation_id, created_at_ms, updated_at_ms) "
+      "SELECT instance_id, 'out', 'system', 'note', ?2, ?3, 3, contact_id, id, ?4, ?4 "
+      "FROM conversations WHERE id = ?1");
+  if (!q) return q.status();
+  (*q)->bind(1, conversation_id).bind(2, text).bind(3, payload_json).bind(4, now_ms);
+  if (auto st = run("add note", **q); !st) return st;
+  if (sqlite3_changes(db_.handle()) == 0) {
+    return not_found("no conversation with id " + std::to_string(conversation_id));
+  }
+  return sqlite3_last_insert_rowid(db_.handle());
+}
+
 std::string_view to_string(ConversationStatus status) {
   switch (status) {
     case ConversationStatus::kOpen:

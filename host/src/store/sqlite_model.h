@@ -63,6 +63,8 @@ class SqliteModel final : public ModelTxn {
                              const std::optional<std::string>& queue, int64_t now_ms);
   Status link_outbound(int64_t message_id, int64_t conversation_id, OutboundSender sender,
                        int64_t now_ms);
+  Result<int64_t> add_note(int64_t conversation_id, std::string_view text,
+                           std::string_view payload_json, int64_t now_ms);
   Result<int64_t> merge_contacts(int64_t survivor_id, int64_t merged_id, std::string_view actor,
                                  std::string_view reason, int64_t now_ms);
   Status unmerge(int64_t merge_id, std::string_view actor, int64_t now_ms);

@@ -233,7 +233,8 @@ class SqliteStore final : public Store, public ModelStore, public OutboxStore {
     return {};
   }
 
-  Status apply_delivery(const DeliveryUpdate& u) override {
+  using Store::apply_delivery;
+  Status apply_delivery(const DeliveryUpdate& u, DeliveryApplied* applied) override {
     if (!valid_status(u.status)) {
       return invalid_argument("invalid delivery status " +
                               std::to_string(static_cast<int>(u.status)));
@@ -296,6 +297,7 @@ class SqliteStore final : public Store, public ModelStore, public OutboxStore {
     }
     if (auto st = txn.commit(); !st) return st;
     ++commits_;
+    if (applied != nullptr) *applied = {id, current, advances(current, u.status)};
     return {};
   }
 
@@ -443,6 +445,10 @@ class SqliteStore final : public Store, public ModelStore, public OutboxStore {
   Status assign_conversation(int64_t id, const std::optional<std::string>& assignee,
                              const std::optional<std::string>& queue, int64_t now_ms) override {
     return write([&] { return model_.assign_conversation(id, assignee, queue, now_ms); });
+  }
+  Result<int64_t> add_note(int64_t conversation_id, std::string_view text,
+                           std::string_view payload_json, int64_t now_ms) override {
+    return write([&] { return model_.add_note(conversation_id, text, payload_json, now_ms); });
   }
   Status link_outbound(int64_t message_id, int64_t conversation_id, OutboundSender sender,
                        int64_t now_ms) override {

@@ -63,6 +63,13 @@ struct DeliveryUpdate {
   std::string error_code, error_text, extra_json, raw;
 };
 
+// What apply_delivery did to the message it matched.
+struct DeliveryApplied {
+  int64_t message_id = 0;
+  DeliveryStatus previous = DeliveryStatus::kQueued;  // the current status before the update
+  bool advanced = false;  // the update became the message's current status
+};
+
 struct InstanceCounters {
   std::string instance_id;
   int64_t inbound = 0, outbound = 0, failed = 0;
@@ -130,8 +137,10 @@ class Store {
   virtual Status set_provider_id(int64_t message_id, std::string_view provider_message_id) = 0;
   // Appends to the status history; the current status only moves forward
   // (queued<sent<delivered<read; failed is terminal but never overrides delivered/read).
-  // kNotFound if no message matches.
-  virtual Status apply_delivery(const DeliveryUpdate&) = 0;
+  // kNotFound if no message matches. *applied (when given) tells what changed, so a caller can
+  // count a transition (e.g. into failed) once however often the provider reports it.
+  virtual Status apply_delivery(const DeliveryUpdate&, DeliveryApplied* applied) = 0;
+  Status apply_delivery(const DeliveryUpdate& u) { return apply_delivery(u, nullptr); }
 
   virtual Result<std::optional<std::string>> kv_get(std::string_view instance_id,
                                                     std::string_view key) = 0;

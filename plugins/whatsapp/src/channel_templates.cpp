@@ -17,9 +17,18 @@ const json::Value& template_arg(const json::Value& in) {
 }
 }  // namespace
 
-std::string WhatsAppChannel::waba_arg(const json::Value& in) const {
+sw::Result<std::string> WhatsAppChannel::waba_arg(const json::Value& in) const {
   std::string waba = str_of(in, "waba_id");
-  return waba.empty() ? config_.waba_id : waba;
+  if (!waba.empty()) {
+    if (!all_digits(waba)) return sw::Error::invalid_arg("waba_id: the numeric WABA id");
+    return waba;
+  }
+  std::string from = str_of(in, "from");
+  if (from.empty()) from = str_of(in, "phone_number_id");
+  if (from.empty()) return config_.waba_id;
+  sw::Result<std::string> pnid = number_for(from);
+  if (!pnid) return pnid.error();
+  return onboarding_.waba_for(pnid.value());
 }
 
 std::optional<sw::Result<std::string>> WhatsAppChannel::invoke_template(std::string_view op,
@@ -42,8 +51,10 @@ std::optional<sw::Result<std::string>> WhatsAppChannel::invoke_template(std::str
   if (op == "template_delete") return template_delete(in);
   if (op == "template_preview") return template_preview(in);
   if (op == "template_get") {
-    std::optional<TemplateRecord> r =
-        templates_.get(str_of(in, "name"), normalize_language(str_of(in, "language")));
+    sw::Result<std::string> waba = waba_arg(in);
+    if (!waba) return sw::Result<std::string>(waba.error());
+    std::optional<TemplateRecord> r = templates_.get(waba.value(), str_of(in, "name"),
+                                                     normalize_language(str_of(in, "language")));
     if (!r) return sw::Result<std::string>(sw::Error::not_found("no such template"));
     return sw::Result<std::string>(r->to_json().dump());
   }
@@ -55,7 +66,9 @@ sw::Result<std::string> WhatsAppChannel::template_create(const json::Value& in) 
   std::vector<FieldError> errs = validate_template(template_arg(in), &normalized);
   // "name: ...; components[1].text: ...": the first field leads, for the API's error `field`.
   if (!errs.empty()) return sw::Error::invalid_arg(errors_text(errs));
-  std::string waba = waba_arg(in);
+  sw::Result<std::string> w = waba_arg(in);
+  if (!w) return w.error();
+  const std::string& waba = w.value();
   sw::Result<GraphClient> graph = onboarding_.graph_for_waba(waba, str_of(in, "token"));
   if (!graph) return graph.error();
   sw::Result<json::Value> r = graph.value().post("/" + waba + "/message_templates", normalized);
@@ -80,11 +93,18 @@ sw::Result<std::string> WhatsAppChannel::template_create(const json::Value& in) 
 sw::Result<std::string> WhatsAppChannel::template_list(const json::Value& in) {
   std::string status = upper(str_of(in, "status"));
   std::string name = str_of(in, "name");
-  std::string waba = str_of(in, "waba_id");
+  // Every WABA's templates, or one WABA's (given, or the WABA of "from"/"phone_number_id").
+  std::string waba;
+  if (in.find("waba_id") != nullptr || in.find("from") != nullptr ||
+      in.find("phone_number_id") != nullptr) {
+    sw::Result<std::string> w = waba_arg(in);
+    if (!w) return w.error();
+    waba = w.value();
+  }
   json::Value arr = json::Value::array();
   for (const auto& r : templates_.all()) {
     if (!status.empty() && r.status != status) continue;
-    if (!waba.empty() && (r.waba_id.empty() ? config_.waba_id : r.waba_id) != waba) continue;
+    if (!waba.empty() && templates_.owner(r) != waba) continue;
     if (!name.empty() && r.name != name) continue;
     arr.push(r.to_json());
   }
@@ -97,8 +117,11 @@ sw::Result<std::string> WhatsAppChannel::template_list(const json::Value& in) {
 // numbers), each with its token.
 sw::Result<std::string> WhatsAppChannel::template_sync(const json::Value& in) {
   std::vector<std::string> wabas;
-  if (!str_of(in, "waba_id").empty() || !str_of(in, "token").empty()) {
-    wabas.push_back(waba_arg(in));
+  if (!str_of(in, "waba_id").empty() || !str_of(in, "token").empty() ||
+      !str_of(in, "from").empty() || !str_of(in, "phone_number_id").empty()) {
+    sw::Result<std::string> w = waba_arg(in);
+    if (!w) return w.error();
+    wabas.push_back(w.value());
   } else {
     wabas.push_back(config_.waba_id);
     for (const auto& pnid : onboarding_.known_numbers()) {
@@ -127,7 +150,7 @@ sw::Result<std::string> WhatsAppChannel::template_sync(const json::Value& in) {
       after = str_of(obj_of(paging, "cursors"), "after");
       if (str_of(paging, "next").empty() || after.empty()) break;
     }
-    templates_.replace_waba(fresh, waba, config_.waba_id);
+    templates_.replace_waba(fresh, waba);
     total += static_cast<int64_t>(fresh.size());
   }
   json::Value out = json::Value::object();
@@ -140,30 +163,37 @@ sw::Result<std::string> WhatsAppChannel::template_delete(const json::Value& in) 
   std::string name = str_of(in, "name");
   if (!valid_template_name(name)) return sw::Error::invalid_arg("name: a template name");
   std::string lang = normalize_language(str_of(in, "language"));
+  sw::Result<std::string> w = waba_arg(in);
+  if (!w) return w.error();
+  const std::string& waba = w.value();
   Query q = {{"name", name}};
   if (!lang.empty()) {
-    std::optional<TemplateRecord> r = templates_.get(name, lang);
+    std::optional<TemplateRecord> r = templates_.get(waba, name, lang);
     if (!r || r->id.empty()) {
       return sw::Error::not_found("template " + name + " (" + lang + ") is not known; sync first");
     }
     q.emplace_back("hsm_id", r->id);
   }
-  std::string waba = waba_arg(in);
   sw::Result<GraphClient> graph = onboarding_.graph_for_waba(waba, str_of(in, "token"));
   if (!graph) return graph.error();
   sw::Result<json::Value> r = graph.value().del("/" + waba + "/message_templates", q);
   if (!r) return r.error();
   json::Value out = json::Value::object();
   out.set("ok", true);
-  out.set("removed", static_cast<int64_t>(templates_.remove(name, lang)));
+  out.set("removed", static_cast<int64_t>(templates_.remove(waba, name, lang)));
   return out.dump();
 }
 
 sw::Result<std::string> WhatsAppChannel::template_preview(const json::Value& in) {
   std::string name = str_of(in, "name");
   std::string lang = normalize_language(str_of(in, "language"));
-  std::optional<TemplateRecord> r = templates_.get(name, lang);
-  if (!r) return sw::Error::not_found("template " + name + " (" + lang + ") is not known");
+  sw::Result<std::string> waba = waba_arg(in);
+  if (!waba) return waba.error();
+  std::optional<TemplateRecord> r = templates_.get(waba.value(), name, lang);
+  if (!r) {
+    return sw::Error::not_found("template " + name + " (" + lang + ") is not known in WABA " +
+                                waba.value());
+  }
   const json::Value& comps = arr_of(in, "components");
   json::Value out = json::Value::object();
   out.set("status", r->status);

@@ -87,7 +87,7 @@ sw::Status WhatsAppChannel::receive(const sw::WebhookRequest& request,
   std::size_t reported = report_statuses(*d, ours, &retry);
   for (const auto& e : d->errors) {
     host().warn("whatsapp: error for number " + e.phone_number_id + ": " +
-                to_error(e.error).message);
+                to_error(e.error, onboarding_.token_for(e.phone_number_id)).message);
   }
   for (const auto& c : d->changes) {
     if (apply_change(c) != SB_OK) retry = true;
@@ -180,15 +180,15 @@ int32_t WhatsAppChannel::apply_change(const AccountChange& c) {
   if (c.field == "message_template_status_update") {
     std::string reason = str_of(v, "reason");
     if (reason.empty()) reason = str_of(obj_of(v, "rejection_info"), "reason");
-    templates_.set_status(name, lang, str_of(v, "event"), reason, id);
+    templates_.set_status(c.waba_id, name, lang, str_of(v, "event"), reason, id);
     host().info("whatsapp: template " + name + " (" + lang + ") is now " + str_of(v, "event"));
   } else if (c.field == "message_template_quality_update") {
-    if (auto r = templates_.get(name, lang)) {
+    if (auto r = templates_.get(c.waba_id, name, lang)) {
       r->quality = str_of(v, "new_quality_score");
       templates_.put(*r);
     }
   } else if (c.field == "template_category_update") {
-    if (auto r = templates_.get(name, lang)) {
+    if (auto r = templates_.get(c.waba_id, name, lang)) {
       r->category = upper(str_of(v, "new_category"));
       templates_.put(*r);
     }

@@ -21,7 +21,7 @@ ErrorClass classify(int64_t code, int32_t http) {
   switch (code) {
     case 0:
     case 190:
-      return {SB_ERR_AUTH, {}, "replace the access_token secret"};
+      return {SB_ERR_AUTH, {}, "replace the access token secret"};
     case 3:
     case 10:
     case 131005:
@@ -99,11 +99,17 @@ bool is_token_error(int64_t code) {
   return code == kCodeTokenExpired || code == 0;
 }
 
-sw::Error to_error(const GraphError& e) {
+sw::Error to_error(const GraphError& e, std::string_view token_name) {
   ErrorClass c = classify(e.code, e.http_status);
   std::string msg = e.message.empty() ? "WhatsApp error " + std::to_string(e.code) : e.message;
   if (!e.details.empty()) msg += ": " + e.details;
-  msg += " (" + std::string(c.hint) + ")";
+  std::string hint(c.hint);
+  if (is_token_error(e.code)) {
+    hint = "replace the " + std::string(token_name) + " secret";
+  } else if (e.http_status == 401 && c.status == SB_ERR_AUTH && e.code <= 0) {
+    hint = "check the token in the " + std::string(token_name) + " secret";
+  }
+  msg += " (" + hint + ")";
   bool retryable = c.status == SB_ERR_TRANSIENT || c.status == SB_ERR_RATE_LIMITED;
   return sw::Error(c.status, std::move(msg), retryable, c.retry_after, std::to_string(e.code));
 }

@@ -34,7 +34,9 @@ ErrorClass classify(int64_t code, int32_t http_status);
 bool is_token_error(int64_t code);
 
 // A ready SDK error: status, retryability, retry-after, provider code and a message for people.
-sw::Error to_error(const GraphError& e);
+// `token_name` is the secret whose token the call used: a token error (190/0, HTTP 401) names it
+// in the hint, so the operator replaces the right one (numbers of other WABAs have their own).
+sw::Error to_error(const GraphError& e, std::string_view token_name = "access_token");
 
 // Parses {"error":{...}} from a response body; nullopt when the body carries no error object.
 std::optional<GraphError> parse_graph_error(const json::Value& body, int32_t http_status);

@@ -83,7 +83,7 @@ sw::Result<json::Value> GraphClient::call(std::string method, std::string_view p
   if (doc) {
     if (std::optional<GraphError> ge = parse_graph_error(*doc, resp->status)) {
       if (is_token_error(ge->code) && on_token_error_) on_token_error_(*ge, token_name_);
-      return to_error(*ge);
+      return to_error(*ge, token_name_);
     }
   }
   if (resp->status < 200 || resp->status >= 300) {
@@ -92,7 +92,7 @@ sw::Result<json::Value> GraphClient::call(std::string method, std::string_view p
     ge.code = -1;
     ge.message = "Graph " + req.method + " " + std::string(path) + " answered HTTP " +
                  std::to_string(resp->status);
-    sw::Error e = to_error(ge);
+    sw::Error e = to_error(ge, token_name_);
     e.provider_code.clear();
     if (resp->status == 401 && on_token_error_) on_token_error_(ge, token_name_);
     return e;

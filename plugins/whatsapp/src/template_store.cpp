@@ -6,11 +6,23 @@ namespace wa {
 
 namespace {
 constexpr std::string_view kIndexKey = "tpl/index";
-std::string record_key(std::string_view name, std::string_view language) {
+// Index entries are "<waba>/<name>/<language>"; names ([a-z0-9_]), languages and WABA ids never
+// contain '/'. Versions before per-WABA records wrote "<name>/<language>" under
+// "tpl/<name>/<language>".
+std::string index_entry(std::string_view waba, std::string_view name, std::string_view language) {
+  return std::string(waba) + "/" + std::string(name) + "/" + std::string(language);
+}
+std::string record_key(std::string_view waba, std::string_view name, std::string_view language) {
+  return "tpl/" + index_entry(waba, name, language);
+}
+std::string legacy_key(std::string_view name, std::string_view language) {
   return "tpl/" + std::string(name) + "/" + std::string(language);
 }
-std::string index_entry(std::string_view name, std::string_view language) {
-  return std::string(name) + "/" + std::string(language);
+std::optional<TemplateRecord> parse_record(const std::optional<std::string>& raw) {
+  if (!raw) return std::nullopt;
+  std::optional<json::Value> doc = parse_json(*raw);
+  if (!doc) return std::nullopt;
+  return TemplateRecord::from_json(*doc);
 }
 }  // namespace
 
@@ -47,6 +59,22 @@ bool template_blocked(std::string_view status) {
   return status == "PAUSED" || status == "DISABLED" || status == "REJECTED";
 }
 
+std::optional<TemplateStore::Key> TemplateStore::parse_entry(std::string_view entry) {
+  std::size_t a = entry.find('/');
+  std::size_t b = a == std::string_view::npos ? a : entry.find('/', a + 1);
+  if (b == std::string_view::npos) return std::nullopt;
+  return Key{std::string(entry.substr(0, a)), std::string(entry.substr(a + 1, b - a - 1)),
+             std::string(entry.substr(b + 1))};
+}
+
+std::string TemplateStore::waba_or_default(std::string_view waba) const {
+  return waba.empty() ? default_waba_ : std::string(waba);
+}
+
+std::string TemplateStore::owner(const TemplateRecord& r) const {
+  return waba_or_default(r.waba_id);
+}
+
 std::vector<std::string> TemplateStore::index() const {
   std::vector<std::string> out;
   std::optional<std::string> raw = host_.kv_get(kIndexKey);
@@ -63,44 +91,76 @@ void TemplateStore::save_index(const std::vector<std::string>& keys) {
   host_.kv_put(kIndexKey, arr.dump());
 }
 
-std::optional<TemplateRecord> TemplateStore::get(std::string_view name,
+void TemplateStore::migrate() {
+  std::vector<std::string> keys = index();
+  std::vector<std::string> migrated;
+  bool changed = false;
+  for (const auto& entry : keys) {
+    if (parse_entry(entry)) {
+      if (std::find(migrated.begin(), migrated.end(), entry) == migrated.end()) {
+        migrated.push_back(entry);
+      }
+      continue;
+    }
+    changed = true;
+    std::size_t slash = entry.rfind('/');
+    if (slash == std::string::npos) continue;  // not a record entry: dropped from the index
+    std::string name = entry.substr(0, slash), language = entry.substr(slash + 1);
+    std::optional<TemplateRecord> r = parse_record(host_.kv_get(legacy_key(name, language)));
+    if (r) {
+      r->name = name;
+      r->language = language;
+      std::string waba = owner(*r);
+      host_.kv_put(record_key(waba, name, language), r->to_json().dump());
+      std::string fresh = index_entry(waba, name, language);
+      if (std::find(migrated.begin(), migrated.end(), fresh) == migrated.end()) {
+        migrated.push_back(fresh);
+      }
+    }
+    host_.kv_delete(legacy_key(name, language));
+  }
+  if (changed) {
+    save_index(migrated);
+    host_.info("whatsapp: " + std::to_string(migrated.size()) +
+               " template record(s) now kept per WABA");
+  }
+}
+
+std::optional<TemplateRecord> TemplateStore::get(std::string_view waba, std::string_view name,
                                                  std::string_view language) const {
-  std::optional<std::string> raw = host_.kv_get(record_key(name, language));
-  if (!raw) return std::nullopt;
-  std::optional<json::Value> doc = parse_json(*raw);
-  if (!doc) return std::nullopt;
-  return TemplateRecord::from_json(*doc);
+  return parse_record(host_.kv_get(record_key(waba_or_default(waba), name, language)));
 }
 
 std::vector<TemplateRecord> TemplateStore::all() const {
   std::vector<TemplateRecord> out;
   for (const auto& entry : index()) {
-    std::size_t slash = entry.rfind('/');
-    if (auto r = get(entry.substr(0, slash), entry.substr(slash + 1))) out.push_back(*r);
+    std::optional<Key> k = parse_entry(entry);
+    if (!k) continue;
+    if (auto r = get(k->waba, k->name, k->language)) out.push_back(*r);
   }
   return out;
 }
 
 void TemplateStore::put(const TemplateRecord& r) {
-  host_.kv_put(record_key(r.name, r.language), r.to_json().dump());
+  std::string waba = owner(r);
+  host_.kv_put(record_key(waba, r.name, r.language), r.to_json().dump());
   std::vector<std::string> keys = index();
-  std::string entry = index_entry(r.name, r.language);
+  std::string entry = index_entry(waba, r.name, r.language);
   if (std::find(keys.begin(), keys.end(), entry) == keys.end()) {
     keys.push_back(entry);
     save_index(keys);
   }
 }
 
-std::size_t TemplateStore::remove(std::string_view name, std::string_view language) {
-  std::vector<std::string> keys = index();
+std::size_t TemplateStore::remove(std::string_view waba, std::string_view name,
+                                  std::string_view language) {
+  const std::string w = waba_or_default(waba);
   std::vector<std::string> kept;
   std::size_t removed = 0;
-  for (const auto& entry : keys) {
-    std::size_t slash = entry.rfind('/');
-    bool match =
-        entry.substr(0, slash) == name && (language.empty() || entry.substr(slash + 1) == language);
-    if (match) {
-      host_.kv_delete(record_key(entry.substr(0, slash), entry.substr(slash + 1)));
+  for (const auto& entry : index()) {
+    std::optional<Key> k = parse_entry(entry);
+    if (k && k->waba == w && k->name == name && (language.empty() || k->language == language)) {
+      host_.kv_delete(record_key(k->waba, k->name, k->language));
       ++removed;
     } else {
       kept.push_back(entry);
@@ -110,12 +170,14 @@ std::size_t TemplateStore::remove(std::string_view name, std::string_view langua
   return removed;
 }
 
-void TemplateStore::set_status(std::string_view name, std::string_view language,
-                               std::string_view status, std::string_view reason,
-                               std::string_view id) {
-  TemplateRecord r = get(name, language).value_or(TemplateRecord{});
+void TemplateStore::set_status(std::string_view waba, std::string_view name,
+                               std::string_view language, std::string_view status,
+                               std::string_view reason, std::string_view id) {
+  const std::string w = waba_or_default(waba);
+  TemplateRecord r = get(w, name, language).value_or(TemplateRecord{});
   r.name = std::string(name);
   r.language = std::string(language);
+  if (w != default_waba_) r.waba_id = w;
   r.status = upper(status);
   // A new status replaces the old reason ("NONE" is Meta's word for none).
   r.reason = reason == "NONE" ? std::string() : std::string(reason);
@@ -123,35 +185,26 @@ void TemplateStore::set_status(std::string_view name, std::string_view language,
   put(r);
 }
 
-void TemplateStore::replace_all(const std::vector<TemplateRecord>& fresh) {
+void TemplateStore::replace_waba(const std::vector<TemplateRecord>& fresh, std::string_view waba) {
+  const std::string w = waba_or_default(waba);
   std::vector<std::string> keep;
-  for (const auto& r : fresh) keep.push_back(index_entry(r.name, r.language));
+  for (const auto& r : fresh) keep.push_back(index_entry(w, r.name, r.language));
+  std::vector<std::string> entries = keep;
   for (const auto& entry : index()) {
     if (std::find(keep.begin(), keep.end(), entry) != keep.end()) continue;
-    std::size_t slash = entry.rfind('/');
-    host_.kv_delete(record_key(entry.substr(0, slash), entry.substr(slash + 1)));
-  }
-  for (const auto& r : fresh) host_.kv_put(record_key(r.name, r.language), r.to_json().dump());
-  save_index(keep);
-}
-
-void TemplateStore::replace_waba(const std::vector<TemplateRecord>& fresh, std::string_view waba_id,
-                                 std::string_view default_waba) {
-  std::vector<std::string> keep;
-  for (const auto& r : fresh) keep.push_back(index_entry(r.name, r.language));
-  for (const auto& entry : index()) {
-    if (std::find(keep.begin(), keep.end(), entry) != keep.end()) continue;
-    std::size_t slash = entry.rfind('/');
-    std::optional<TemplateRecord> old = get(entry.substr(0, slash), entry.substr(slash + 1));
-    std::string_view owner = old && !old->waba_id.empty() ? old->waba_id : default_waba;
-    if (old && owner != waba_id) {
-      keep.push_back(entry);  // another WABA's template: its own sync decides
+    std::optional<Key> k = parse_entry(entry);
+    if (k && k->waba != w) {
+      entries.push_back(entry);  // another WABA's template: its own sync decides
       continue;
     }
-    host_.kv_delete(record_key(entry.substr(0, slash), entry.substr(slash + 1)));
+    if (k) host_.kv_delete(record_key(k->waba, k->name, k->language));
   }
-  for (const auto& r : fresh) host_.kv_put(record_key(r.name, r.language), r.to_json().dump());
-  save_index(keep);
+  for (const auto& r : fresh) {
+    TemplateRecord rec = r;
+    rec.waba_id = w == default_waba_ ? std::string() : w;
+    host_.kv_put(record_key(w, rec.name, rec.language), rec.to_json().dump());
+  }
+  save_index(entries);
 }
 
 }  // namespace wa

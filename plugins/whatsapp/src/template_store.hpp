@@ -1,5 +1,6 @@
-// What this instance knows about its WABA's templates, kept in the host's kv so it survives
-// restarts: one record per (name, language) plus an index (kv has no listing).
+// What this instance knows about the templates of the WABAs it serves, kept in the host's kv so it
+// survives restarts: one record per (WABA, name, language) plus an index (kv has no listing).
+// Two WABAs may each have a template of the same name and language with different content.
 #pragma once
 
 #include "util.hpp"
@@ -24,28 +25,41 @@ bool template_blocked(std::string_view status);
 
 class TemplateStore {
  public:
-  explicit TemplateStore(const sw::Host& host) : host_(host) {}
+  // `default_waba` (the instance's waba_id) owns the records that carry no waba_id.
+  TemplateStore(const sw::Host& host, const std::string& default_waba)
+      : host_(host), default_waba_(default_waba) {}
 
-  std::optional<TemplateRecord> get(std::string_view name, std::string_view language) const;
+  // Rewrites records kept by an older version under (name, language) to (their WABA, name,
+  // language). Idempotent; run once at start.
+  void migrate();
+
+  std::optional<TemplateRecord> get(std::string_view waba, std::string_view name,
+                                    std::string_view language) const;
   std::vector<TemplateRecord> all() const;
   std::size_t count() const { return index().size(); }
   void put(const TemplateRecord& r);
-  // Removes every language of `name` when language is empty. Returns how many were removed.
-  std::size_t remove(std::string_view name, std::string_view language);
-  // A status webhook; creates a minimal record for a template it did not know.
-  void set_status(std::string_view name, std::string_view language, std::string_view status,
-                  std::string_view reason, std::string_view id);
-  // After a full listing: records not in `fresh` are dropped.
-  void replace_all(const std::vector<TemplateRecord>& fresh);
-  // After a full listing of one WABA: only that WABA's records not in `fresh` are dropped (a
-  // record without waba_id belongs to `default_waba`).
-  void replace_waba(const std::vector<TemplateRecord>& fresh, std::string_view waba_id,
-                    std::string_view default_waba);
+  // Removes every language of `name` in `waba` when language is empty. Returns how many.
+  std::size_t remove(std::string_view waba, std::string_view name, std::string_view language);
+  // A status webhook of `waba`; creates a minimal record for a template it did not know.
+  void set_status(std::string_view waba, std::string_view name, std::string_view language,
+                  std::string_view status, std::string_view reason, std::string_view id);
+  // After a full listing of one WABA: that WABA's records not in `fresh` are dropped, other
+  // WABAs' records are kept.
+  void replace_waba(const std::vector<TemplateRecord>& fresh, std::string_view waba);
+
+  // The owning WABA of a record (its waba_id, else the default).
+  std::string owner(const TemplateRecord& r) const;
 
  private:
+  struct Key {
+    std::string waba, name, language;
+  };
+  static std::optional<Key> parse_entry(std::string_view entry);
+  std::string waba_or_default(std::string_view waba) const;
   std::vector<std::string> index() const;
   void save_index(const std::vector<std::string>& keys);
   const sw::Host& host_;
+  const std::string& default_waba_;
 };
 
 }  // namespace wa

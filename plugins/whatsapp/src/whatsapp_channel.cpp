@@ -25,7 +25,7 @@ WhatsAppChannel::WhatsAppChannel(sw::Host host, std::string_view instance_id,
       instance_id_(instance_id),
       config_(config_or_default(config_json, &config_status_)),
       graph_(this->host(), config_),
-      templates_(this->host()),
+      templates_(this->host(), config_.waba_id),
       windows_(this->host()),
       throughput_(config_.throughput_mps),
       onboarding_(this->host(), config_, graph_, [this](const std::string& pnid, double mps) {
@@ -99,6 +99,7 @@ sw::Status WhatsAppChannel::start() {
     return sw::Error(rc, "cannot register the webhook route");
   }
   running_ = true;
+  templates_.migrate();
   std::vector<std::string> missing = missing_secrets();
   if (!missing.empty()) degrade("secret(s) not configured: " + join(missing, ", "));
   if (config_.template_sync_interval.count() > 0) arm_template_sync(std::chrono::seconds(5));
@@ -131,11 +132,12 @@ sw::Result<std::string> WhatsAppChannel::number_for(std::string_view from) const
                                 " is not a business number of this instance");
 }
 
-sw::Error WhatsAppChannel::check_template(const json::Value& payload) {
+sw::Error WhatsAppChannel::check_template(const std::string& pnid, const json::Value& payload) {
   std::string name = str_of(payload, "name");
   const json::Value* l = payload.find("language");
   std::string lang = l == nullptr ? "" : l->is_string() ? l->as_string() : str_of(*l, "code");
-  std::optional<TemplateRecord> rec = templates_.get(name, normalize_language(lang));
+  std::optional<TemplateRecord> rec =
+      templates_.get(onboarding_.waba_for(pnid), name, normalize_language(lang));
   if (!rec) return sw::Error(SB_OK, "");
   if (template_blocked(rec->status)) {
     return sw::Error::rejected("template " + name + " (" + lang + ") is " + rec->status +
@@ -185,7 +187,7 @@ sw::SendResult WhatsAppChannel::send(const sw::OutboundMessage& m) {
         "131047");
   }
   if (in.content_type == "template") {
-    sw::Error blocked = check_template(in.payload);
+    sw::Error blocked = check_template(pnid.value(), in.payload);
     if (blocked.status != SB_OK) return blocked;
   }
   sw::Result<json::Value> body = build_send_body(in);

@@ -59,14 +59,16 @@ class WhatsAppChannel : public sw::Channel {
   };
   sw::Result<MediaInfo> media_lookup(std::string_view phone_number_id, const std::string& media_id,
                                      const Query& q) const;
-  sw::Error check_template(const json::Value& payload);
+  // The stored record of the template in `payload`, in the WABA of the sending number.
+  sw::Error check_template(const std::string& pnid, const json::Value& payload);
 
   // Templates (channel_templates.cpp).
   std::optional<sw::Result<std::string>> invoke_template(std::string_view op,
                                                          const json::Value& in);
   sw::Result<std::string> template_create(const json::Value& in);
   sw::Result<std::string> template_sync(const json::Value& in);
-  std::string waba_arg(const json::Value& in) const;  // "waba_id", default the instance's
+  // "waba_id", else the WABA of the number in "from"/"phone_number_id", else the instance's.
+  sw::Result<std::string> waba_arg(const json::Value& in) const;
   sw::Result<std::string> template_delete(const json::Value& in);
   sw::Result<std::string> template_preview(const json::Value& in);
   sw::Result<std::string> template_list(const json::Value& in);

@@ -312,6 +312,12 @@ TEST_F(BotEndToEnd, BotAnswersThenTheCustomersKeywordHandsOverToAnOnlineAgent) {
   EXPECT_EQ(h->getValue<std::string>("agent_id"), "ann");
   EXPECT_EQ(h->getValue<std::string>("by"), "customer");
   EXPECT_EQ(h->getValue<std::string>("keyword"), "agent");
+  // The handover is on the conversation's timeline too, saying why.
+  EXPECT_EQ(scalar("SELECT from_kind || '|' || text FROM messages WHERE content_type = 'note' "
+                   "AND conversation_id = " +
+                   std::to_string(conv_id)),
+            "system|Handed over from faq to support (assigned to ann): the customer wrote "
+            "\"agent\"");
   EXPECT_EQ(wait_scalar("SELECT COUNT(*) FROM events WHERE type = 'conversation.assigned' AND "
                         "data_json LIKE '%\"agent_id\":\"ann\"%'",
                         "1"),
@@ -360,6 +366,31 @@ TEST_F(BotEndToEnd, TheBotHandsOverThroughTheApiWithANote) {
   EXPECT_EQ(h->getValue<std::string>("note"), "contract change, verified");
   EXPECT_EQ(call("POST", handover, bot_token_).status, 403);  // no longer its conversation
   EXPECT_EQ(call("POST", handover, admin_).status, 409);      // no longer with a bot
+
+  // The note is on the conversation's timeline, as a system note: newest first, above the
+  // customer's message; never sent, not a first response, not unread.
+  const int64_t contact =
+      data->getObject("conversation")->getObject("contact")->getValue<int64_t>("id");
+  auto timeline = call("GET", "/v1/contacts/" + std::to_string(contact) + "/timeline", admin_);
+  ASSERT_EQ(timeline.status, 200) << timeline.body;
+  auto items = parse(timeline.body)->getArray("items");
+  ASSERT_EQ(items->size(), 2u) << timeline.body;
+  auto note = items->getObject(0);
+  EXPECT_EQ(note->getValue<std::string>("sender_kind"), "system");
+  EXPECT_EQ(note->getValue<std::string>("content_type"), "note");
+  EXPECT_EQ(note->getValue<int64_t>("conversation_id"), conv_id);
+  const std::string text = note->getValue<std::string>("text");
+  EXPECT_NE(text.find("contract change, verified"), std::string::npos) << text;
+  EXPECT_NE(text.find("to support (assigned to ann)"), std::string::npos) << text;
+  auto details = parse(note->getValue<std::string>("payload_json"));
+  EXPECT_EQ(details->getValue<std::string>("kind"), "handover");
+  EXPECT_EQ(details->getValue<std::string>("actor"), "bot:faq");
+  EXPECT_EQ(items->getObject(1)->getValue<std::string>("sender_kind"), "customer");
+  auto after = parse(call("GET", "/v1/conversations/" + std::to_string(conv_id), admin_).body);
+  EXPECT_EQ(after->getValue<int64_t>("unread_count"), 1);
+  EXPECT_EQ(after->getValue<int64_t>("first_response_at_ms"), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM outbox"), "0");
+  EXPECT_EQ(scalar("SELECT COALESCE(SUM(outbound), 0) FROM instance_counters"), "0");
 }
 
 TEST_F(BotEndToEnd, ABotThatCannotVerifyTheSignatureGetsTheSameDeliveryAgain) {

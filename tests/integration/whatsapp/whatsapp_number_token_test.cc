@@ -22,6 +22,20 @@ constexpr const char* kTemplateB = R"({"waba_id":"102290129340502","template":{
 constexpr const char* kTemplateSendB = R"({"content_type":"template","payload":{
   "name":"brand_b_update","language":"en_US","components":[{"type":"body","parameters":[
   {"type":"text","text":"Zoe"}]}]}})";
+// One template name and language in both WABAs, with different bodies: A's takes one parameter,
+// B's two, so each send passes the local check and wa-sim's only against its own WABA's version.
+constexpr const char* kOrderUpdateA = R"({"template":{
+  "name":"order_update","language":"en_US","category":"UTILITY","components":[{"type":"BODY",
+  "text":"Order {{1}} from brand A.","example":{"body_text":[["42"]]}}]}})";
+constexpr const char* kOrderUpdateB = R"({"waba_id":"102290129340502","template":{
+  "name":"order_update","language":"en_US","category":"UTILITY","components":[{"type":"BODY",
+  "text":"Order {{1}} is on its way to {{2}}, brand B.","example":{"body_text":[["42","Leeds"]]}}]}})";
+constexpr const char* kOrderSendA = R"({"content_type":"template","payload":{
+  "name":"order_update","language":"en_US","components":[{"type":"body","parameters":[
+  {"type":"text","text":"A-1"}]}]}})";
+constexpr const char* kOrderSendB = R"({"content_type":"template","payload":{
+  "name":"order_update","language":"en_US","components":[{"type":"body","parameters":[
+  {"type":"text","text":"B-1"},{"type":"text","text":"Leeds"}]}]}})";
 
 class WhatsAppNumberTokenTest : public WhatsAppApi {
  protected:
@@ -45,6 +59,10 @@ class WhatsAppNumberTokenTest : public WhatsAppApi {
     setenv("SBT_WA_TOKEN_A", kTokenA, 1);
     setenv("SBT_WA_TOKEN_B", kTokenB, 1);
   }
+  // add_number's input for number B of WABA B, without its closing brace (a token follows).
+  const std::string attach_b =
+      std::string(R"({"phone_number_id":")") + kNumberB + R"(","waba_id":")" + kWabaB + "\"";
+
   std::string instances_config() override {
     return R"(
     {"id": "wa-1", "plugin": "whatsapp", "config": )" +
@@ -60,8 +78,6 @@ TEST_F(WhatsAppNumberTokenTest, OneInstanceServesTwoWabasEachWithItsToken) {
       http(sim_port_, "GET", std::string("/v21.0/") + kWabaB + "/phone_numbers", "", kTokenA);
   ASSERT_EQ(scoped.status, 403) << scoped.body;
 
-  const std::string attach_b =
-      std::string(R"({"phone_number_id":")") + kNumberB + R"(","waba_id":")" + kWabaB + "\"";
   // An unknown secret name is refused up front; the default token is refused by Meta.
   Reply unknown = op("add_number", attach_b + R"(,"token":"brand_c"})");
   EXPECT_EQ(unknown.status, 400) << unknown.body;
@@ -96,7 +112,9 @@ TEST_F(WhatsAppNumberTokenTest, OneInstanceServesTwoWabasEachWithItsToken) {
   std::string seen;
   ASSERT_TRUE(eventually(
       [&] {
-        seen = op("template_get", R"({"name":"brand_b_update","language":"en_US"})").body;
+        seen = op("template_get", std::string(R"({"name":"brand_b_update","language":"en_US",)") +
+                                      R"("waba_id":")" + kWabaB + "\"}")
+                   .body;
         return seen.find(R"("status":"APPROVED")") != npos;
       },
       15s))
@@ -114,6 +132,52 @@ TEST_F(WhatsAppNumberTokenTest, OneInstanceServesTwoWabasEachWithItsToken) {
   EXPECT_NE(op("template_list", std::string(R"({"waba_id":")") + kWabaB + "\"}")
                 .body.find("brand_b_update"),
             npos);
+}
+
+// Two WABAs each with its own order_update/en_US: the local records stay apart, each approval
+// webhook updates its WABA's record, and each number sends its own WABA's version.
+TEST_F(WhatsAppNumberTokenTest, TwoWabasKeepTheirOwnTemplateOfTheSameNameAndLanguage) {
+  ASSERT_EQ(op("add_number", attach_b + R"(,"token":"brand_b"})").status, 200);
+  const std::string conv_a = customer_writes("4915122222222", "order question a", kNumber);
+  const std::string conv_b = customer_writes("447700900888", "order question b", kNumberB);
+  ASSERT_FALSE(conv_a.empty());
+  ASSERT_FALSE(conv_b.empty());
+  Reply created_a = op("template_create", kOrderUpdateA);
+  ASSERT_EQ(created_a.status, 200) << created_a.body;
+  Reply created_b = op("template_create", kOrderUpdateB);
+  ASSERT_EQ(created_b.status, 200) << created_b.body;
+  auto get = [&](const std::string& from) {
+    return op("template_get", std::string(R"({"name":"order_update","language":"en_US",)") +
+                                  R"("from":")" + from + "\"}")
+        .body;
+  };
+  std::string a, b;
+  ASSERT_TRUE(eventually(
+      [&] {
+        a = get(kNumber);
+        b = get(kNumberB);
+        return a.find(R"("status":"APPROVED")") != npos && b.find(R"("status":"APPROVED")") != npos;
+      },
+      15s))
+      << a << "\n"
+      << b;
+  EXPECT_NE(a.find("from brand A"), npos) << a;
+  EXPECT_NE(b.find("brand B"), npos) << b;
+  EXPECT_EQ(b.find("from brand A"), npos) << b;
+  Reply list = op("template_list", R"({"name":"order_update"})");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(parse(list.body)->getArray("templates")->size(), 2u) << list.body;
+
+  const std::string sent_a = send(conv_a, kOrderSendA, "ou-a");
+  const std::string sent_b = send(conv_b, kOrderSendB, "ou-b");
+  EXPECT_NE(wait_status(sent_a, "sent delivered read failed"), "failed") << host_->err();
+  EXPECT_NE(wait_status(sent_b, "sent delivered read failed"), "failed") << host_->err();
+  auto from_a = sim_sends("A-1");
+  auto from_b = sim_sends("B-1");
+  ASSERT_EQ(from_a.size(), 1u);
+  ASSERT_EQ(from_b.size(), 1u);
+  EXPECT_EQ(str(from_a[0], "phone_number_id"), kNumber);
+  EXPECT_EQ(str(from_b[0], "phone_number_id"), kNumberB);
 }
 
 }  // namespace

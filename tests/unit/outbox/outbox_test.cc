@@ -80,6 +80,12 @@ TEST_F(OutboxFixture, TransientThenSuccessBacksOffWithinBounds) {
   EXPECT_EQ(history[1].error_code, "SB_ERR_TRANSIENT");  // no provider code: the status
   EXPECT_EQ(history[1].error_text, "still down");
   EXPECT_EQ(history[2].status, DeliveryStatus::kSent);
+  // The message's outcome is counted once, as sent: the retried attempts are attempts only.
+  const auto stats = runtime_->find("lb")->stats();
+  EXPECT_EQ(stats.sent, 1u);
+  EXPECT_EQ(stats.send_failed, 2u);
+  EXPECT_EQ(stats.messages_rejected, 0u);
+  EXPECT_EQ(stats.messages_failed, 0u);
 }
 
 TEST_F(OutboxFixture, JitterIsDrawnForEveryRetry) {
@@ -121,6 +127,7 @@ TEST_F(OutboxFixture, RejectedIsFailedAtOnceAndNeverRetried) {
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
   EXPECT_EQ(sends().size(), 1u);
   EXPECT_EQ(outbox_->retry_now(e.message_id).code(), sb::Code::kFailedPrecondition);
+  EXPECT_EQ(runtime_->find("lb")->stats().messages_rejected, 1u);
 }
 
 TEST_F(OutboxFixture, AuthIsNotRetriedEither) {
@@ -149,6 +156,10 @@ TEST_F(OutboxFixture, HorizonExhaustedFailsWithTheLastError) {
   EXPECT_NE(r.last_error_text.find("down 3"), std::string::npos);
   EXPECT_NE(r.last_error_text.find("horizon"), std::string::npos);
   EXPECT_EQ(sends().size(), 3u);
+  // Three failed attempts, one message given up on.
+  const auto stats = runtime_->find("lb")->stats();
+  EXPECT_EQ(stats.send_failed, 3u);
+  EXPECT_EQ(stats.messages_rejected, 1u);
 }
 
 TEST_F(OutboxFixture, IdempotencyKeyReturnsTheSameMessageAndSendsOnce) {

@@ -127,6 +127,44 @@ TEST_F(BotRouterTest, ApiHandoverToTheDefaultOrAGivenHumanQueue) {
   EXPECT_EQ(conversation(b).queue, "billing");
 }
 
+// The handover is a note on the conversation's timeline (the bot's note, or the customer's
+// keyword): a system message that is never sent, no first response, not counted as outbound.
+TEST_F(BotRouterTest, HandoversAreNotesOnTheConversationsTimeline) {
+  add_agent("ann", 5);
+  deliver(msg("+491708"));
+  const int64_t a = last_.resolution.conversation_id;
+  const int64_t contact = last_.resolution.contact_id;
+  auto counters_before = store_->counters();
+  ASSERT_TRUE(counters_before.is_ok());
+  ASSERT_TRUE(router_->handover(a, std::nullopt, "bot:bot", "wants a refund").is_ok());
+  auto page = store_->model()->timeline(contact, "", 10);
+  ASSERT_TRUE(page.is_ok()) << page.status().message();
+  ASSERT_FALSE(page->messages.empty());
+  const store::MessageRecord& note = page->messages.front();  // newest first
+  EXPECT_EQ(note.from_kind, "system");
+  EXPECT_EQ(note.content_type, "note");
+  EXPECT_EQ(note.conversation_id, a);
+  EXPECT_EQ(note.text, "Handed over from bot to support (assigned to ann): wants a refund");
+  EXPECT_NE(note.payload_json.find(R"("actor":"bot:bot")"), std::string::npos) << note.payload_json;
+  EXPECT_TRUE(note.provider_message_id.empty());
+  EXPECT_EQ(conversation(a).first_response_at_ms, 0);
+  auto counters_after = store_->counters();
+  ASSERT_TRUE(counters_after.is_ok());
+  auto outbound = [](const std::vector<store::InstanceCounters>& all) {
+    int64_t n = 0;
+    for (const auto& c : all) n += c.outbound;
+    return n;
+  };
+  EXPECT_EQ(outbound(*counters_after), outbound(*counters_before));
+
+  deliver(msg("+491709", "agent please"));
+  auto keyword = store_->model()->timeline(last_.resolution.contact_id, "", 10);
+  ASSERT_TRUE(keyword.is_ok());
+  ASSERT_FALSE(keyword->messages.empty());
+  EXPECT_EQ(keyword->messages.front().text,
+            "Handed over from bot to support (assigned to ann): the customer wrote \"agent\"");
+}
+
 TEST_F(BotRouterTest, ANewConversationAfterResolveStartsWithTheBotAgain) {
   add_agent("ann", 5);
   deliver(msg("+491707", "agent"));

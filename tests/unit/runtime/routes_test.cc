@@ -87,5 +87,42 @@ TEST_F(RoutesTest, MetricsCountStatesAndMessages) {
       << text;
 }
 
+// Each message's outcome once: a send the provider fails later (a failed status, reported twice)
+// is failed, a refused one rejected; a transient failure is an attempt, not an outcome.
+TEST_F(RoutesTest, OutboundMetricsCountEachMessagesFinalOutcomeOnce) {
+  auto inst = add("m1");
+  install();
+  auto send = [&](const std::string& to) {
+    store::OutboundMessage m;
+    m.to = to;
+    m.text = "x";
+    auto r = inst->send(m);
+    EXPECT_TRUE(r.is_ok());
+    return r.is_ok() ? *r : SendOutcome{};
+  };
+  const SendOutcome ok = send("+15551234");
+  ASSERT_EQ(ok.kind, SendOutcome::Kind::kSent);
+  // Accepted, then delivered: a late failed status does not override it.
+  const SendOutcome delivered = send("+15551235");
+  send("transient");
+  send("reject");
+  const std::string failed = "id=" + ok.provider_message_id + "&status=5";
+  EXPECT_EQ(hook(*inst, "POST", "/delivery", failed).status, 200);
+  EXPECT_EQ(hook(*inst, "POST", "/delivery", failed).status, 200);  // Meta retries webhooks
+  const std::string other = delivered.provider_message_id;
+  EXPECT_EQ(hook(*inst, "POST", "/delivery", "id=" + other + "&status=3").status, 200);
+  EXPECT_EQ(hook(*inst, "POST", "/delivery", "id=" + other + "&status=5").status, 200);
+  const std::string text = get("/metrics").body;
+  auto has = [&](const std::string& family, const std::string& result, int n) {
+    return text.find(family + "{instance=\"m1\",result=\"" + result + "\"} " + std::to_string(n)) !=
+           std::string::npos;
+  };
+  EXPECT_TRUE(has("switchboard_outbound_messages_total", "sent", 2)) << text;
+  EXPECT_TRUE(has("switchboard_outbound_messages_total", "failed", 1)) << text;
+  EXPECT_TRUE(has("switchboard_outbound_messages_total", "rejected", 1)) << text;
+  EXPECT_TRUE(has("switchboard_outbound_attempts_total", "failed", 2)) << text;
+  EXPECT_TRUE(has("switchboard_outbound_attempts_total", "sent", 2)) << text;
+}
+
 }  // namespace
 }  // namespace sb::runtime

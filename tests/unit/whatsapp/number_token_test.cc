@@ -57,6 +57,17 @@ class WaNumberTokenTest : public WhatsApp {
 
   int sent_ = 0;
 
+  // A second host holding `kv` (the instance's store after a restart) and every secret; the
+  // instance is created and started by the caller.
+  static void restart_into(FakeHost& again, const std::map<std::string, std::string>& kv) {
+    ASSERT_TRUE(again.load(whatsapp_entry()));
+    for (const auto& [k, v] : kv) again.kv_set(k, v);
+    again.set_secret("access_token", kToken);
+    again.set_secret("app_secret", kAppSecret);
+    again.set_secret("verify_token", "verify-me");
+    again.set_secret("token_brand_b", kTokenB);
+  }
+
   // A customer message to `pnid` (opening its window), in a delivery of that number's WABA.
   void customer_writes_to(const std::string& pnid) {
     const bool b = pnid == kPnidB;
@@ -142,12 +153,7 @@ TEST_F(WaNumberTokenTest, RestartKeepsNumbersWithTheirTokenNames) {
   auto kv = fake.kv();
   for (const auto& [k, v] : kv) EXPECT_EQ(v.find(kTokenB), std::string::npos) << k;
   FakeHost again;
-  ASSERT_TRUE(again.load(whatsapp_entry()));
-  for (const auto& [k, v] : kv) again.kv_set(k, v);
-  again.set_secret("access_token", kToken);
-  again.set_secret("app_secret", kAppSecret);
-  again.set_secret("verify_token", "verify-me");
-  again.set_secret("token_brand_b", kTokenB);
+  ASSERT_NO_FATAL_FAILURE(restart_into(again, kv));
   std::vector<HttpCall> seen;
   again.set_http_handler([&](const HttpCall& c) {
     seen.push_back(c);
@@ -266,6 +272,136 @@ TEST_F(WaNumberTokenTest, ARejectedTokenDegradesUntilThatTokenWorksAgain) {
       SB_OK);
   EXPECT_EQ(fake.health().state, SB_STATE_RUNNING);
   EXPECT_EQ(fake.states().back().state, SB_STATE_RUNNING);
+}
+
+// Two WABAs of one instance, each with a template order_update/en_US of its own content: the
+// local records are kept per WABA, and every op and send uses the number's or the request's WABA.
+TEST_F(WaNumberTokenTest, TemplatesOfTwoWabasWithTheSameNameAndLanguageAreKeptApart) {
+  ASSERT_EQ(attach_b().status, SB_OK);
+  auto create = [&](const std::string& waba, const std::string& id, const std::string& body) {
+    on("POST", "/" + waba + "/message_templates", 200,
+       R"({"id":")" + id + R"(","status":"APPROVED","category":"UTILITY"})");
+    return fake.invoke("template_create",
+                       R"({"waba_id":")" + waba +
+                           R"(","template":{"name":"order_update","language":"en_US",)"
+                           R"("category":"UTILITY","components":[{"type":"BODY","text":")" +
+                           body + R"("}]}})");
+  };
+  ASSERT_EQ(create(kWaba, "ta", "Order from A").status, SB_OK);
+  ASSERT_EQ(create(kWabaB, "tb", "Order from B").status, SB_OK);
+  const std::string key = R"("name":"order_update","language":"en_US")";
+  auto body_of = [&](const std::string& extra) {
+    auto r = fake.invoke("template_get", "{" + key + extra + "}");
+    EXPECT_EQ(r.status, SB_OK) << r.error.message;
+    return parse(r.json).find("components")->items().at(0).find("text")->as_string();
+  };
+  EXPECT_EQ(body_of(""), "Order from A");
+  EXPECT_EQ(body_of(std::string(R"(,"waba_id":")") + kWabaB + "\""), "Order from B");
+  EXPECT_EQ(body_of(std::string(R"(,"from":")") + kPnidB + "\""), "Order from B");
+  EXPECT_EQ(parse(fake.invoke("template_list").json).find("templates")->items().size(), 2u);
+  auto only_b =
+      parse(fake.invoke("template_list", std::string(R"({"waba_id":")") + kWabaB + "\"}").json);
+  ASSERT_EQ(only_b.find("templates")->items().size(), 1u);
+  EXPECT_EQ(only_b.find("templates")->items()[0].find("id")->as_string(), "tb");
+  auto preview = fake.invoke("template_preview",
+                             "{" + key + R"(,"from":")" + kPnidB + R"(","components":[]})");
+  EXPECT_EQ(parse(preview.json).find("text")->as_string(), "Order from B");
+
+  // Meta pauses B's template (a webhook entry of WABA B): only B's number is refused locally.
+  std::string paused =
+      std::string(R"({"object":"whatsapp_business_account","entry":[{"id":")") + kWabaB +
+      R"(","time":1739321024,"changes":[{"field":"message_template_status_update","value":)"
+      R"({"event":"PAUSED","message_template_id":7,"message_template_name":"order_update",)"
+      R"("message_template_language":"en_US","reason":"NONE"}}]}]})";
+  ASSERT_EQ(post_signed(paused).http_status, 200);
+  Outbound m;
+  m.to = "+16505551234";
+  m.content_type = "template";
+  m.payload_json = R"({"name":"order_update","language":"en_US"})";
+  m.from = kPnidB;
+  EXPECT_EQ(fake.send(m).status, SB_ERR_REJECTED);
+  EXPECT_TRUE(calls_to(std::string("/v21.0/") + kPnidB + "/messages").empty());
+  on("POST", std::string("/") + kPnid + "/messages", 200,
+     R"({"messaging_product":"whatsapp","messages":[{"id":"wamid.TA"}]})");
+  m.from = kPnid;
+  sw::testing::SendOutcome a = fake.send(m);
+  EXPECT_EQ(a.status, SB_OK) << a.error.message;
+  EXPECT_EQ(body_of(""), "Order from A");
+
+  // A sync of WABA B that no longer lists it drops B's record only; a delete in A drops A's.
+  on("GET", std::string("/") + kWabaB + "/message_templates", 200, R"({"data":[]})");
+  ASSERT_EQ(fake.invoke("template_sync", std::string(R"({"waba_id":")") + kWabaB + "\"}").status,
+            SB_OK);
+  EXPECT_EQ(fake.invoke("template_get", "{" + key + R"(,"waba_id":")" + kWabaB + "\"}").status,
+            SB_ERR_NOT_FOUND);
+  EXPECT_EQ(body_of(""), "Order from A");
+  on("DELETE", std::string("/") + kWaba + "/message_templates", 200, R"({"success":true})");
+  ASSERT_EQ(fake.invoke("template_delete", "{" + key + "}").status, SB_OK);
+  EXPECT_TRUE(parse(fake.invoke("template_list").json).find("templates")->items().empty());
+}
+
+// Records an older version kept under (name, language) move to (their WABA, name, language) at
+// start, so an upgrade keeps them.
+TEST_F(WaNumberTokenTest, TemplateRecordsOfAnOlderVersionAreKeptAfterTheUpgrade) {
+  ASSERT_EQ(attach_b().status, SB_OK);
+  auto kv = fake.kv();
+  kv["tpl/index"] = R"(["promo/en_US","order_update/en_US"])";
+  kv["tpl/promo/en_US"] =
+      R"({"id":"1","name":"promo","language":"en_US","status":"PAUSED","category":"MARKETING"})";
+  kv["tpl/order_update/en_US"] = std::string(R"({"id":"2","name":"order_update",)") +
+                                 R"("language":"en_US","status":"APPROVED","waba_id":")" + kWabaB +
+                                 R"(","components":[{"type":"BODY","text":"B"}]})";
+  FakeHost again;
+  ASSERT_NO_FATAL_FAILURE(restart_into(again, kv));
+  ASSERT_TRUE(again.create("wa-1", config()));
+  ASSERT_TRUE(again.start());
+  auto promo = again.invoke("template_get", R"({"name":"promo","language":"en_US"})");
+  ASSERT_EQ(promo.status, SB_OK) << promo.error.message;
+  EXPECT_EQ(parse(promo.json).find("status")->as_string(), "PAUSED");
+  EXPECT_EQ(again.invoke("template_get", R"({"name":"order_update","language":"en_US"})").status,
+            SB_ERR_NOT_FOUND);
+  auto b =
+      again.invoke("template_get", std::string(R"({"name":"order_update","language":"en_US",)") +
+                                       R"("from":")" + kPnidB + "\"}");
+  ASSERT_EQ(b.status, SB_OK) << b.error.message;
+  EXPECT_EQ(parse(b.json).find("id")->as_string(), "2");
+  EXPECT_EQ(parse(again.invoke("template_list").json).find("templates")->items().size(), 2u);
+  auto after = again.kv();
+  EXPECT_EQ(after.count("tpl/promo/en_US"), 0u);
+  EXPECT_EQ(after.count("tpl/order_update/en_US"), 0u);
+  EXPECT_EQ(after.count(std::string("tpl/") + kWaba + "/promo/en_US"), 1u);
+  EXPECT_EQ(after.count(std::string("tpl/") + kWabaB + "/order_update/en_US"), 1u);
+  // The old (PAUSED) record still blocks sends after the upgrade.
+  Outbound m;
+  m.to = "+16505551234";
+  m.content_type = "template";
+  m.payload_json = R"({"name":"promo","language":"en_US"})";
+  m.from = kPnid;
+  EXPECT_EQ(again.send(m).status, SB_ERR_REJECTED);
+}
+
+// The 190 hint names the secret of the number's own token reference, like the DEGRADED reason,
+// and the default number's hint still names access_token.
+TEST_F(WaNumberTokenTest, ExpiredTokenHintNamesTheNumbersSecret) {
+  ASSERT_EQ(attach_b().status, SB_OK);
+  const std::string expired =
+      R"({"error":{"message":"Error validating access token: Session has expired",)"
+      R"("type":"OAuthException","code":190}})";
+  on("POST", std::string("/") + kPnidB + "/request_code", 401, expired);
+  auto b = fake.invoke("request_code", std::string(R"({"phone_number_id":")") + kPnidB + "\"}");
+  EXPECT_EQ(b.status, SB_ERR_AUTH);
+  EXPECT_NE(b.error.message.find("replace the token_brand_b secret"), std::string::npos)
+      << b.error.message;
+  EXPECT_EQ(b.error.message.find("access_token"), std::string::npos) << b.error.message;
+  EXPECT_EQ(b.error.message.find(kTokenB), std::string::npos);
+  on("POST", std::string("/") + kPnid + "/request_code", 401, expired);
+  auto a = fake.invoke("request_code", std::string(R"({"phone_number_id":")") + kPnid + "\"}");
+  EXPECT_NE(a.error.message.find("replace the access_token secret"), std::string::npos)
+      << a.error.message;
+  // A bare 401 without Meta's error object names the secret too.
+  on("POST", std::string("/") + kPnidB + "/request_code", 401, "");
+  auto bare = fake.invoke("request_code", std::string(R"({"phone_number_id":")") + kPnidB + "\"}");
+  EXPECT_NE(bare.error.message.find("token_brand_b"), std::string::npos) << bare.error.message;
 }
 
 // A number of WABA B in the static config, with its token reference there.

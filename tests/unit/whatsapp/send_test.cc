@@ -105,8 +105,9 @@ TEST_F(WaSendTest, TemplateLanguageAsAString) {
 
 TEST_F(WaSendTest, PausedDisabledOrRejectedTemplatesAreBlockedLocally) {
   for (const char* status : {"PAUSED", "DISABLED", "REJECTED"}) {
-    fake.kv_set("tpl/promo/en_US", std::string(R"({"name":"promo","language":"en_US","status":")") +
-                                       status + R"(","components":[]})");
+    fake.kv_set(std::string("tpl/") + kWaba + "/promo/en_US",
+                std::string(R"({"name":"promo","language":"en_US","status":")") + status +
+                    R"(","components":[]})");
     auto r = fake.send(msg("template", "", R"({"name":"promo","language":"en_US"})"));
     EXPECT_EQ(r.status, SB_ERR_REJECTED) << status;
     EXPECT_NE(r.error.message.find(status), std::string::npos) << r.error.message;
@@ -115,8 +116,9 @@ TEST_F(WaSendTest, PausedDisabledOrRejectedTemplatesAreBlockedLocally) {
 }
 
 TEST_F(WaSendTest, ApprovedTemplateParameterCountIsChecked) {
-  fake.kv_set("tpl/greet/en", R"({"name":"greet","language":"en","status":"APPROVED",)"
-                              R"("components":[{"type":"BODY","text":"Hi {{1}}, order {{2}}"}]})");
+  fake.kv_set(std::string("tpl/") + kWaba + "/greet/en",
+              R"({"name":"greet","language":"en","status":"APPROVED",)"
+              R"("components":[{"type":"BODY","text":"Hi {{1}}, order {{2}}"}]})");
   auto r = fake.send(msg("template", "",
                          R"({"name":"greet","language":"en","components":[{"type":"body",)"
                          R"("parameters":[{"type":"text","text":"Ann"}]}]})"));

@@ -279,9 +279,9 @@ TEST_F(WaTemplateOps, StatusWebhookUpdatesTheStoreAndBlocksSends) {
 }
 
 TEST_F(WaTemplateOps, QualityAndCategoryWebhooksUpdateTheRecord) {
-  fake.kv_set("tpl/index", R"(["promo/en_US"])");
+  fake.kv_set("tpl/index", std::string(R"([")") + kWaba + R"(/promo/en_US"])");
   fake.kv_set(
-      "tpl/promo/en_US",
+      std::string("tpl/") + kWaba + "/promo/en_US",
       R"({"id":"5","name":"promo","language":"en_US","status":"APPROVED","category":"UTILITY"})");
   ASSERT_EQ(
       post_signed(account_payload("message_template_quality_update",
@@ -314,8 +314,9 @@ TEST_F(WaTemplateOps, QualityAndCategoryWebhooksUpdateTheRecord) {
 }
 
 TEST_F(WaTemplateOps, SyncFollowsPagingAndReplacesTheStore) {
-  fake.kv_set("tpl/index", R"(["stale/en"])");
-  fake.kv_set("tpl/stale/en", R"({"name":"stale","language":"en","status":"APPROVED"})");
+  fake.kv_set("tpl/index", std::string(R"([")") + kWaba + R"(/stale/en"])");
+  fake.kv_set(std::string("tpl/") + kWaba + "/stale/en",
+              R"({"name":"stale","language":"en","status":"APPROVED"})");
   int page = 0;
   fake.set_http_handler([&](const HttpCall& c) {
     EXPECT_EQ(path_of(c), std::string("/v21.0/") + kWaba + "/message_templates");
@@ -346,15 +347,18 @@ TEST_F(WaTemplateOps, SyncFollowsPagingAndReplacesTheStore) {
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[0].find("name")->as_string(), "a");
   EXPECT_EQ(list[1].find("quality")->as_string(), "RED");
-  EXPECT_EQ(fake.kv().count("tpl/stale/en"), 0u);
+  EXPECT_EQ(fake.kv().count(std::string("tpl/") + kWaba + "/stale/en"), 0u);
   auto rejected = parse(fake.invoke("template_list", R"({"status":"rejected"})").json);
   EXPECT_EQ(rejected.find("templates")->items().size(), 1u);
 }
 
 TEST_F(WaTemplateOps, DeleteOneLanguageUsesTheTemplateId) {
-  fake.kv_set("tpl/index", R"(["promo/en","promo/de"])");
-  fake.kv_set("tpl/promo/en", R"({"id":"11","name":"promo","language":"en","status":"APPROVED"})");
-  fake.kv_set("tpl/promo/de", R"({"id":"12","name":"promo","language":"de","status":"APPROVED"})");
+  const std::string w = kWaba;
+  fake.kv_set("tpl/index", R"([")" + w + R"(/promo/en",")" + w + R"(/promo/de"])");
+  fake.kv_set("tpl/" + w + "/promo/en",
+              R"({"id":"11","name":"promo","language":"en","status":"APPROVED"})");
+  fake.kv_set("tpl/" + w + "/promo/de",
+              R"({"id":"12","name":"promo","language":"de","status":"APPROVED"})");
   on("DELETE", std::string("/") + kWaba + "/message_templates", 200, R"({"success":true})");
   auto r = fake.invoke("template_delete", R"({"name":"promo","language":"de"})");
   ASSERT_EQ(r.status, SB_OK) << r.error.message;
