@@ -1,9 +1,8 @@
 #include "api/api.h"
 
-#include <charconv>
-
 #include "api/routes_common.h"
 #include "api/visibility.h"
+#include "core/text_input.h"
 
 namespace sb::api {
 
@@ -16,10 +15,9 @@ MediaDownload Channels::download_media(std::string_view instance_id, std::string
 }
 
 std::optional<int64_t> parse_id(std::string_view text) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v <= 0) return std::nullopt;
-  return v;
+  auto v = parse_integer(text, 1);
+  if (!v) return std::nullopt;
+  return *v;
 }
 
 http::Response bad_id(std::string_view what) {

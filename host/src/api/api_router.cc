@@ -1,6 +1,7 @@
 #include "api/api_router.h"
 
 #include "api/json_io.h"
+#include "core/text_input.h"
 
 namespace sb::api {
 namespace {
@@ -35,6 +36,36 @@ std::variant<Principal, http::Response> authenticate(ApiStore& tokens,
   }
   (void)tokens.touch_token((*found)->id);  // bookkeeping only: a failure must not deny access
   return Principal{(*found)->id, (*found)->name, (*found)->role};
+}
+
+// Every text a route can read from the request line and the headers it uses must be valid UTF-8
+// without control characters before any handler sees it: routes store it, answer with it in JSON
+// and hand it to plugins, whose ABI promises UTF-8. 400 invalid_field names the input.
+std::optional<http::Response> check_text(const http::Request& request,
+                                         const std::vector<std::string>& params) {
+  auto refuse = [](std::string_view field, std::string_view problem) {
+    return error_response(400, "invalid_field", std::string(field) + ": " + std::string(problem),
+                          field);
+  };
+  for (const auto& param : params) {
+    if (auto problem = text_problem(param); !problem.empty()) {
+      return refuse("path", std::string("a path segment ") + std::string(problem));
+    }
+  }
+  auto query = request.query_params();
+  if (!query) return refuse("query", "has a malformed %-escape");
+  for (const auto& [name, value] : *query) {
+    if (auto problem = text_problem(name); !problem.empty()) {
+      return refuse("query", std::string("a parameter name ") + std::string(problem));
+    }
+    if (auto problem = text_problem(value); !problem.empty()) return refuse(name, problem);
+  }
+  for (std::string_view header : {"Idempotency-Key", "Content-Type"}) {
+    if (auto problem = text_problem(request.header(header)); !problem.empty()) {
+      return refuse(header, problem);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -77,6 +108,7 @@ http::Response ApiRouter::dispatch(const http::Request& request) const {
                             "this needs the " + std::string(auth::to_string(route.role)) +
                                 " role; the token has " + std::string(auth::to_string(who.role)));
     }
+    if (auto refused = check_text(request, params)) return std::move(*refused);
     return route.handler(Call{request, who, std::move(params)});
   }
   if (!allowed.empty()) {

@@ -3,9 +3,12 @@
 #include <charconv>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+
+#include "core/text_input.h"
 
 namespace sb::config {
 namespace {
@@ -14,7 +17,7 @@ constexpr int kMaxDepth = 64;
 
 class JsoncParser {
  public:
-  explicit JsoncParser(std::string_view text) : text_(text) {}
+  JsoncParser(std::string_view text, bool comments) : text_(text), comments_(comments) {}
 
   sb::Result<Poco::Dynamic::Var> parse() {
     skip_space();
@@ -29,8 +32,14 @@ class JsoncParser {
     return value;
   }
 
+  // Where the first error is: "other_id", "to.address", "items[2]"; empty at the top level.
+  const std::string& error_field() const { return error_field_; }
+  // Whether it is about a value's content (a number's range, a string's text), not the syntax.
+  bool value_error() const { return value_error_; }
+
  private:
-  // Records the first error (with its position) and returns false for `return fail(...)`.
+  // Records the first error (with its position, and the value's path when it is about a value) and
+  // returns false for `return fail(...)`.
   bool fail(std::string_view what) {
     if (!error_.is_ok()) return false;  // keep the first error
     int line = 1, column = 1;
@@ -42,9 +51,22 @@ class JsoncParser {
         ++column;  // count characters, not UTF-8 continuation bytes
       }
     }
-    error_ = sb::invalid_argument("line " + std::to_string(line) + ", column " +
-                                  std::to_string(column) + ": " + std::string(what));
+    std::string at = "$";
+    for (const auto& part : path_) {
+      const bool index = !part.empty() && part.front() == '[';
+      if (!error_field_.empty() && !index) error_field_ += '.';
+      error_field_ += part;
+      at += (index ? "" : ".") + part;
+    }
+    std::string where = "line " + std::to_string(line) + ", column " + std::to_string(column);
+    if (value_error_ && !path_.empty()) where += " (at " + at + ")";
+    error_ = sb::invalid_argument(where + ": " + std::string(what));
     return false;
+  }
+
+  bool fail_value(std::string_view what) {
+    if (error_.is_ok()) value_error_ = true;
+    return fail(what);
   }
 
   bool at_end() const { return pos_ >= text_.size(); }
@@ -56,6 +78,8 @@ class JsoncParser {
       char c = text_[pos_];
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
         ++pos_;
+      } else if (!comments_) {
+        return;
       } else if (c == '/' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '/') {
         while (!at_end() && text_[pos_] != '\n') ++pos_;
       } else if (c == '/' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '*') {
@@ -129,7 +153,9 @@ class JsoncParser {
       ++pos_;
       skip_space();
       Poco::Dynamic::Var value;
+      path_.push_back(key);
       if (!parse_value(value, depth + 1)) return false;
+      path_.pop_back();
       obj->set(key, value);
       skip_space();
       if (peek() == ',') {
@@ -159,7 +185,9 @@ class JsoncParser {
     while (true) {
       if (!error_.is_ok()) return false;
       Poco::Dynamic::Var value;
+      path_.push_back("[" + std::to_string(arr->size()) + "]");
       if (!parse_value(value, depth + 1)) return false;
+      path_.pop_back();
       arr->add(value);
       skip_space();
       if (peek() == ',') {
@@ -203,13 +231,20 @@ class JsoncParser {
     return true;
   }
 
+  // Raw bytes must be UTF-8 and escapes may not produce NUL: whatever a string holds can be handed
+  // to a plugin as UTF-8 text or stored in a JSON document.
   bool parse_string(std::string& out) {
+    const size_t start = pos_;
     ++pos_;  // opening quote
     while (true) {
       if (at_end()) return fail("unterminated string");
       char c = text_[pos_];
       if (c == '"') {
         ++pos_;
+        if (!sb::is_valid_utf8(out)) {
+          pos_ = start;
+          return fail_value("string is not valid UTF-8");
+        }
         return true;
       }
       if (static_cast<unsigned char>(c) < 0x20) {
@@ -247,18 +282,26 @@ class JsoncParser {
           out += '\t';
           break;
         case 'u': {
+          // An error about the character points at its backslash.
+          const size_t escape = pos_ - 1;
+          auto refuse = [&](std::string_view what) {
+            pos_ = escape;
+            return fail_value(what);
+          };
           ++pos_;
           uint32_t cp = 0;
           if (!parse_hex4(cp)) return false;
           if (cp >= 0xD800 && cp <= 0xDBFF) {
             uint32_t low = 0;
-            if (text_.substr(pos_, 2) != "\\u") return fail("unpaired surrogate");
+            if (text_.substr(pos_, 2) != "\\u") return refuse("unpaired surrogate");
             pos_ += 2;
             if (!parse_hex4(low)) return false;
-            if (low < 0xDC00 || low > 0xDFFF) return fail("unpaired surrogate");
+            if (low < 0xDC00 || low > 0xDFFF) return refuse("unpaired surrogate");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            return fail("unpaired surrogate");
+            return refuse("unpaired surrogate");
+          } else if (cp == 0) {
+            return refuse("NUL character (\\u0000) in string");
           }
           append_utf8(out, cp);
           continue;  // pos_ already past the escape
@@ -298,29 +341,51 @@ class JsoncParser {
     const char* first = text_.data() + start;
     const char* last = text_.data() + pos_;
     if (integral) {
-      int64_t v = 0;
-      auto r = std::from_chars(first, last, v);
-      if (r.ec == std::errc() && r.ptr == last) {
-        out = static_cast<Poco::Int64>(v);
-        return true;
+      // A whole number the host cannot hold exactly is an error here, where its text is known:
+      // never a wrapped or rounded value further on.
+      auto v = sb::parse_integer(std::string_view(first, static_cast<size_t>(last - first)));
+      if (!v) {
+        pos_ = start;
+        return fail_value("integer out of range (64-bit integers only)");
       }
+      out = static_cast<Poco::Int64>(*v);
+      return true;
     }
     double d = 0;
     auto r = std::from_chars(first, last, d);
-    if (r.ec != std::errc() || r.ptr != last) return fail("number out of range");
+    if (r.ec != std::errc() || r.ptr != last) {
+      pos_ = start;
+      return fail_value("number out of range");
+    }
     out = d;
     return true;
   }
 
   std::string_view text_;
+  bool comments_;
   size_t pos_ = 0;
+  std::vector<std::string> path_;  // keys and "[i]" down to the value being parsed
+  std::string error_field_;
+  bool value_error_ = false;
   sb::Status error_;
 };
 
+sb::Result<Poco::Dynamic::Var> parse(std::string_view text, bool comments,
+                                     std::string* error_field) {
+  JsoncParser parser(text, comments);
+  auto v = parser.parse();
+  if (!v && error_field != nullptr && parser.value_error()) *error_field = parser.error_field();
+  return v;
+}
+
 }  // namespace
 
-sb::Result<Poco::Dynamic::Var> parse_jsonc(std::string_view text) {
-  return JsoncParser(text).parse();
+sb::Result<Poco::Dynamic::Var> parse_jsonc(std::string_view text, std::string* error_field) {
+  return parse(text, true, error_field);
+}
+
+sb::Result<Poco::Dynamic::Var> parse_json(std::string_view text, std::string* error_field) {
+  return parse(text, false, error_field);
 }
 
 }  // namespace sb::config

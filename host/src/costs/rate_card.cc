@@ -7,7 +7,7 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
+#include "config/jsonc.h"
 
 namespace sb::costs {
 namespace {
@@ -113,14 +113,11 @@ std::string_view to_string(RateSource source) {
 }
 
 Result<CostsConfig> parse_costs_config(std::string_view json) {
-  Object::Ptr root;
-  try {
-    auto v = Poco::JSON::Parser().parse(std::string(json));
-    if (v.type() != typeid(Object::Ptr)) return bad("$.costs", "must be an object");
-    root = v.extract<Object::Ptr>();
-  } catch (const Poco::Exception& e) {
-    return bad("$.costs", "is not valid JSON: " + e.message());
-  }
+  // The project's parser: Poco's would wrap an integer past 2^64 into a small price.
+  auto v = config::parse_json(json);
+  if (!v) return bad("$.costs", "is not valid JSON: " + v.status().message());
+  if (v->type() != typeid(Object::Ptr)) return bad("$.costs", "must be an object");
+  const Object::Ptr root = v->extract<Object::Ptr>();
   if (auto st = only(*root, "$.costs", {"currency", "rate_card", "default"}); !st) return st;
   CostsConfig out;
   if (root->has("currency")) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include <Poco/Exception.h>
 #include <Poco/URI.h>
 
 #include "log/log.h"
@@ -43,25 +44,39 @@ std::string_view Request::header(std::string_view name) const {
 }
 
 std::optional<std::string> Request::query_param(std::string_view name) const {
-  std::string_view rest = query;
-  while (!rest.empty()) {
-    size_t amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    size_t eq = pair.find('=');
-    std::string key, value;
-    // '+' means space in form-encoded queries; URI::decode leaves it alone.
-    auto decode = [](std::string_view s, std::string& out) {
-      std::string plus(s);
-      std::replace(plus.begin(), plus.end(), '+', ' ');
-      Poco::URI::decode(plus, out);
-    };
-    decode(pair.substr(0, eq), key);
-    if (key != name) continue;
-    if (eq != std::string_view::npos) decode(pair.substr(eq + 1), value);
-    return value;
+  auto params = query_params();
+  if (!params) return std::nullopt;
+  for (auto& [key, value] : *params) {
+    if (key == name) return std::move(value);
   }
   return std::nullopt;
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> Request::query_params() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string_view rest = query;
+  // '+' means space in form-encoded queries; URI::decode leaves it alone (and throws on a bad
+  // %-escape).
+  auto decode = [](std::string_view s, std::string& to) {
+    std::string plus(s);
+    std::replace(plus.begin(), plus.end(), '+', ' ');
+    Poco::URI::decode(plus, to);
+  };
+  try {
+    while (!rest.empty()) {
+      size_t amp = rest.find('&');
+      std::string_view pair = rest.substr(0, amp);
+      rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+      size_t eq = pair.find('=');
+      std::string key, value;
+      decode(pair.substr(0, eq), key);
+      if (eq != std::string_view::npos) decode(pair.substr(eq + 1), value);
+      out.emplace_back(std::move(key), std::move(value));
+    }
+  } catch (const Poco::Exception&) {
+    return std::nullopt;
+  }
+  return out;
 }
 
 Response json_error(int status, std::string_view code, std::string_view message) {

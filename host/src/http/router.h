@@ -20,8 +20,10 @@ struct Request {
 
   // First header with that name, case-insensitively; empty when absent.
   std::string_view header(std::string_view name) const;
-  // Decoded value of the first query parameter with that name.
+  // Decoded value of the first query parameter with that name (nullopt in an undecodable query).
   std::optional<std::string> query_param(std::string_view name) const;
+  // Every query parameter, decoded, in order; nullopt when a %-escape is malformed.
+  std::optional<std::vector<std::pair<std::string, std::string>>> query_params() const;
 };
 
 struct Response {

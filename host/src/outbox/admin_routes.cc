@@ -2,11 +2,12 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 
 #include <charconv>
 #include <memory>
 #include <sstream>
+
+#include "config/jsonc.h"
 
 namespace sb::outbox {
 namespace {
@@ -76,10 +77,15 @@ http::Response stringify(int status, const Poco::JSON::Object::Ptr& o) {
 http::Response enqueue(Outbox& outbox, const http::Request& req) {
   if (req.body.size() > kMaxBody) return http::json_error(413, "too_large", "body over 64 KiB");
   store::OutboundMessage m;
+  // The project's parser: UTF-8 only, and no integer wrapped past 2^64 into a short string.
+  auto body = config::parse_json(req.body);
+  if (!body)
+    return http::json_error(400, "invalid_argument", "bad JSON: " + body.status().message());
+  if (body->type() != typeid(Poco::JSON::Object::Ptr)) {
+    return http::json_error(400, "invalid_argument", "body must be an object");
+  }
   try {
-    Poco::JSON::Parser parser;
-    auto o = parser.parse(req.body).extract<Poco::JSON::Object::Ptr>();
-    if (o.isNull()) return http::json_error(400, "invalid_argument", "body must be an object");
+    auto o = body->extract<Poco::JSON::Object::Ptr>();
     auto text = [&](const char* key) { return o->optValue<std::string>(key, ""); };
     m.instance_id = text("instance_id");
     m.to = text("to");

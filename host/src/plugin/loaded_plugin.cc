@@ -7,7 +7,7 @@
 #include <cstring>
 #include <system_error>
 
-#include "plugin/utf8.h"
+#include "core/text_input.h"
 
 namespace sb::plugin {
 

@@ -5,12 +5,11 @@
 #include <sstream>
 
 #include <Poco/Dynamic/Var.h>
-#include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 #include <switchboard/abi.h>
 
-#include "plugin/utf8.h"
+#include "config/jsonc.h"
+#include "core/text_input.h"
 
 namespace sb::plugin {
 namespace {
@@ -122,17 +121,13 @@ std::variant<Manifest, LoadError> read_manifest(const std::filesystem::path& man
   std::ostringstream text;
   text << in.rdbuf();
 
-  Poco::JSON::Object::Ptr obj;
-  try {
-    Poco::JSON::Parser parser;
-    const Poco::Dynamic::Var root = parser.parse(text.str());
-    if (root.type() != typeid(Poco::JSON::Object::Ptr)) {
-      return invalid(manifest_json, "expected a JSON object, found " + type_name(root));
-    }
-    obj = root.extract<Poco::JSON::Object::Ptr>();
-  } catch (const Poco::Exception& e) {
-    return invalid(manifest_json, "not valid JSON: " + e.message());
+  // The project's parser: Poco's would read an abi_major of 2^64 + 1 as 1.
+  auto root = config::parse_json(text.str());
+  if (!root) return invalid(manifest_json, "not valid JSON: " + root.status().message());
+  if (root->type() != typeid(Poco::JSON::Object::Ptr)) {
+    return invalid(manifest_json, "expected a JSON object, found " + type_name(*root));
   }
+  const Poco::JSON::Object::Ptr obj = root->extract<Poco::JSON::Object::Ptr>();
 
   Manifest m;
   m.manifest_path = manifest_json;

@@ -3,9 +3,11 @@
 #include <array>
 #include <set>
 
-#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
 
 #include "config/config.h"
+#include "config/jsonc.h"
 
 namespace sb::routing {
 namespace {
@@ -55,8 +57,10 @@ class Fields {
   Result<int64_t> minutes(const std::string& key, int64_t fallback) const {
     if (!o_.has(key)) return fallback;
     auto v = o_.get(key);
-    if (!v.isInteger()) return bad(key, "must be a whole number of minutes");
-    auto n = v.convert<int64_t>();
+    // parse_json keeps whole numbers as Int64 (refusing what does not fit); Poco counts a
+    // boolean as an integer too, so only the type tells.
+    if (v.type() != typeid(Poco::Int64)) return bad(key, "must be a whole number of minutes");
+    const int64_t n = v.extract<Poco::Int64>();
     if (n < 0 || n > 525600) return bad(key, "must be between 0 and 525600");
     return n;
   }
@@ -104,8 +108,8 @@ Result<int64_t> bounded(const Fields& f, const Object& o, const std::string& key
                         int64_t lo, int64_t hi) {
   if (!o.has(key)) return fallback;
   auto v = o.get(key);
-  if (!v.isInteger()) return f.bad(key, "must be a whole number");
-  auto n = v.convert<int64_t>();
+  if (v.type() != typeid(Poco::Int64)) return f.bad(key, "must be a whole number");
+  const int64_t n = v.extract<Poco::Int64>();
   if (n < lo || n > hi) {
     return f.bad(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
   }
@@ -224,16 +228,10 @@ Status each(const Fields& f, const std::string& key, std::vector<T>& out, F&& pa
 sb::Result<RoutingConfig> parse_routing_config(std::string_view json,
                                                const std::filesystem::path& zoneinfo,
                                                const QueueIds& more_queues) {
-  Object::Ptr root;
-  try {
-    Poco::JSON::Parser parser;
-    root = parser.parse(std::string(json)).extract<Object::Ptr>();
-  } catch (const Poco::Exception& e) {
-    return sb::invalid_argument("routing: not a JSON object: " + e.displayText());
-  } catch (const std::exception& e) {
-    return sb::invalid_argument(std::string("routing: not a JSON object: ") + e.what());
-  }
-  if (!root) return sb::invalid_argument("routing: not a JSON object");
+  auto doc = config::parse_json(json);
+  if (!doc) return sb::invalid_argument("routing: not valid JSON: " + doc.status().message());
+  if (doc->type() != typeid(Object::Ptr)) return sb::invalid_argument("routing: not a JSON object");
+  const Object::Ptr root = doc->extract<Object::Ptr>();
   Fields f(*root, "routing");
   if (auto st = f.only({"default_queue", "away_period_minutes", "keyword_period_minutes", "hours",
                         "queues", "rules", "keyword_answers", "canned"});

@@ -55,6 +55,19 @@ WebhookReply error_reply(int status, std::string_view code, std::string_view mes
   return r;
 }
 
+// The text of an outbound message (store::OutboundMessage or store::MessageRecord) as the ABI
+// promises it: UTF-8.
+template <class Message>
+Status check_message_utf8(std::string_view what, const Message& m) {
+  return check_utf8(what, {{"idempotency_key", m.idempotency_key},
+                           {"to", m.to},
+                           {"from", m.from},
+                           {"content_type", m.content_type},
+                           {"text", m.text},
+                           {"payload_json", m.payload_json},
+                           {"reply_to_provider_id", m.reply_to_provider_id}});
+}
+
 bool retryable_status(int32_t status) {
   return status == SB_ERR_TRANSIENT || status == SB_ERR_RATE_LIMITED || status == SB_ERR_TIMEOUT;
 }
@@ -338,6 +351,7 @@ Result<SendOutcome> ChannelInstance::send_unguarded(const store::OutboundMessage
     return failed_precondition("instance \"" + id() + "\" is " + std::string(to_string(st)) +
                                ", not running");
   }
+  if (Status s = check_message_utf8("send", message); !s) return s;
   store::OutboundMessage row = message;
   row.instance_id = id();
   auto inserted = services_.store->insert_outbound(row);
@@ -436,6 +450,12 @@ SendAttempt ChannelInstance::attempt_on_strand(const store::MessageRecord& row) 
       (st != InstanceState::kRunning && st != InstanceState::kDegraded)) {
     return attempt;
   }
+  if (Status s = check_message_utf8("message " + std::to_string(row.id), row); !s) {
+    attempt.kind = SendAttempt::Kind::kFailed;
+    attempt.status = SB_ERR_INVALID_ARG;  // never retried: the text will not change
+    attempt.error_message = s.message();
+    return attempt;
+  }
   sb_outbound_message m{};
   m.struct_size = sizeof m;
   m.message_id = row.id;
@@ -480,6 +500,17 @@ std::optional<WebhookReply> ChannelInstance::handle_webhook(WebhookCall call) {
   if (stopping_) {
     ++counters_.webhook_errors;
     return error_reply(503, "instance_stopped", "instance \"" + id() + "\" is stopped");
+  }
+  // The body is bytes (signatures are computed over them); everything else is UTF-8 text for
+  // the plugin, so a request line or header that is not is refused here.
+  if (Status s = check_utf8("webhook", {{"method", call.method},
+                                        {"path", call.path},
+                                        {"query", call.query},
+                                        {"headers", call.headers},
+                                        {"remote_addr", call.remote_addr}});
+      !s) {
+    ++counters_.webhook_errors;
+    return error_reply(400, "invalid_request", s.message());
   }
   struct Job {
     WebhookCall call;
@@ -550,6 +581,11 @@ Result<CanSendAnswer> ChannelInstance::can_send(std::string_view to, std::string
   if (plugin().vtable().can_send == nullptr) {
     return failed_precondition("channel \"" + id() + "\" has no can_send");
   }
+  if (Status s =
+          check_utf8("can_send", {{"to", to}, {"from", from}, {"content_type", content_type}});
+      !s) {
+    return s;
+  }
   return on_strand([&]() -> Result<CanSendAnswer> {
     if (stopping_ || channel_ == nullptr) {
       return failed_precondition("instance \"" + id() + "\" is not running");
@@ -574,6 +610,7 @@ Result<std::string> ChannelInstance::invoke(std::string_view op, std::string_vie
   if (plugin().vtable().invoke == nullptr) {
     return failed_precondition("channel \"" + id() + "\" has no control operations");
   }
+  if (Status s = check_utf8("invoke", {{"op", op}, {"input", json_in}}); !s) return s;
   const std::string op_name(op), input(json_in);
   return on_strand([&]() -> Result<std::string> {
     if (stopping_ || channel_ == nullptr) {
@@ -598,6 +635,7 @@ Result<ChannelInstance::RawAnswer> ChannelInstance::invoke_raw(std::string_view 
   if (plugin().vtable().invoke == nullptr) {
     return failed_precondition("channel \"" + id() + "\" has no control operations");
   }
+  if (Status s = check_utf8("invoke", {{"op", op}, {"input", json_in}}); !s) return s;
   const std::string op_name(op), input(json_in);
   return on_strand([&]() -> Result<RawAnswer> {
     if (stopping_ || channel_ == nullptr) {

@@ -7,8 +7,8 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 
+#include "core/text_input.h"
 #include "log/log.h"
-#include "plugin/utf8.h"
 #include "runtime/channel_instance.h"
 #include "runtime/http_client.h"
 #include "runtime/sinks.h"
@@ -63,7 +63,7 @@ std::optional<T> copy_in(const T* from, size_t need) {
 // Plugin strings must be well-formed: NULL only when empty, valid UTF-8.
 bool text_ok(sb_str s) {
   if (s.data == nullptr && s.size != 0) return false;
-  return plugin::is_valid_utf8(view(s));
+  return sb::is_valid_utf8(view(s));
 }
 bool bytes_ok(sb_str s) {
   return s.data != nullptr || s.size == 0;
@@ -376,7 +376,7 @@ void ChannelInstance::api_report_state(int32_t state, std::string_view reason) {
       return;
   }
   std::string why = log::redact(reason.substr(0, 1024), secret_values_);
-  if (!plugin::is_valid_utf8(why)) why = "(reason not UTF-8)";
+  if (!sb::is_valid_utf8(why)) why = "(reason not UTF-8)";
   logger_->info("[{}] state {}{}{}", id(), to_string(next), why.empty() ? "" : ": ", why);
   set_state(next, std::move(why));
 }
@@ -495,7 +495,7 @@ int64_t ChannelInstance::api_now_ms() {
 int32_t ChannelInstance::api_complete_send(int64_t message_id, int32_t status,
                                            std::string_view provider_id, const sb_error_info* err) {
   if (status == SB_PENDING || status == SB_DUPLICATE) return SB_ERR_INVALID_ARG;
-  if (!plugin::is_valid_utf8(provider_id) || provider_id.size() > kMaxProviderId) {
+  if (!sb::is_valid_utf8(provider_id) || provider_id.size() > kMaxProviderId) {
     return SB_ERR_INVALID_ARG;
   }
   AttemptHandler outbox;  // set when the send came from the outbox dispatcher

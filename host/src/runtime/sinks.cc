@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/text_input.h"
+
 namespace sb::runtime {
 
 StringSink::StringSink(size_t limit)
@@ -94,6 +96,17 @@ Status status_from_plugin(int32_t status, std::string_view what, std::string_vie
   std::string text = std::string(what) + ": " + status_name(status);
   if (!message.empty()) text += ": " + std::string(message);
   return {code, std::move(text)};
+}
+
+Status check_utf8(std::string_view what,
+                  std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  for (const auto& [name, text] : fields) {
+    if (!is_valid_utf8(text)) {
+      return invalid_argument(std::string(what) + ": " + std::string(name) +
+                              " is not valid UTF-8; refused before reaching the plugin");
+    }
+  }
+  return {};
 }
 
 }  // namespace sb::runtime

@@ -3,8 +3,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <switchboard/abi.h>
 
@@ -68,5 +70,11 @@ inline std::string_view view(const char* data, size_t size) {
 inline sb_str to_sb(std::string_view s) {
   return {s.data(), s.size()};
 }
+
+// The last check before text is handed to a plugin, which the ABI promises UTF-8: the request
+// parsers refuse anything else, so this only catches text that got past them (e.g. an old row).
+// invalid_argument naming the first {name, text} that is not valid UTF-8; OK when all are.
+Status check_utf8(std::string_view what,
+                  std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
 
 }  // namespace sb::runtime

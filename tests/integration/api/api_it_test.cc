@@ -224,6 +224,20 @@ TEST_F(ApiIt, BadBodiesAreAnsweredWithCodesAndFields) {
   EXPECT_EQ(wrong_type.field(), "max_concurrent");
   auto no_key = http("POST", c + "/messages", supervisor_, R"({"text":"x"})");
   EXPECT_EQ(no_key.code(), "missing_idempotency_key");
+  // Through the real server: a key that is not UTF-8 never reaches the outbox or the loopback
+  // plugin (whose JSON records it would break), nor does a wrapped 2^64 + 2 or a lone surrogate.
+  auto bad_key = http("POST", c + "/messages", supervisor_, R"({"text":"x"})", "k\xFF\xFE");
+  EXPECT_EQ(bad_key.status, 400) << bad_key.body;
+  EXPECT_EQ(bad_key.field(), "Idempotency-Key");
+  auto surrogate = http("POST", c + "/messages", supervisor_, R"({"text":"\ud800"})", "k-2");
+  EXPECT_EQ(surrogate.field(), "text");
+  auto wrapped =
+      http("POST", "/v1/agents", admin_, R"({"id":"w","max_concurrent":18446744073709551616})");
+  EXPECT_EQ(wrapped.field(), "max_concurrent");
+  auto sent = http("POST", "/v1/channels/lb1/ops/sent", admin_, "{}");
+  EXPECT_EQ(sent.status, 200);
+  EXPECT_EQ(Poco::JSON::Parser().parse(sent.body).extract<Poco::JSON::Array::Ptr>()->size(), 0u)
+      << sent.body;
 
   // Over the API's 64 KiB limit, then over the server's own limit.
   const std::string big = R"({"name":")" + std::string(100 * 1024, 'x') + R"("})";

@@ -149,6 +149,44 @@ TEST(ConfigErrors, RangesAndValues) {
       R"(invalid log level "loud" at $.log.level: expected trace, debug, info, warn or error)");
 }
 
+// Integers are read from their text: past 64 bits is an error at the value (never a wrapped or
+// rounded number); fractions, exponents, strings and booleans are not integers.
+TEST(ConfigErrors, HostileIntegersAreErrorsAtTheirPlace) {
+  EXPECT_EQ(error_of("{\"data_dir\": \"d\",\n \"http\": {\"port\": 18446744073709551696}}"),
+            "parse error at line 2, column 19 (at $.http.port): integer out of range (64-bit "
+            "integers only)");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "worker_threads": 18446744073709551617})"),
+            "parse error at line 1, column 37 (at $.worker_threads): integer out of range (64-bit "
+            "integers only)");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "worker_threads": -9223372036854775809})"),
+            "parse error at line 1, column 37 (at $.worker_threads): integer out of range (64-bit "
+            "integers only)");
+  EXPECT_EQ(
+      error_of(R"({"data_dir": "d", "instances": [{"id": "a", "plugin": "p",
+                         "config": {"x": [1, 1e400]}}]})"),
+      "parse error at line 2, column 46 (at $.instances[0].config.x[1]): number out of range");
+  for (const std::string n : {"1e3", "2.0", "\"2\"", "true"}) {
+    EXPECT_EQ(error_of(R"({"data_dir": "d", "worker_threads": )" + n + "}")
+                  .rfind("wrong type at $.worker_threads: expected integer", 0),
+              0u)
+        << n;
+  }
+}
+
+// Config strings reach plugins (instance config) and the store: UTF-8 only, no NUL.
+TEST(ConfigErrors, StringsMustBeValidUtf8) {
+  for (const std::string bad :
+       {"d\xFF", "d\xC0\xAF", "d\xED\xA0\x80", "d\xF4\x90\x80\x80", "d\xE2\x82"}) {
+    EXPECT_EQ(error_of(R"({"data_dir": ")" + bad + R"("})"),
+              "parse error at line 1, column 14 (at $.data_dir): string is not valid UTF-8")
+        << bad;
+  }
+  EXPECT_EQ(error_of(R"({"data_dir": "d\u0000x"})"),
+            "parse error at line 1, column 16 (at $.data_dir): NUL character (\\u0000) in string");
+  EXPECT_EQ(error_of(R"({"data_dir": "\udc00"})"),
+            "parse error at line 1, column 15 (at $.data_dir): unpaired surrogate");
+}
+
 TEST(ConfigErrors, ParseErrorsCarryLineAndColumn) {
   EXPECT_EQ(error_of("{\n  \"data_dir\": \"d\",\n  \"http\": {\"port\": 80,}\n}"),
             "parse error at line 3, column 23: trailing comma before '}'");
@@ -266,6 +304,27 @@ TEST(Jsonc, StringsEscapesAndNumbers) {
   EXPECT_FALSE(sb::config::parse_jsonc("[01]").is_ok());
   EXPECT_FALSE(sb::config::parse_jsonc("[\"tab\there\"]").is_ok());
   EXPECT_FALSE(sb::config::parse_jsonc(std::string(100, '[') + std::string(100, ']')).is_ok());
+}
+
+TEST(Json, StrictParserRefusesCommentsAndNamesTheValueAtFault) {
+  EXPECT_TRUE(sb::config::parse_json(R"({"a": [1, {"b": "c"}]})").is_ok());
+  EXPECT_FALSE(sb::config::parse_json("{\"a\": 1 // no comments\n}").is_ok());
+  EXPECT_FALSE(sb::config::parse_json("{\"a\": /* none */ 1}").is_ok());
+  std::string field = "untouched";
+  EXPECT_FALSE(sb::config::parse_json(R"({"a": [1, {"b": 18446744073709551618}]})", &field));
+  EXPECT_EQ(field, "a[1].b");
+  EXPECT_FALSE(sb::config::parse_json(R"([{"s": "\ud800"}])", &field));
+  EXPECT_EQ(field, "[0].s");
+  field = "untouched";  // a syntax error is not a value's
+  EXPECT_FALSE(sb::config::parse_json(R"({"a": [1,]})", &field));
+  EXPECT_EQ(field, "untouched");
+  auto edge = sb::config::parse_json(R"([9223372036854775807, -9223372036854775808, -0, 0.5])");
+  ASSERT_TRUE(edge.is_ok()) << edge.status().message();
+  auto arr = edge->extract<Poco::JSON::Array::Ptr>();
+  EXPECT_EQ(arr->get(0).extract<Poco::Int64>(), INT64_MAX);
+  EXPECT_EQ(arr->get(1).extract<Poco::Int64>(), INT64_MIN);
+  EXPECT_EQ(arr->get(2).extract<Poco::Int64>(), 0);
+  EXPECT_DOUBLE_EQ(arr->get(3).extract<double>(), 0.5);
 }
 
 }  // namespace

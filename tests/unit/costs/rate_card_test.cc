@@ -28,6 +28,16 @@ TEST(CostsConfig, ParsesCurrencyCardAndDefaults) {
   EXPECT_EQ(r->defaults.at("*"), 10000);
 }
 
+// Poco's parser wrapped 2^64 + 1 to a price of 1; numbers are checked from their text.
+TEST(CostsConfig, HostileNumbersAreRefusedWithTheirPath) {
+  for (const std::string n : {"18446744073709551617", "1e400", "-1e400"}) {
+    const std::string e = error_of(R"({"default":{"marketing":)" + n + "}}");
+    EXPECT_NE(e.find("$.default.marketing"), std::string::npos) << n << ": " << e;
+    EXPECT_NE(e.find("out of range"), std::string::npos) << n << ": " << e;
+  }
+  EXPECT_NE(error_of("{\"currency\":\"E\xFFR\"}").find("not valid UTF-8"), std::string::npos);
+}
+
 TEST(CostsConfig, EmptyObjectMeansUsdWithoutRates) {
   auto r = parse_costs_config("{}");
   ASSERT_TRUE(r.is_ok());

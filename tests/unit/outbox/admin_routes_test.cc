@@ -73,6 +73,19 @@ TEST_F(OutboxAdmin, BadBodiesAreRefused) {
       404);
   EXPECT_EQ(call("POST", "/admin/outbox/messages", "", std::string(70 * 1024, ' ')).status, 413);
   EXPECT_EQ(call("GET", "/admin/outbox/reconcile").status, 400);
+  // Text for the plugin must be UTF-8; an integer past 2^64 is not wrapped into "2".
+  EXPECT_EQ(call("POST", "/admin/outbox/messages", "",
+                 "{\"instance_id\":\"lb\",\"to\":\"+4915112345678\",\"text\":\"h\xFFi\"}")
+                .status,
+            400);
+  EXPECT_EQ(call("POST", "/admin/outbox/messages", "",
+                 R"({"instance_id":"lb","to":"+4915112345678","text":"\ud800"})")
+                .status,
+            400);
+  EXPECT_EQ(call("POST", "/admin/outbox/messages", "",
+                 R"({"instance_id":"lb","to":18446744073709551618,"text":"hi"})")
+                .status,
+            400);
 }
 
 }  // namespace

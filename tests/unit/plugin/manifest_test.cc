@@ -86,6 +86,10 @@ TEST_F(ManifestTest, IllTypedFieldsAreNamedWithWhatWasFound) {
   EXPECT_EQ(e.kind, LoadErrorKind::kManifestInvalid);
   e = read_error(with([](ManifestFields& f) { f.abi_minor_required = "1.5"; }));
   EXPECT_EQ(e.kind, LoadErrorKind::kManifestInvalid);
+  // Poco's parser wrapped 2^64 + 1 to 1: the ABI this host speaks.
+  e = read_error(with([](ManifestFields& f) { f.abi_major = "18446744073709551617"; }));
+  EXPECT_EQ(e.kind, LoadErrorKind::kManifestInvalid);
+  EXPECT_NE(e.message.find("integer out of range"), std::string::npos) << e.message;
 }
 
 TEST_F(ManifestTest, BadIdIsRefused) {

@@ -46,6 +46,19 @@ TEST(RoutingConfigJson, ParsesEverySection) {
   EXPECT_FALSE(office.is_open(Millis(sys_days(2026y / 12 / 8) + hours(9))));  // Tuesday: closed
 }
 
+// Poco's parser wrapped 2^64 + 5 to 5 and counted true as 1; whole numbers come from their text.
+TEST(RoutingConfigJson, HostileNumbersAreRefused) {
+  for (const std::string n : {"18446744073709551621", "9223372036854775808", "1e400", "true", "5.0",
+                              "1e1", "\"5\"", "-1"}) {
+    auto c = parse_routing_config(R"({"default_queue": "q", "queues": [{"id": "q"}],
+                                      "away_period_minutes": )" +
+                                  n + "}");
+    ASSERT_FALSE(c.is_ok()) << n;
+    EXPECT_NE(c.status().message().find("away_period_minutes"), std::string::npos)
+        << n << ": " << c.status().message();
+  }
+}
+
 TEST(RoutingConfigJson, RejectsWithThePathOfTheProblem) {
   auto err = [](std::string_view json) {
     auto c = parse_routing_config(json);

@@ -64,6 +64,28 @@ TEST_F(RoutesTest, WebhooksRouteToTheInstance) {
   EXPECT_NE(missing.body.find("\"error\""), std::string::npos);
 }
 
+// The ABI hands the plugin the request line and headers as UTF-8 text; only the body is bytes.
+TEST_F(RoutesTest, AWebhookWhoseQueryOrHeadersAreNotUtf8IsRefusedBeforeThePlugin) {
+  add("wa");
+  install();
+  auto bad_query = get("/webhooks/wa/inbound", "POST", "hi", "id=m\xFF");
+  EXPECT_EQ(bad_query.status, 400);
+  EXPECT_NE(bad_query.body.find("query is not valid UTF-8"), std::string::npos) << bad_query.body;
+  http::Request with_header;
+  with_header.method = "POST";
+  with_header.path = "/webhooks/wa/inbound";
+  with_header.query = "id=m-2";
+  with_header.headers = {{"X-Note", "caf\xC3"}};
+  auto bad_header = router_.dispatch(with_header);
+  EXPECT_EQ(bad_header.status, 400);
+  EXPECT_NE(bad_header.body.find("headers is not valid UTF-8"), std::string::npos)
+      << bad_header.body;
+  // Bytes in the body are the provider's business (signatures are computed over them).
+  auto bytes = get("/webhooks/wa/echo", "POST", "h\xFFi");
+  EXPECT_EQ(bytes.status, 201);
+  EXPECT_EQ(bytes.body, "h\xFFi");
+}
+
 TEST_F(RoutesTest, MetricsCountStatesAndMessages) {
   auto inst = add("m1");
   add("m2", R"({"fail_start":true})", false);

@@ -1,3 +1,4 @@
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -119,6 +120,42 @@ TEST_F(RuntimeTest, SendRecordsTheProviderId) {
   EXPECT_EQ((*rec)->instance_id, "send");
   EXPECT_EQ((*rec)->text, "hello");
   EXPECT_EQ(inst->stats().sent, 1u);
+}
+
+// The ABI promises plugins UTF-8: text that got past the request parsers is refused at the
+// boundary, before a row is written or the plugin is called.
+TEST_F(RuntimeTest, TextThatIsNotUtf8NeverReachesThePlugin) {
+  auto inst = add("utf8");
+  const long sends_before = plugin_counter("sends");
+  store::OutboundMessage m;
+  m.to = "+15551234";
+  m.content_type = "text";
+  m.text = "caf\xC3";  // truncated sequence
+  auto r = inst->send(m);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("text is not valid UTF-8"), std::string::npos);
+  m.text = "ok";
+  m.idempotency_key = "k\xED\xA0\x80";  // a surrogate
+  r = inst->send(m);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("idempotency_key"), std::string::npos);
+
+  // An outbox attempt for a stored row with such text fails for good without a plugin call.
+  store::MessageRecord row;
+  row.id = 4711;
+  row.to = "+15551234";
+  row.content_type = "text";
+  row.text = "\xFF";
+  std::promise<SendAttempt> done;
+  inst->post_attempt(row, [&](int64_t, SendAttempt a) { done.set_value(std::move(a)); });
+  auto future = done.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  const SendAttempt attempt = future.get();
+  EXPECT_EQ(attempt.kind, SendAttempt::Kind::kFailed);
+  EXPECT_EQ(attempt.status, SB_ERR_INVALID_ARG);
+  EXPECT_FALSE(attempt.retryable);
+  EXPECT_EQ(plugin_counter("sends"), sends_before);
 }
 
 TEST_F(RuntimeTest, RejectedSendIsFailedForGood) {
