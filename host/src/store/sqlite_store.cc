@@ -459,8 +459,9 @@ class SqliteStore final : public Store, public ModelStore, public OutboxStore {
   Status in_transaction(const std::function<Status(ModelTxn&)>& f) override {
     return write([&] { return f(model_); });
   }
-  Result<TimelinePage> timeline(int64_t contact_id, std::string_view cursor, int limit) override {
-    return read([&] { return model_.timeline(contact_id, cursor, limit); });
+  Result<TimelinePage> timeline(int64_t contact_id, std::string_view cursor, int limit,
+                                const ConversationScope& scope) override {
+    return read([&] { return model_.timeline(contact_id, cursor, limit, scope); });
   }
   Result<std::vector<SearchHit>> search(const SearchQuery& query) override {
     return read([&] { return model_.search(query); });
