@@ -1,5 +1,9 @@
 #include "api/api.h"
 
+#include <Poco/URI.h>
+
+#include <algorithm>
+
 #include "api/routes_common.h"
 #include "api/visibility.h"
 #include "core/text_input.h"
@@ -22,6 +26,41 @@ std::optional<int64_t> parse_id(std::string_view text) {
 
 http::Response bad_id(std::string_view what) {
   return error_response(404, "not_found", "no " + std::string(what) + " with that id");
+}
+
+std::optional<http::Response> check_query_text(std::string_view name, std::string_view value,
+                                               size_t max) {
+  if (value.size() > max) {
+    return field_error(name, "is longer than " + std::to_string(max) + " bytes");
+  }
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return field_error(name, "must not contain control characters");
+  }
+  return std::nullopt;
+}
+
+std::optional<http::Response> refuse_unknown_query(const http::Request& request,
+                                                   std::initializer_list<std::string_view> known) {
+  std::string_view rest = request.query;
+  while (!rest.empty()) {
+    const size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    std::string name;
+    Poco::URI::decode(std::string(pair.substr(0, pair.find('='))), name);
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      // The name goes into the error as JSON text; keep it printable and short.
+      std::string shown;
+      for (char c : name.substr(0, 64)) {
+        const auto u = static_cast<unsigned char>(c);
+        shown += (u < 0x20 || u == 0x7f) ? '?' : c;
+      }
+      return field_error(shown, "is not a query parameter of this route");
+    }
+  }
+  return std::nullopt;
 }
 
 Result<bool> can_see(const ApiDeps& deps, const Principal& who, const store::Conversation& c) {
@@ -59,17 +98,28 @@ std::variant<store::Conversation, http::Response> visible_conversation(const Api
   return std::move(**conv);
 }
 
-std::optional<http::Response> check_contact_visible(const ApiDeps& deps, const Principal& who,
-                                                    int64_t contact_id) {
-  if (!who.is_agent()) return std::nullopt;
+Result<store::ConversationScope> visible_scope(const ApiDeps& deps, const Principal& who,
+                                               int64_t contact_id) {
+  if (!who.is_agent() && !who.is_bot()) return store::ConversationScope();
   auto convs = deps.conversations->conversations_of(contact_id);
-  if (!convs) return status_response(convs.status());
+  if (!convs) return convs.status();
+  std::vector<int64_t> ids;
   for (const auto& c : *convs) {
     auto visible = can_see(deps, who, c);
-    if (!visible) return status_response(visible.status());
-    if (*visible) return std::nullopt;
+    if (!visible) return visible.status();
+    if (*visible) ids.push_back(c.id);
   }
-  return error_response(403, "forbidden", "none of the contact's conversations is yours");
+  return store::ConversationScope(std::move(ids));
+}
+
+std::optional<http::Response> check_contact_visible(const ApiDeps& deps, const Principal& who,
+                                                    int64_t contact_id) {
+  auto scope = visible_scope(deps, who, contact_id);
+  if (!scope) return status_response(scope.status());
+  if (*scope && (*scope)->empty()) {
+    return error_response(403, "forbidden", "none of the contact's conversations is yours");
+  }
+  return std::nullopt;
 }
 
 void install_api_routes(http::Router& router, ApiDeps deps) {

@@ -314,16 +314,17 @@ Result<std::vector<store::Contact>> ApiStore::contacts(std::string_view text, in
 
 Result<std::vector<store::Conversation>> ApiStore::conversations(const ConversationFilter& f) {
   std::lock_guard lock(mu_);
-  auto q = db_.prepare(
-      "SELECT" SB_API_CONVERSATION_COLUMNS
-      "FROM conversations c WHERE c.id > ?1 AND (?2 = 0 OR c.status = ?2) "
-      "AND (?3 = '' OR c.queue = ?3) AND (?4 = '' OR c.assignee = ?4) "
-      "AND (?5 = '' OR c.assignee = ?5 OR c.queue IN "
-      "(SELECT queue_id FROM agent_queues WHERE agent_id = ?5)) ORDER BY c.id LIMIT ?6");
+  auto q = db_.prepare("SELECT" SB_API_CONVERSATION_COLUMNS
+                       "FROM conversations c WHERE c.id > ?1 AND (?2 = 0 OR c.status = ?2) "
+                       "AND (?3 = '' OR c.queue = ?3) AND (?4 = '' OR c.assignee = ?4) "
+                       "AND (?5 = '' OR c.assignee = ?5 OR c.queue IN "
+                       "(SELECT queue_id FROM agent_queues WHERE agent_id = ?5)) "
+                       "AND (?7 = '' OR c.reference = ?7) AND (?8 = 0 OR c.contact_id = ?8) "
+                       "ORDER BY c.id LIMIT ?6");
   if (!q) return q.status();
   (*q)->bind(1, f.after_id).bind(2, f.status ? static_cast<int64_t>(*f.status) : int64_t{0});
   (*q)->bind(3, f.queue).bind(4, f.assignee).bind(5, f.visible_to_agent);
-  (*q)->bind(6, static_cast<int64_t>(f.limit));
+  (*q)->bind(6, static_cast<int64_t>(f.limit)).bind(7, f.reference).bind(8, f.contact_id);
   std::vector<store::Conversation> out;
   int rc;
   while ((rc = (*q)->step()) == SQLITE_ROW) out.push_back(store::read_conversation_row(**q));

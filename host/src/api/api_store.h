@@ -49,6 +49,9 @@ struct Queue {
 struct ConversationFilter {
   std::optional<store::ConversationStatus> status;
   std::string queue, assignee, visible_to_agent;
+  std::string reference;   // canonical (contacts::parse_reference)
+  int64_t contact_id = 0;  // the customer's
+
   int64_t after_id = 0;
   int limit = 50;
 };

@@ -9,8 +9,9 @@ namespace {
 using auth::Role;
 
 http::Response list_contacts(const ApiDeps& deps, const Call& call) {
+  if (auto r = refuse_unknown_query(call.request, {"q", "cursor"})) return std::move(*r);
   const std::string q = call.request.query_param("q").value_or("");
-  if (q.size() > conversations::kMaxSearchText) return field_error("q", "is too long");
+  if (auto r = check_query_text("q", q, conversations::kMaxSearchText)) return std::move(*r);
   int64_t after = 0;
   if (auto cursor = call.request.query_param("cursor"); cursor && !cursor->empty()) {
     auto id = parse_id(*cursor);
@@ -58,8 +59,15 @@ http::Response timeline(const ApiDeps& deps, const Call& call) {
   if (!contact) return status_response(contact.status());
   if (!contact->has_value()) return bad_id("contact");
   if (auto denied = check_contact_visible(deps, call.who, *id)) return *denied;
+  if (auto r = refuse_unknown_query(call.request, {"cursor"})) return std::move(*r);
+  // A merged-away contact's timeline is its survivor's; an agent sees in it only the messages of
+  // conversations it can see, as GET /v1/messages/{id} would answer for each.
+  auto current = deps.conversations->current_contact(*id);
+  if (!current) return status_response(current.status());
+  auto scope = visible_scope(deps, call.who, *current);
+  if (!scope) return status_response(scope.status());
   const std::string cursor = call.request.query_param("cursor").value_or("");
-  auto page = deps.conversations->timeline(*id, cursor, deps.options.page_size);
+  auto page = deps.conversations->timeline(*id, cursor, deps.options.page_size, *scope);
   if (!page) {
     if (page.status().code() == Code::kInvalidArgument) {
       return field_error("cursor", page.status().message());

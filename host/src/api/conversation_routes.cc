@@ -5,6 +5,8 @@
 #include <variant>
 
 #include "api/routes_common.h"
+#include "contacts/reference.h"
+#include "conversations/address.h"
 
 namespace sb::api {
 namespace {
@@ -14,8 +16,42 @@ using auth::Role;
 constexpr size_t kMaxIdField = 128;
 constexpr size_t kMaxIdempotencyKey = 200;
 constexpr size_t kMaxContentType = 64;
+constexpr size_t kMaxAddress = 320;  // the longest e-mail address (RFC 5321 path limits)
+
+Poco::JSON::Object empty_page() {
+  Poco::JSON::Object body;
+  body.set("items", Poco::JSON::Array());
+  body.set("next_cursor", std::string());
+  return body;
+}
+
+// ?phone= or ?email=: the contact holding that address (normalised like an inbound sender's);
+// false when nobody holds it, so the listing is empty.
+std::variant<bool, http::Response> filter_by_address(const ApiDeps& deps, const Call& call,
+                                                     std::string_view kind,
+                                                     ConversationFilter& filter) {
+  const std::string name(kind);
+  auto raw = call.request.query_param(name);
+  if (!raw) return true;
+  if (auto r = check_query_text(name, *raw, kMaxAddress)) return std::move(*r);
+  auto contact = deps.conversations->find_contact_strict(*raw, kind);
+  if (!contact) {
+    if (contact.status().code() == Code::kInvalidArgument) {
+      return field_error(name, contact.status().message());
+    }
+    return status_response(contact.status());
+  }
+  if (!contact->has_value()) return false;
+  if (filter.contact_id != 0 && filter.contact_id != (*contact)->id) return false;
+  filter.contact_id = (*contact)->id;
+  return true;
+}
 
 http::Response list_conversations(const ApiDeps& deps, const Call& call) {
+  if (auto r = refuse_unknown_query(
+          call.request, {"status", "queue", "assignee", "cursor", "reference", "phone", "email"})) {
+    return std::move(*r);
+  }
   ConversationFilter filter;
   filter.limit = deps.options.page_size;
   if (auto s = call.request.query_param("status"); s && !s->empty()) {
@@ -26,6 +62,19 @@ http::Response list_conversations(const ApiDeps& deps, const Call& call) {
   filter.assignee = call.request.query_param("assignee").value_or("");
   if (filter.queue.size() > kMaxIdField) return field_error("queue", "is too long");
   if (filter.assignee.size() > kMaxIdField) return field_error("assignee", "is too long");
+  if (auto ref = call.request.query_param("reference")) {
+    if (auto r = check_query_text("reference", *ref, kMaxIdField)) return std::move(*r);
+    auto canonical = contacts::parse_reference(*ref);
+    if (!canonical) {
+      return field_error("reference", "is not a reference number (SB- and 6 characters)");
+    }
+    filter.reference = std::move(*canonical);
+  }
+  for (std::string_view kind : {conversations::kPhoneKind, conversations::kEmailKind}) {
+    auto found = filter_by_address(deps, call, kind, filter);
+    if (auto* r = std::get_if<http::Response>(&found)) return std::move(*r);
+    if (!std::get<bool>(found)) return json_response(200, empty_page());
+  }
   if (auto cursor = call.request.query_param("cursor"); cursor && !cursor->empty()) {
     auto id = parse_id(*cursor);
     if (!id) return field_error("cursor", "is not a cursor this API gave out");

@@ -22,11 +22,15 @@ http::Response get_message(const ApiDeps& deps, const Call& call) {
 }
 
 http::Response search(const ApiDeps& deps, const Call& call) {
+  if (auto r = refuse_unknown_query(call.request, {"q", "channel", "contact", "from", "to"})) {
+    return std::move(*r);
+  }
   store::SearchQuery q;
   q.text = call.request.query_param("q").value_or("");
   if (q.text.empty()) return field_error("q", "is required");
-  if (q.text.size() > conversations::kMaxSearchText) return field_error("q", "is too long");
+  if (auto r = check_query_text("q", q.text, conversations::kMaxSearchText)) return std::move(*r);
   q.instance_id = call.request.query_param("channel").value_or("");
+  if (auto r = check_query_text("channel", q.instance_id, 128)) return std::move(*r);
   bool bad = false;
   q.contact_id = query_int(call.request, "contact", bad).value_or(0);
   if (bad || q.contact_id < 0) return field_error("contact", "must be a contact id");
@@ -34,6 +38,7 @@ http::Response search(const ApiDeps& deps, const Call& call) {
   if (bad || q.from_ms < 0) return field_error("from", "must be Unix milliseconds");
   q.to_ms = query_int(call.request, "to", bad).value_or(0);
   if (bad || q.to_ms < 0) return field_error("to", "must be Unix milliseconds");
+  if (q.to_ms != 0 && q.to_ms < q.from_ms) return field_error("to", "is before from");
   q.limit = deps.options.page_size;
   auto hits = deps.conversations->search(q);
   if (!hits) {

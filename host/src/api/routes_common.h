@@ -1,6 +1,7 @@
 // Shared by the route files: the dependencies, id parsing and an agent's visibility rules.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,12 +19,26 @@ using Deps = std::shared_ptr<const ApiDeps>;
 std::optional<int64_t> parse_id(std::string_view text);
 http::Response bad_id(std::string_view what);
 
+// A query parameter of free text (a search): nullopt when it is at most `max` bytes without
+// control characters (NUL, CR, LF, tab, DEL...), else 400 invalid_field naming the parameter.
+// Such text is only ever bound as a value, but a NUL cuts it short in SQLite's LIKE and FTS5.
+std::optional<http::Response> check_query_text(std::string_view name, std::string_view value,
+                                               size_t max);
+// 400 invalid_field naming the first query parameter not in `known`: a filter the route does not
+// have is refused rather than silently ignored (the whole listing would come back).
+std::optional<http::Response> refuse_unknown_query(const http::Request& request,
+                                                   std::initializer_list<std::string_view> known);
+
 // Agents see a conversation assigned to them or in one of their queues; other roles see all.
 Result<bool> can_see(const ApiDeps& deps, const Principal& who, const store::Conversation& c);
 // The conversation by path id, or the answer (404, 403) to give instead.
 std::variant<store::Conversation, http::Response> visible_conversation(const ApiDeps& deps,
                                                                        const Call& call,
                                                                        std::string_view id);
+// The contact's conversations the caller may read messages of: all (nullopt) for supervisors and
+// admins, else those can_see admits.
+Result<store::ConversationScope> visible_scope(const ApiDeps& deps, const Principal& who,
+                                               int64_t contact_id);
 // Agents may read a contact that has a conversation they can see.
 std::optional<http::Response> check_contact_visible(const ApiDeps& deps, const Principal& who,
                                                     int64_t contact_id);

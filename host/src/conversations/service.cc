@@ -38,6 +38,16 @@ sb::Result<std::optional<store::Contact>> ConversationService::find_contact(
   return model_.find_contact(key.kind, key.address);
 }
 
+sb::Result<std::optional<store::Contact>> ConversationService::find_contact_strict(
+    std::string_view address, std::string_view kind) {
+  const IdentityKey key = identity_for(address, kind, {}, default_region_);
+  if (key.kind != kind || (key.kind != kPhoneKind && key.kind != kEmailKind)) {
+    return invalid_argument(kind == kEmailKind ? "is not an e-mail address"
+                                               : "is not a phone number");
+  }
+  return model_.find_contact(key.kind, key.address);
+}
+
 sb::Result<std::vector<store::Identity>> ConversationService::identities(int64_t contact_id) {
   return model_.identities(contact_id);
 }
@@ -113,11 +123,11 @@ sb::Result<std::optional<store::MergeRecord>> ConversationService::merge_record(
   return model_.get_merge(id);
 }
 
-sb::Result<store::TimelinePage> ConversationService::timeline(int64_t contact_id,
-                                                              std::string_view cursor, int limit) {
+sb::Result<store::TimelinePage> ConversationService::timeline(
+    int64_t contact_id, std::string_view cursor, int limit, const store::ConversationScope& scope) {
   auto current = current_contact(contact_id);
   if (!current) return current.status();
-  return model_.timeline(*current, cursor, limit);
+  return model_.timeline(*current, cursor, limit, scope);
 }
 
 sb::Result<std::vector<store::SearchHit>> ConversationService::search(store::SearchQuery query) {

@@ -69,6 +69,11 @@ class ConversationService {
   sb::Result<std::optional<store::Contact>> find_contact(std::string_view address,
                                                          std::string_view kind,
                                                          std::string_view instance_id = {});
+  // The contact holding a phone number (kind "phone": E.164, parsed with the default region) or an
+  // e-mail address (kind "email": lower-cased), normalised exactly as inbound senders are;
+  // kInvalidArgument when the address does not parse as one.
+  sb::Result<std::optional<store::Contact>> find_contact_strict(std::string_view address,
+                                                                std::string_view kind);
   sb::Result<std::vector<store::Identity>> identities(int64_t contact_id);
   sb::Status rename_contact(int64_t contact_id, std::string_view display_name);
   // The contact that now holds a merged contact's data (itself when not merged).
@@ -91,7 +96,8 @@ class ConversationService {
 
   // A merged-away contact's timeline is its survivor's: the timeline became one.
   sb::Result<store::TimelinePage> timeline(int64_t contact_id, std::string_view cursor = {},
-                                           int limit = 50);
+                                           int limit = 50,
+                                           const store::ConversationScope& scope = std::nullopt);
   sb::Result<std::vector<store::SearchHit>> search(store::SearchQuery query);
 
  private:

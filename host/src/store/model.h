@@ -59,6 +59,10 @@ struct MergeRecord {
   int64_t moved_identities = 0, moved_conversations = 0, moved_messages = 0;
 };
 
+// Which conversations' messages a read may return: all (nullopt), or only messages on these
+// conversations (an agent's visible ones; messages on no conversation are then left out too).
+using ConversationScope = std::optional<std::vector<int64_t>>;
+
 // Newest first. next_cursor is empty on the last page.
 struct TimelinePage {
   std::vector<MessageRecord> messages;
@@ -174,8 +178,10 @@ class ModelStore {
   // its contact and conversation this way, atomically with respect to inbound messages.
   virtual Status in_transaction(const std::function<Status(ModelTxn&)>& f) = 0;
 
-  // cursor is empty for the first page, else a next_cursor from an earlier page.
-  virtual Result<TimelinePage> timeline(int64_t contact_id, std::string_view cursor, int limit) = 0;
+  // cursor is empty for the first page, else a next_cursor from an earlier page. scope limits the
+  // page to messages of those conversations (pages stay full: the filter is in the query).
+  virtual Result<TimelinePage> timeline(int64_t contact_id, std::string_view cursor, int limit,
+                                        const ConversationScope& scope) = 0;
   virtual Result<std::vector<SearchHit>> search(const SearchQuery& query) = 0;
 };
 

@@ -70,7 +70,8 @@ class SqliteModel final : public ModelTxn {
   Status unmerge(int64_t merge_id, std::string_view actor, int64_t now_ms);
   Result<std::optional<MergeRecord>> get_merge(int64_t merge_id);
   Result<std::vector<MergeRecord>> merges_of(int64_t contact_id);
-  Result<TimelinePage> timeline(int64_t contact_id, std::string_view cursor, int limit);
+  Result<TimelinePage> timeline(int64_t contact_id, std::string_view cursor, int limit,
+                                const ConversationScope& scope);
   Result<std::vector<SearchHit>> search(const SearchQuery& query);
 
  private:

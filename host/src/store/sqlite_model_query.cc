@@ -33,45 +33,80 @@ bool decode_cursor(std::string_view cursor, int64_t& created_at_ms, int64_t& id)
   return parse(cursor.substr(0, dot), created_at_ms) && parse(cursor.substr(dot + 1), id);
 }
 
-// Every whitespace-separated word becomes a quoted FTS5 string, so user input is never parsed as
-// query syntax (no operators, no column filters) and all words must match.
+// Words are separated by white space and control characters (a NUL would end FTS5's parse in
+// the middle of a string).
+bool separates(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u <= 0x20 || u == 0x7f;
+}
+
+// Whether the tokenizer (unicode61) can find a token in the word: ASCII punctuation alone ("*",
+// "-", "^", "\"\"") is only separators. Non-ASCII bytes may be letters, so they count.
+bool has_token(std::string_view word) {
+  return std::any_of(word.begin(), word.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x80 || std::isalnum(u);
+  });
+}
+
+// Every word becomes a quoted FTS5 string (inner quotes doubled), so user input is never parsed
+// as query syntax (no AND/OR/NOT/NEAR, column filters, prefix '*' or initial '^') and all words
+// must match. Words of punctuation only are dropped; empty when no word is left.
 std::string fts_all_words(std::string_view text) {
   std::string out;
   size_t i = 0;
   while (i < text.size()) {
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    while (i < text.size() && separates(text[i])) ++i;
     size_t end = i;
-    while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end]))) ++end;
+    while (end < text.size() && !separates(text[end])) ++end;
     if (end == i) break;
+    const std::string_view word = text.substr(i, end - i);
+    i = end;
+    if (!has_token(word)) continue;
     if (!out.empty()) out += ' ';
     out += '"';
-    for (char c : text.substr(i, end - i)) {
+    for (char c : word) {
       if (c == '"') out += '"';
       out += c;
     }
     out += '"';
-    i = end;
   }
   return out;
 }
 
+// The scope's conversation ids as a JSON array for json_each() (one bound value, any length).
+std::string scope_json(const ConversationScope& scope) {
+  std::string out = "[";
+  if (scope) {
+    for (size_t i = 0; i < scope->size(); ++i) {
+      if (i != 0) out += ',';
+      out += std::to_string((*scope)[i]);
+    }
+  }
+  return out + "]";
+}
+
 }  // namespace
 
-Result<TimelinePage> SqliteModel::timeline(int64_t contact_id, std::string_view cursor, int limit) {
+Result<TimelinePage> SqliteModel::timeline(int64_t contact_id, std::string_view cursor, int limit,
+                                           const ConversationScope& scope) {
   int64_t before_at = std::numeric_limits<int64_t>::max();
   int64_t before_id = std::numeric_limits<int64_t>::max();
   if (!cursor.empty() && !decode_cursor(cursor, before_at, before_id)) {
     return invalid_argument("invalid timeline cursor");
   }
   limit = std::clamp(limit, 1, 500);
+  const std::string scope_ids = scope_json(scope);  // bound SQLITE_STATIC: outlives the query
   // Keyset paging newest first: rows inserted after the first page sort before the cursor, so
   // later pages neither repeat nor skip anything.
   auto q = db_.prepare("SELECT" SB_STORE_MESSAGE_COLUMNS
                        "FROM messages m WHERE m.contact_id = ?1 AND "
-                       "(m.created_at_ms, m.id) < (?2, ?3) "
+                       "(m.created_at_ms, m.id) < (?2, ?3) AND (?5 = 0 OR m.conversation_id IN "
+                       "(SELECT value FROM json_each(?6))) "
                        "ORDER BY m.created_at_ms DESC, m.id DESC LIMIT ?4");
   if (!q) return q.status();
   (*q)->bind(1, contact_id).bind(2, before_at).bind(3, before_id).bind(4, int64_t{limit} + 1);
+  (*q)->bind(5, int64_t{scope.has_value()}).bind(6, scope_ids);
   TimelinePage page;
   int rc;
   while ((rc = (*q)->step()) == SQLITE_ROW) page.messages.push_back(read_message_row(**q));
@@ -86,7 +121,7 @@ Result<TimelinePage> SqliteModel::timeline(int64_t contact_id, std::string_view 
 
 Result<std::vector<SearchHit>> SqliteModel::search(const SearchQuery& query) {
   const std::string match = fts_all_words(query.text);
-  if (match.empty()) return invalid_argument("search text is empty");
+  if (match.empty()) return invalid_argument("has no word to search for (only punctuation)");
   // Without a contact, FTS5 walks its matches in rowid order, newest first, and stops once the
   // filters have let `limit` through; the snippet is built only for those. Message ids grow with
   // the store's clock, so rowid order is time order. (Ordering by created_at_ms instead made SQLite

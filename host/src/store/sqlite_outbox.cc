@@ -164,11 +164,24 @@ Status SqliteOutbox::history(int64_t message_id, DeliveryStatus status, int64_t 
   return {};
 }
 
+Status SqliteOutbox::annotate_history(int64_t message_id, DeliveryStatus status,
+                                      std::string_view extra_json) {
+  auto q = db_.prepare(
+      "UPDATE message_status_history SET extra_json = ?3 WHERE id = (SELECT MAX(id) FROM "
+      "message_status_history WHERE message_id = ?1 AND status = ?2)");
+  if (!q) return q.status();
+  (*q)->bind(1, message_id).bind(2, int64_t{static_cast<int>(status)}).bind(3, extra_json);
+  if (int rc = (*q)->step(); rc != SQLITE_DONE) return db_.error("outbox history", rc);
+  return {};
+}
+
 Status SqliteOutbox::record(const OutboxAttempt& a, int64_t now_ms) {
   int attempts = 0;
+  DeliveryStatus current = DeliveryStatus::kQueued;
   {
     auto q = db_.prepare(
-        "SELECT attempts FROM outbox WHERE message_id = ?1 AND state IN ('sending', 'pending')");
+        "SELECT o.attempts, m.status FROM outbox o JOIN messages m ON m.id = o.message_id "
+        "WHERE o.message_id = ?1 AND o.state IN ('sending', 'pending')");
     if (!q) return q.status();
     (*q)->bind(1, a.message_id);
     int rc = (*q)->step();
@@ -178,6 +191,7 @@ Status SqliteOutbox::record(const OutboxAttempt& a, int64_t now_ms) {
     }
     if (rc != SQLITE_ROW) return db_.error("outbox record", rc);
     attempts = static_cast<int>((*q)->int64(0));
+    current = static_cast<DeliveryStatus>((*q)->int64(1));
   }
   // A sent or failed attempt moves the message's status like a delivery report would (forward
   // only); a retry or a pending answer leaves it queued.
@@ -193,7 +207,13 @@ Status SqliteOutbox::record(const OutboxAttempt& a, int64_t now_ms) {
   }
   if (a.retry_after_ms > 0) extra += ",\"retry_after_ms\":" + std::to_string(a.retry_after_ms);
   extra += "}";
-  if (auto st = history(a.message_id, status, now_ms, a.error_code, a.error_text, extra); !st) {
+  // A retry is an attempt record (queued again, with when); sent and failed are transitions,
+  // recorded once. When the channel's own report of this status came first (a plugin may report
+  // "sent" before its send call returns), that entry gets the attempt's details instead.
+  if (status != DeliveryStatus::kQueued && !status_advances(current, status)) {
+    if (auto st = annotate_history(a.message_id, status, extra); !st) return st;
+  } else if (auto st = history(a.message_id, status, now_ms, a.error_code, a.error_text, extra);
+             !st) {
     return st;
   }
   {

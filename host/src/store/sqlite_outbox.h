@@ -32,6 +32,8 @@ class SqliteOutbox {
   Status history(int64_t message_id, DeliveryStatus status, int64_t now_ms,
                  std::string_view error_code, std::string_view error_text,
                  std::string_view extra_json);
+  // Puts an attempt's details on the message's existing history entry of that status.
+  Status annotate_history(int64_t message_id, DeliveryStatus status, std::string_view extra_json);
   Result<std::vector<OutboxRow>> read_rows(sqlite::Stmt& q);
 
   sqlite::Db& db_;

@@ -31,15 +31,6 @@ int64_t system_now_ms() {
       .count();
 }
 
-// Whether `next` may replace `current` as a message's status.
-bool advances(DeliveryStatus current, DeliveryStatus next) {
-  if (current == DeliveryStatus::kFailed) return false;  // terminal
-  if (next == DeliveryStatus::kFailed) {
-    return current == DeliveryStatus::kQueued || current == DeliveryStatus::kSent;
-  }
-  return static_cast<int>(next) > static_cast<int>(current);
-}
-
 bool valid_status(DeliveryStatus s) {
   int v = static_cast<int>(s);
   return v >= 1 && v <= 5;
@@ -277,8 +268,11 @@ class SqliteStore final : public Store, public ModelStore, public OutboxStore {
       has_provider_id = (*q)->int64(3) != 0;
     }
     const int64_t now = options_.now_ms();
-    if (auto st = append_history(id, u, now); !st) return st;
-    if (advances(current, u.status)) {
+    // The history lists each transition once, in order: a repeated report (the channel's "sent"
+    // after the outbox recorded it, a webhook redelivered) or a late one (delivered after read)
+    // changes nothing and is not recorded; the report is still accepted.
+    if (status_advances(current, u.status)) {
+      if (auto st = append_history(id, u, now); !st) return st;
       auto q = db_.prepare(
           "UPDATE messages SET status = ?1, error_code = ?2, error_text = ?3, updated_at_ms = ?4 "
           "WHERE id = ?5");
@@ -471,8 +465,9 @@ class SqliteStore final : public Store, public ModelStore, public OutboxStore {
   Status in_transaction(const std::function<Status(ModelTxn&)>& f) override {
     return write([&] { return f(model_); });
   }
-  Result<TimelinePage> timeline(int64_t contact_id, std::string_view cursor, int limit) override {
-    return read([&] { return model_.timeline(contact_id, cursor, limit); });
+  Result<TimelinePage> timeline(int64_t contact_id, std::string_view cursor, int limit,
+                                const ConversationScope& scope) override {
+    return read([&] { return model_.timeline(contact_id, cursor, limit, scope); });
   }
   Result<std::vector<SearchHit>> search(const SearchQuery& query) override {
     return read([&] { return model_.search(query); });

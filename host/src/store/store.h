@@ -52,6 +52,16 @@ struct OutboundMessage {
 // Same numbers as SB_DELIVERY_*.
 enum class DeliveryStatus { kQueued = 1, kSent = 2, kDelivered = 3, kRead = 4, kFailed = 5 };
 
+// Whether `next` may replace `current` as a message's status: forward only (queued, sent,
+// delivered, read), failed only from queued or sent, and nothing after failed.
+inline bool status_advances(DeliveryStatus current, DeliveryStatus next) {
+  if (current == DeliveryStatus::kFailed) return false;  // terminal
+  if (next == DeliveryStatus::kFailed) {
+    return current == DeliveryStatus::kQueued || current == DeliveryStatus::kSent;
+  }
+  return static_cast<int>(next) > static_cast<int>(current);
+}
+
 // Finds the message by message_id when non-zero, else by (instance_id, provider_message_id) among
 // outbound messages. When both instance_id and message_id are given they must agree.
 struct DeliveryUpdate {

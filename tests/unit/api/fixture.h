@@ -214,15 +214,17 @@ class ApiTest : public ::testing::Test {
     return json(r)->getObject("error")->getValue<std::string>("code");
   }
 
-  // An inbound message from `from` on wa1, resolved to a contact and conversation.
+  // An inbound message from `from` (a phone number unless from_kind says otherwise) on wa1,
+  // resolved to a contact and conversation.
   store::InboundResult inbound(const std::string& id, const std::string& from,
                                const std::string& text = "hello", const std::string& name = "",
-                               const std::string& to = "+4930123456") {
+                               const std::string& to = "+4930123456",
+                               const std::string& from_kind = "phone") {
     store::InboundMessage m;
     m.instance_id = "wa1";
     m.provider_message_id = id;
     m.from = from;
-    m.from_kind = "phone";
+    m.from_kind = from_kind;
     m.from_name = name;
     m.to = to;
     m.content_type = "text";

@@ -25,7 +25,7 @@ class MergeTest : public ModelTest {
     EXPECT_TRUE(identities.is_ok() && conversations.is_ok());
     for (const auto& i : *identities) s.identities.emplace_back(i.kind, i.address);
     for (const auto& c : *conversations) s.conversations.push_back(c.id);
-    auto page = store_->model()->timeline(contact_id, "", 500);
+    auto page = store_->model()->timeline(contact_id, "", 500, std::nullopt);
     EXPECT_TRUE(page.is_ok());
     for (const auto& m : page->messages) s.messages.push_back(m.id);
     std::sort(s.messages.begin(), s.messages.end());

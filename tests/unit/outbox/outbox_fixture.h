@@ -84,7 +84,7 @@ class OutboxFixture : public ::testing::Test {
     sb::runtime::InstanceSpec spec;
     spec.id = "lb";
     spec.plugin = registry_->find("loopback");
-    spec.config_json = R"({"delivery":{"auto":false}})";
+    spec.config_json = loopback_config_;
     ASSERT_TRUE(runtime_->add_instance(spec).is_ok());
     ASSERT_TRUE(runtime_->start_instance("lb").is_ok());
     outbox_ = std::make_unique<sb::outbox::Outbox>(*store_, *runtime_, options_);
@@ -169,6 +169,8 @@ class OutboxFixture : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+  // The loopback instance's configuration; by default it reports no delivery statuses itself.
+  std::string loopback_config_ = R"({"delivery":{"auto":false}})";
   std::atomic<int64_t> clock_ms_{1'700'000'000'000};
   std::atomic<double> jitter_{0.5};
   sb::outbox::OutboxOptions options_;

@@ -37,6 +37,32 @@ TEST_F(OutboxFixture, SendsAndRecordsTheProviderId) {
   EXPECT_NE(history[0].extra_json.find("\"attempt\":1"), std::string::npos);
 }
 
+// The channel reports "sent" (and then "delivered") itself, as WhatsApp's status webhooks do, while
+// the outbox records the successful attempt as "sent" too: the history lists each status once, in
+// order, and the one "sent" entry carries the attempt.
+TEST_F(OutboxFixture, ChannelReportsDoNotRepeatTheOutboxSent) {
+  loopback_config_ = R"({"delivery":{"auto":true,"delay_ms":0,"read":true}})";
+  boot();
+  const auto e = enqueue("+4915112345678", "hello");
+  ASSERT_TRUE(
+      eventually([&] { return row(e.message_id).message.status == DeliveryStatus::kRead; }));
+  ASSERT_TRUE(reaches(e.message_id, OutboxState::kSent, 1));
+  // A redelivered report changes nothing either.
+  auto again =
+      hook("POST", "/status",
+           R"({"message_id":)" + std::to_string(e.message_id) + R"(,"status":"delivered"})");
+  EXPECT_EQ(again.status, 200) << again.body;
+  auto history = store_->status_history(e.message_id);
+  ASSERT_TRUE(history.is_ok());
+  std::vector<DeliveryStatus> seen;
+  for (const auto& h : *history) seen.push_back(h.status);
+  EXPECT_EQ(seen, (std::vector{DeliveryStatus::kQueued, DeliveryStatus::kSent,
+                               DeliveryStatus::kDelivered, DeliveryStatus::kRead}));
+  const auto attempts = attempts_of(*store_, e.message_id);
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].status, DeliveryStatus::kSent);
+}
+
 TEST_F(OutboxFixture, UnknownInstanceIsNotFound) {
   boot();
   sb::store::OutboundMessage m;
