@@ -164,7 +164,7 @@ class Fleet {
       check(runtime_->start_instance(spec.id));
     }
     sb::outbox::OutboxOptions options;
-    options.on_recorded = [this](const std::string&, const sb::store::OutboxAttempt& a) {
+    options.on_recorded = [this](const std::string&, const sb::store::OutboxAttempt& a, bool) {
       on_recorded(a);
     };
     outbox_ = std::make_unique<sb::outbox::Outbox>(*store_, *runtime_, options);

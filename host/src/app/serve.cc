@@ -266,9 +266,11 @@ int serve(const fs::path& config_file, std::ostream& err) {
   // The outbox's "sent" is a message.status event; failures come from the channel's report.
   outbox::OutboxOptions outbox_options = outbox::options_from_config(cfg);
   outbox_options.clock = clock.fn();
+  // A channel that reported "sent" before its send call returned has published it already.
   outbox_options.on_recorded = [event_log](const std::string& instance_id,
-                                           const store::OutboxAttempt& attempt) {
-    if (attempt.next != store::OutboxState::kSent) return;
+                                           const store::OutboxAttempt& attempt,
+                                           bool status_moved) {
+    if (attempt.next != store::OutboxState::kSent || !status_moved) return;
     store::DeliveryUpdate sent;
     sent.instance_id = instance_id;
     sent.message_id = attempt.message_id;

@@ -261,13 +261,14 @@ void Dispatcher::record(int64_t message_id, const SendAttempt& attempt) {
       break;
     }
   }
-  if (Status s = rows_.outbox_record(a, now); !s) {
+  auto recorded = rows_.outbox_record(a, now);
+  if (!recorded) {
     // The row stays sending/pending: the next start turns it into reconcile, never a resend.
     log::logger("outbox")->error("[{}] message {}: cannot record attempt: {}", instance_->id(),
-                                 message_id, s.message());
+                                 message_id, recorded.status().message());
   } else {
     if (a.next == store::OutboxState::kFailed) instance_->count_rejected_message();
-    if (options_.on_recorded) options_.on_recorded(instance_->id(), a);
+    if (options_.on_recorded) options_.on_recorded(instance_->id(), a, *recorded);
   }
 }
 

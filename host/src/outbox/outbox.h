@@ -59,7 +59,10 @@ struct OutboxOptions {
   // Called after an attempt's outcome was committed (sent, failed, pending, queued for a retry),
   // on the dispatcher's thread with the instance id. Must not throw and must not call back into
   // the Outbox (it may run under the dispatcher's lock); may be empty.
-  std::function<void(const std::string& instance_id, const store::OutboxAttempt&)> on_recorded;
+  // status_moved: the attempt moved the message's status (see OutboxStore::outbox_record).
+  std::function<void(const std::string& instance_id, const store::OutboxAttempt&,
+                     bool status_moved)>
+      on_recorded;
 };
 
 struct DispatchStats {

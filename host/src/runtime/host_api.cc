@@ -347,7 +347,10 @@ int32_t ChannelInstance::api_report_delivery(const sb_delivery_report* report) {
   // A provider failing a message it had accepted: counted when the message becomes failed, so a
   // repeated report, or one for a message the host already gave up on, is not counted again.
   if (u.status == store::DeliveryStatus::kFailed && applied.advanced) ++counters_.messages_failed;
-  if (services_.on_delivery_applied) services_.on_delivery_applied(u);
+  // Events follow the message's status: a report that moved nothing (the channel's own "sent"
+  // after the outbox recorded it, a redelivered webhook, a late "delivered" after "read") is
+  // accepted but publishes no second message.status.
+  if (applied.advanced && services_.on_delivery_applied) services_.on_delivery_applied(u);
   ++counters_.delivery_reports;
   return SB_OK;
 }

@@ -73,7 +73,9 @@ class OutboxStore {
   // sending -> queued without counting the attempt: the plugin was never called (instance stopped).
   virtual Status outbox_unclaim(int64_t message_id, int64_t now_ms) = 0;
   // Records an attempt's outcome (from sending or pending) and appends it to the status history.
-  virtual Status outbox_record(const OutboxAttempt& attempt, int64_t now_ms) = 0;
+  // true when it moved the message's status (to sent or failed); false for a retry, a pending
+  // answer, or a status the channel's own report had already set.
+  virtual Result<bool> outbox_record(const OutboxAttempt& attempt, int64_t now_ms) = 0;
 
   // At start: the instance's sending and pending rows become reconcile (one history entry each).
   // Returns how many.

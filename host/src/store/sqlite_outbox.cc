@@ -175,7 +175,7 @@ Status SqliteOutbox::annotate_history(int64_t message_id, DeliveryStatus status,
   return {};
 }
 
-Status SqliteOutbox::record(const OutboxAttempt& a, int64_t now_ms) {
+Status SqliteOutbox::record(const OutboxAttempt& a, int64_t now_ms, bool* status_moved) {
   int attempts = 0;
   DeliveryStatus current = DeliveryStatus::kQueued;
   {
@@ -210,7 +210,8 @@ Status SqliteOutbox::record(const OutboxAttempt& a, int64_t now_ms) {
   // A retry is an attempt record (queued again, with when); sent and failed are transitions,
   // recorded once. When the channel's own report of this status came first (a plugin may report
   // "sent" before its send call returns), that entry gets the attempt's details instead.
-  if (status != DeliveryStatus::kQueued && !status_advances(current, status)) {
+  const bool moved = status != DeliveryStatus::kQueued && status_advances(current, status);
+  if (status != DeliveryStatus::kQueued && !moved) {
     if (auto st = annotate_history(a.message_id, status, extra); !st) return st;
   } else if (auto st = history(a.message_id, status, now_ms, a.error_code, a.error_text, extra);
              !st) {
@@ -238,6 +239,7 @@ Status SqliteOutbox::record(const OutboxAttempt& a, int64_t now_ms) {
   (*q)->bind(3, int64_t{static_cast<int>(status)}).bind(4, a.error_code).bind(5, a.error_text);
   (*q)->bind(6, now_ms);
   if (int rc = (*q)->step(); rc != SQLITE_DONE) return db_.error("outbox record", rc);
+  if (status_moved != nullptr) *status_moved = moved;
   return {};
 }
 

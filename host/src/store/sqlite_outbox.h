@@ -22,7 +22,7 @@ class SqliteOutbox {
   Result<std::optional<int64_t>> next_due(std::string_view instance_id, int64_t after_ms);
   Result<bool> claim(int64_t message_id, int64_t now_ms);
   Status unclaim(int64_t message_id, int64_t now_ms);
-  Status record(const OutboxAttempt& attempt, int64_t now_ms);
+  Status record(const OutboxAttempt& attempt, int64_t now_ms, bool* status_moved = nullptr);
   Result<int64_t> recover(std::string_view instance_id, int64_t now_ms);
   Result<std::vector<OutboxRow>> reconciliation(std::string_view instance_id);
   Result<std::optional<OutboxRow>> get(int64_t message_id);

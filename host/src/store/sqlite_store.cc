@@ -192,8 +192,10 @@ class SqliteStore final : public Store, public ModelStore, public OutboxStore {
   Status outbox_unclaim(int64_t message_id, int64_t now_ms) override {
     return write([&] { return outbox_.unclaim(message_id, now_ms); });
   }
-  Status outbox_record(const OutboxAttempt& attempt, int64_t now_ms) override {
-    return write([&] { return outbox_.record(attempt, now_ms); });
+  Result<bool> outbox_record(const OutboxAttempt& attempt, int64_t now_ms) override {
+    bool moved = false;
+    if (Status s = write([&] { return outbox_.record(attempt, now_ms, &moved); }); !s) return s;
+    return moved;
   }
   Result<int64_t> outbox_recover(std::string_view instance_id, int64_t now_ms) override {
     return write([&] { return outbox_.recover(instance_id, now_ms); });
@@ -291,7 +293,7 @@ class SqliteStore final : public Store, public ModelStore, public OutboxStore {
     }
     if (auto st = txn.commit(); !st) return st;
     ++commits_;
-    if (applied != nullptr) *applied = {id, current, advances(current, u.status)};
+    if (applied != nullptr) *applied = {id, current, status_advances(current, u.status)};
     return {};
   }
 

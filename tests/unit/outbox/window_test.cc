@@ -19,7 +19,7 @@ class WindowFixture : public OutboxFixture {
  protected:
   void SetUp() override {
     OutboxFixture::SetUp();
-    options_.on_recorded = [this](const std::string&, const sb::store::OutboxAttempt& a) {
+    options_.on_recorded = [this](const std::string&, const sb::store::OutboxAttempt& a, bool) {
       std::lock_guard lock(mu_);
       recorded_.emplace_back(a.message_id, a.next);
     };
