@@ -3,9 +3,9 @@
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponseImpl.h>
 #include <Poco/Net/HTTPServerSession.h>
-#include <ostream>
 #include <Poco/Net/NetException.h>
 #include <Poco/Timestamp.h>
+#include <ostream>
 
 #include "log/log.h"
 

@@ -219,6 +219,8 @@ TEST_F(SseTest, AHungUpClientFreesItsSlotWithinASecondOrTwo) {
 }
 
 TEST_F(SseTest, RevokingATokenEndsItsOpenStreamsAtOnce) {
+  // No heartbeat within the client's 5 s read timeout: only the revocation can end the stream.
+  restart(SseOptions{60s, 2, kStreams});
   SseClient sup(server_->port(), supervisor_);
   SseClient ann(server_->port(), agent_);
   ASSERT_EQ(sup.response().getStatus(), 200);
@@ -239,6 +241,8 @@ TEST_F(SseTest, RevokingATokenEndsItsOpenStreamsAtOnce) {
 }
 
 TEST_F(SseTest, ATokenRevokedByAnotherProcessEndsItsStreamWithinSeconds) {
+  // No heartbeat within the client's 5 s read timeout: only the revocation can end the stream.
+  restart(SseOptions{60s, 2, kStreams});
   // `switchboard tokens revoke` writes the database through its own connection: the daemon's
   // token store hears nothing, the stream's periodic recheck notices.
   SseClient sup(server_->port(), supervisor_);
