@@ -18,21 +18,28 @@ std::vector<std::string> split_path(std::string_view path) {
   return out;
 }
 
+// RFC 6750 §3: the challenge names the error only when credentials were presented.
+http::Response unauthorized(std::string_view message, std::string_view error = {}) {
+  auto r = error_response(401, "unauthorized", message);
+  std::string challenge = "Bearer realm=\"switchboard\"";
+  if (!error.empty()) challenge += ", error=\"" + std::string(error) + "\"";
+  r.headers.emplace_back("WWW-Authenticate", std::move(challenge));
+  return r;
+}
+
 std::variant<Principal, http::Response> authenticate(ApiStore& tokens,
                                                      const http::Request& request) {
   const std::string_view header = request.header("Authorization");
-  if (header.empty()) {
-    return error_response(401, "unauthorized", "an Authorization: Bearer token is required");
-  }
+  if (header.empty()) return unauthorized("an Authorization: Bearer token is required");
   auto token = auth::bearer_token(header);
-  if (!token) return error_response(401, "unauthorized", "malformed Authorization header");
+  if (!token) return unauthorized("malformed Authorization header", "invalid_request");
   const std::string hash = auth::hash_token(*token);
   auto found = tokens.find_token(hash);
   if (!found) return error_response(503, "unavailable", "token store unavailable");
   // The lookup is by digest; comparing digests in constant time keeps timing independent of
   // how much of a guess was right.
   if (!found->has_value() || !auth::constant_time_equals((*found)->token_hash, hash)) {
-    return error_response(401, "unauthorized", "unknown or revoked token");
+    return unauthorized("unknown or revoked token", "invalid_token");
   }
   (void)tokens.touch_token((*found)->id);  // bookkeeping only: a failure must not deny access
   return Principal{(*found)->id, (*found)->name, (*found)->role};

@@ -129,6 +129,7 @@ Status ApiStore::revoke_token(int64_t token_id) {
   if (sqlite3_changes(db_.handle()) == 0) {
     return not_found("no token with id " + std::to_string(token_id));
   }
+  credentials_.revoke(token_id);
   return {};
 }
 

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/credential_watch.h"
 #include "auth/token.h"
 #include "core/status.h"
 #include "store/model.h"
@@ -86,8 +87,12 @@ class ApiStore {
   Result<std::optional<TokenRecord>> find_token(std::string_view token_hash);
   Status touch_token(int64_t token_id);
   Result<std::vector<TokenRecord>> tokens();
-  // kNotFound when absent; revoking twice keeps the first time.
+  // kNotFound when absent; revoking twice keeps the first time. Ends the token's open event
+  // streams (credentials()).
   Status revoke_token(int64_t token_id);
+  // Live connections holding a token (event streams). Anything that revokes a token or changes
+  // what it grants (role, the account behind it) signals it here.
+  auth::CredentialWatch& credentials() { return credentials_; }
 
   Result<std::vector<Agent>> agents();
   Result<std::optional<Agent>> agent(std::string_view id);
@@ -129,6 +134,7 @@ class ApiStore {
   Status set_agent_queues_locked(const Agent& agent);
 
   Clock now_ms_;
+  auth::CredentialWatch credentials_;
   std::mutex mu_;  // the connection is opened NOMUTEX: one caller at a time
   store::sqlite::Db db_;
 };

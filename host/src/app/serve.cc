@@ -379,15 +379,19 @@ int serve(const fs::path& config_file, std::ostream& err) {
     };
   }
   api::install_api_routes(*router, std::move(api_deps));
+  events::SseOptions sse_options;
+  sse_options.max_streams = cfg.http.max_event_streams;
   events::install_event_routes(*router, **api_store, *store,
-                               std::make_shared<const events::EventStream>(event_log));
+                               std::make_shared<const events::EventStream>(event_log, sse_options));
   events::WebhookDispatcher webhook_dispatcher(event_log, std::move(webhooks).value());
 
   http::ServerOptions server_options;
   server_options.host = cfg.http.host;
   server_options.port = cfg.http.port;
   server_options.max_body_bytes = cfg.http.max_body_bytes;
+  server_options.body_limits.emplace_back("/webhooks/", cfg.http.max_webhook_body_bytes);
   server_options.threads = cfg.http.threads;
+  server_options.stream_threads = cfg.http.max_event_streams;
   http::Server server(server_options, router);
   if (Status s = server.start(); !s) {
     outbox.stop();

@@ -174,10 +174,18 @@ sb::Status parse_http(ObjectReader& r, HttpConfig& http) {
   SB_TRY(r.get_int("max_body_bytes", max_body));
   SB_TRY(check_range(r.child("max_body_bytes"), max_body, 1, int64_t{1} << 30));
   http.max_body_bytes = static_cast<size_t>(max_body);
+  int64_t max_webhook_body = static_cast<int64_t>(http.max_webhook_body_bytes);
+  SB_TRY(r.get_int("max_webhook_body_bytes", max_webhook_body));
+  SB_TRY(check_range(r.child("max_webhook_body_bytes"), max_webhook_body, 1, int64_t{1} << 30));
+  http.max_webhook_body_bytes = static_cast<size_t>(max_webhook_body);
   int64_t threads = http.threads;
   SB_TRY(r.get_int("threads", threads));
   SB_TRY(check_range(r.child("threads"), threads, 1, 256));
   http.threads = static_cast<int>(threads);
+  int64_t streams = http.max_event_streams;
+  SB_TRY(r.get_int("max_event_streams", streams));
+  SB_TRY(check_range(r.child("max_event_streams"), streams, 1, 10'000));
+  http.max_event_streams = static_cast<int>(streams);
   if (http.host.empty()) return sb::invalid_argument("empty host at " + r.child("host"));
   return r.check_unknown();
 }

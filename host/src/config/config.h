@@ -47,7 +47,9 @@ struct HttpConfig {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
   size_t max_body_bytes = 1 << 20;
+  size_t max_webhook_body_bytes = 4 << 20;  // /webhooks/...: providers send up to 3 MB
   int threads = 8;
+  int max_event_streams = 500;  // concurrent GET /v1/events, each on a thread of its own
 };
 
 // The unified core's rules for inbound messages.

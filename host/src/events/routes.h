@@ -1,6 +1,6 @@
 // GET /v1/events behind the REST API's bearer tokens. Supervisors and admins receive every event;
 // an agent receives the events of the conversations it may see and those naming it
-// (events/agent_filter.h).
+// (events/agent_filter.h). A stream ends when its token is revoked (api::ApiStore::credentials()).
 #pragma once
 
 #include <memory>

@@ -1,6 +1,8 @@
 #include "events/sse.h"
 
+#include <algorithm>
 #include <charconv>
+#include <functional>
 #include <ostream>
 #include <string_view>
 
@@ -49,7 +51,8 @@ EventStream::EventStream(std::shared_ptr<EventLog> log, SseOptions options)
     : log_(std::move(log)), options_(options) {}
 
 http::Response EventStream::handle(const http::Request& request,
-                                   std::shared_ptr<EventFilter> filter) const {
+                                   std::shared_ptr<EventFilter> filter,
+                                   std::shared_ptr<auth::CredentialLease> lease) const {
   // Last-Event-ID (set by EventSource on reconnect) wins over the query parameter.
   std::optional<int64_t> after = 0;
   if (auto header = request.header("Last-Event-ID"); !header.empty()) {
@@ -71,35 +74,54 @@ http::Response EventStream::handle(const http::Request& request,
   r.content_type = "text/event-stream";
   r.headers.emplace_back("Cache-Control", "no-cache");
   r.stream = [log = log_, options = options_, slot, filter = std::move(filter),
-              cursor = *after](std::ostream& out) mutable {
+              lease = std::move(lease), cursor = *after](
+                 std::ostream& out, const std::function<bool()>& client_gone) mutable {
     try {
       out << "retry: 3000\n\n" << std::flush;
+      auto next_heartbeat = std::chrono::steady_clock::now() + options.heartbeat;
+      bool pending = true;  // the table may hold events past the cursor
       while (out.good() && !log->closed()) {
-        auto batch = log->after(cursor, options.batch);
-        if (!batch) {
-          sb::log::logger("events")->error("event stream: {}", batch.status().message());
+        if (client_gone()) return;
+        if (lease && !lease->valid()) {
+          out << "event: stream.closed\ndata: {\"reason\":\"credential_revoked\"}\n\n"
+              << std::flush;
           return;
         }
-        std::vector<bool> shown(batch->size(), true);
-        if (filter) {
-          auto decided = filter->visible(*batch);
-          if (!decided || decided->size() != batch->size()) {
-            sb::log::logger("events")->error(
-                "event stream filter: {}",
-                decided ? std::string("wrong size") : decided.status().message());
+        if (pending) {
+          auto batch = log->after(cursor, options.batch);
+          if (!batch) {
+            sb::log::logger("events")->error("event stream: {}", batch.status().message());
             return;
           }
-          shown = std::move(*decided);
+          std::vector<bool> shown(batch->size(), true);
+          if (filter) {
+            auto decided = filter->visible(*batch);
+            if (!decided || decided->size() != batch->size()) {
+              sb::log::logger("events")->error(
+                  "event stream filter: {}",
+                  decided ? std::string("wrong size") : decided.status().message());
+              return;
+            }
+            shown = std::move(*decided);
+          }
+          for (size_t i = 0; i < batch->size(); ++i) {
+            if (shown[i]) out << format_sse((*batch)[i]);
+            cursor = (*batch)[i].id;  // past skipped events too: they are never looked at again
+          }
+          out.flush();
+          pending = static_cast<int>(batch->size()) == options.batch;  // more to replay
+          continue;
         }
-        for (size_t i = 0; i < batch->size(); ++i) {
-          if (shown[i]) out << format_sse((*batch)[i]);
-          cursor = (*batch)[i].id;  // past skipped events too: they are never looked at again
-        }
-        out.flush();
-        if (static_cast<int>(batch->size()) == options.batch) continue;  // more to replay
-        if (!log->wait_after(cursor, options.heartbeat) && !log->closed()) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= next_heartbeat) {
           out << ": heartbeat\n\n" << std::flush;
+          next_heartbeat = now + options.heartbeat;
         }
+        const auto wait = std::min<std::chrono::milliseconds>(
+            options.tick,
+            std::chrono::duration_cast<std::chrono::milliseconds>(next_heartbeat - now) +
+                std::chrono::milliseconds(1));
+        pending = log->wait_after(cursor, wait);
       }
     } catch (const std::exception& e) {
       // The client went away mid-write; nothing to answer.

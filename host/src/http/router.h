@@ -32,10 +32,12 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   // A streaming answer (e.g. text/event-stream): when set, the server sends the status and headers
-  // with chunked transfer encoding and no keep-alive, then calls it with the body stream; it
-  // writes and flushes for as long as it wants and returns when done or when the stream fails
-  // (the client went away). `body` is ignored. Runs on the server's thread: it must not throw.
-  std::function<void(std::ostream&)> stream = nullptr;
+  // with chunked transfer encoding and no keep-alive, then calls it with the body stream and a
+  // probe that answers, without blocking, whether the client has hung up (EOF or a socket error);
+  // it writes and flushes for as long as it wants and returns when done, when the stream fails or
+  // when the probe says the client went away. `body` is ignored. Runs on the server's thread: it
+  // must not throw.
+  std::function<void(std::ostream&, const std::function<bool()>& client_gone)> stream = nullptr;
 };
 
 using Handler = std::function<Response(const Request&)>;

@@ -6,18 +6,18 @@
 #include <thread>
 
 #include <Poco/Exception.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
+#include "http/connection.h"
 #include "log/log.h"
 
 namespace sb::http {
@@ -27,6 +27,9 @@ namespace {
 // response instead of a reset connection; beyond it the connection is closed.
 constexpr std::streamsize kDrainLimit = 8 << 20;
 constexpr size_t kReadChunk = 16 << 10;
+// Each connection's thread; a streaming one mostly sleeps, so 256 KiB is ample and keeps hundreds
+// of event streams cheap in address space.
+constexpr int kThreadStackBytes = 256 << 10;
 
 // Bounded label values: unknown methods are counted as "other".
 std::string method_label(const std::string& method) {
@@ -34,20 +37,6 @@ std::string method_label(const std::string& method) {
     if (method == m) return method;
   }
   return "other";
-}
-
-void send(Poco::Net::HTTPServerResponse& out, const Response& r) {
-  out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
-  out.setContentType(r.content_type);
-  for (const auto& [name, value] : r.headers) out.add(name, value);
-  if (r.stream) {
-    out.setChunkedTransferEncoding(true);
-    out.setKeepAlive(false);
-    r.stream(out.send());
-    return;
-  }
-  out.setContentLength64(static_cast<Poco::Int64>(r.body.size()));
-  out.sendBuffer(r.body.data(), r.body.size());
 }
 
 // Reads and drops up to `limit` bytes; true if the stream ended within it.
@@ -58,14 +47,28 @@ bool drain(std::istream& in, std::streamsize limit) {
   return total <= limit && in.eof();
 }
 
-class RequestHandler final : public Poco::Net::HTTPRequestHandler {
- public:
-  RequestHandler(std::shared_ptr<const Router> router, size_t max_body,
-                 std::shared_ptr<MetricsRegistry> metrics)
-      : router_(std::move(router)), max_body_(max_body), metrics_(std::move(metrics)) {}
+// The body limit for a path: the longest matching prefix of `limits`, else `fallback`.
+size_t body_limit(const std::vector<std::pair<std::string, size_t>>& limits, size_t fallback,
+                  std::string_view path) {
+  size_t best_len = 0, limit = fallback;
+  for (const auto& [prefix, bytes] : limits) {
+    if (path.starts_with(prefix) && prefix.size() >= best_len) {
+      best_len = prefix.size();
+      limit = bytes;
+    }
+  }
+  return limit;
+}
 
-  void handleRequest(Poco::Net::HTTPServerRequest& in,
-                     Poco::Net::HTTPServerResponse& out) override {
+class Sink final : public detail::RequestSink {
+ public:
+  Sink(std::shared_ptr<const Router> router, const ServerOptions& options)
+      : router_(std::move(router)),
+        max_body_(options.max_body_bytes),
+        body_limits_(options.body_limits),
+        metrics_(options.metrics) {}
+
+  void serve(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
     try {
       handle(in, out);
     } catch (const Poco::Exception& e) {
@@ -80,15 +83,25 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
     }
   }
 
+  void reject(Poco::Net::HTTPServerResponse& out, const Response& r) override {
+    count("other", r.status);
+    detail::send_response(out, r, nullptr);
+  }
+
  private:
-  // Counted before sending, so a client that got the answer also sees it in /metrics.
-  void respond(const Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out,
-               const Response& r) {
+  void count(const std::string& method, int status) {
     if (metrics_) {
       metrics_->inc("sb_http_requests_total",
-                    {{"method", method_label(in.getMethod())}, {"code", std::to_string(r.status)}});
+                    {{"method", method}, {"code", std::to_string(status)}});
     }
-    send(out, r);
+  }
+
+  // Counted before sending, so a client that got the answer also sees it in /metrics.
+  void respond(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out,
+               const Response& r) {
+    count(method_label(in.getMethod()), r.status);
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&in);
+    detail::send_response(out, r, impl != nullptr ? &impl->socket() : nullptr);
   }
 
   void handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) {
@@ -100,16 +113,17 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
     for (const auto& [name, value] : in) req.headers.emplace_back(name, value);
     req.remote_addr = in.clientAddress().toString();
 
-    if (in.hasContentLength() && in.getContentLength64() > static_cast<Poco::Int64>(max_body_)) {
-      too_large(in, out, in.getContentLength64() <= kDrainLimit);
+    const size_t max_body = body_limit(body_limits_, max_body_, req.path);
+    if (in.hasContentLength() && in.getContentLength64() > static_cast<Poco::Int64>(max_body)) {
+      too_large(in, out, max_body, in.getContentLength64() <= kDrainLimit);
       return;
     }
     std::istream& body = in.stream();
     char buf[kReadChunk];
     while (body.read(buf, sizeof buf).gcount() > 0) {
       req.body.append(buf, static_cast<size_t>(body.gcount()));
-      if (req.body.size() > max_body_) {  // chunked, or a body longer than its Content-Length
-        too_large(in, out, drain(body, kDrainLimit));
+      if (req.body.size() > max_body) {  // chunked, or a body longer than its Content-Length
+        too_large(in, out, max_body, drain(body, kDrainLimit));
         return;
       }
     }
@@ -129,34 +143,19 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
   }
 
   void too_large(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out,
-                 bool drained_or_drainable) {
+                 size_t max_body, bool drained_or_drainable) {
     if (drained_or_drainable) {
       drained_or_drainable = drain(in.stream(), kDrainLimit);
     }
     if (!drained_or_drainable) out.setKeepAlive(false);
     respond(in, out,
             json_error(413, "payload_too_large",
-                       "request body exceeds " + std::to_string(max_body_) + " bytes"));
+                       "request body exceeds " + std::to_string(max_body) + " bytes"));
   }
 
   std::shared_ptr<const Router> router_;
   size_t max_body_;
-  std::shared_ptr<MetricsRegistry> metrics_;
-};
-
-class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  HandlerFactory(std::shared_ptr<const Router> router, size_t max_body,
-                 std::shared_ptr<MetricsRegistry> metrics)
-      : router_(std::move(router)), max_body_(max_body), metrics_(std::move(metrics)) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest&) override {
-    return new RequestHandler(router_, max_body_, metrics_);  // POCO takes ownership
-  }
-
- private:
-  std::shared_ptr<const Router> router_;
-  size_t max_body_;
+  std::vector<std::pair<std::string, size_t>> body_limits_;
   std::shared_ptr<MetricsRegistry> metrics_;
 };
 
@@ -185,7 +184,8 @@ struct Server::Impl {
   std::shared_ptr<const Router> router;
   std::mutex mu;
   std::unique_ptr<Poco::ThreadPool> pool;
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  Poco::SharedPtr<detail::ConnectionFactory> connections;
+  std::unique_ptr<Poco::Net::TCPServer> server;
   uint16_t port = 0;
 };
 
@@ -214,19 +214,24 @@ sb::Status Server::start() {
 
     // POCO's reference-counted params and factory are handed over as raw pointers it owns.
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(o.threads);
+    // One thread per connection: `threads` for requests plus one for each event stream, so
+    // open streams never starve the API.
+    const int max_threads = o.threads + o.stream_threads;
+    params->setMaxThreads(max_threads);
     params->setMaxQueued(o.max_queued);
     params->setKeepAlive(true);
     params->setKeepAliveTimeout(Poco::Timespan(5, 0));
     params->setTimeout(Poco::Timespan(30, 0));
     params->setServerName("switchboard");
-    impl_->pool = std::make_unique<Poco::ThreadPool>(1, o.threads + 1);
-    impl_->server = std::make_unique<Poco::Net::HTTPServer>(
-        new HandlerFactory(impl_->router, o.max_body_bytes, o.metrics), *impl_->pool, socket,
-        params);
+    impl_->pool = std::make_unique<Poco::ThreadPool>(1, max_threads + 1, 60, kThreadStackBytes);
+    impl_->connections = new detail::ConnectionFactory(
+        params, std::make_shared<Sink>(impl_->router, o));  // POCO's SharedPtr takes a raw pointer
+    impl_->server =
+        std::make_unique<Poco::Net::TCPServer>(impl_->connections, *impl_->pool, socket, params);
     impl_->server->start();
   } catch (const Poco::Exception& e) {
     impl_->server.reset();
+    impl_->connections.reset();
     impl_->pool.reset();
     impl_->port = 0;
     return sb::unavailable("cannot listen on " + where + ": " + describe_listen_error(e));
@@ -237,15 +242,17 @@ sb::Status Server::start() {
 void Server::stop() {
   std::lock_guard lock(impl_->mu);
   if (!impl_->server) return;
-  impl_->server->stop();  // no new connections
+  impl_->server->stop();                // no new connections
+  impl_->connections->stop_all(false);  // no new requests on open ones
   // Let requests in flight finish (bounded), then close idle keep-alive connections.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   while (impl_->server->currentConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  impl_->server->stopAll(true);
+  impl_->connections->stop_all(true);
   impl_->pool->joinAll();
   impl_->server.reset();
+  impl_->connections.reset();
   impl_->pool.reset();
 }
 

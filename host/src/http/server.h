@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 #include "http/metrics.h"
@@ -16,15 +18,21 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0 = an ephemeral port; port() reports it after start()
   size_t max_body_bytes = 1 << 20;
+  // Paths with their own body limit (e.g. provider webhooks): the longest matching prefix wins
+  // over max_body_bytes.
+  std::vector<std::pair<std::string, size_t>> body_limits;
   int threads = 8;
+  // Threads beyond `threads` for long-lived streaming answers (event streams), one each.
+  int stream_threads = 0;
   int max_queued = 256;  // connections waiting for a thread
   // When set, every answered request counts in sb_http_requests_total{method,code}.
   std::shared_ptr<MetricsRegistry> metrics;
 };
 
-// Bodies above max_body_bytes (by Content-Length or while reading a chunked body) get 413
+// Bodies above their limit (by Content-Length or while reading a chunked body) get 413
 // {"error":{"code":"payload_too_large"}}. A handler that throws gets a 500 JSON; the server lives
-// on.
+// on. Requests POCO cannot parse get JSON too (414, 431, 400: http/connection.h). Every status line
+// carries its reason phrase.
 class Server {
  public:
   Server(ServerOptions options, std::shared_ptr<const Router> router);

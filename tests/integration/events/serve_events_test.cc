@@ -12,6 +12,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <Poco/Net/HTTPClientSession.h>
@@ -341,6 +342,43 @@ TEST_F(ServeEvents, AgentsSeeOnlyTheirQueuesConversationsAndTheirOwnAssignments)
     EXPECT_EQ(message.type, "message.created");
     EXPECT_EQ(field(message.data, "conversation_id"), want);
   }
+}
+
+TEST_F(ServeEvents, TheDaemonServesManyDesksAndEndsAStreamWhoseTokenTheCliRevoked) {
+  // The daemon used to refuse a fifth stream (503). Forty desks at once, and the API still answers.
+  constexpr int kDesks = 40;
+  std::vector<std::unique_ptr<SseClient>> desks;
+  for (int i = 0; i < kDesks; ++i) {
+    desks.push_back(std::make_unique<SseClient>(port_, supervisor_));
+    ASSERT_EQ(desks.back()->response().getStatus(), 200) << "desk " << i;
+  }
+  EXPECT_EQ(post("/v1/channels/lb1/ops/inbound", admin_,
+                 R"({"id":"many-1","from":"+4915111111111","text":"hello"})"),
+            200);
+  for (auto& d : desks) EXPECT_EQ(next_of(*d, "message.created").type, "message.created");
+  desks.clear();
+
+  // `switchboard tokens revoke` writes the database while the daemon runs.
+  const std::string doomed = make_token("supervisor", "temp");
+  SseClient stream(port_, doomed);
+  ASSERT_EQ(stream.response().getStatus(), 200);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string id;
+  {
+    Process list({"tokens", "list", "--config", config_.string()}, dir_ / "cli-temp");
+    ASSERT_EQ(list.wait(), 0);
+    std::istringstream rows(list.out());
+    std::string row;
+    while (std::getline(rows, row)) {
+      if (row.find("\ttemp\t") != std::string::npos) id = row.substr(0, row.find('\t'));
+    }
+  }
+  ASSERT_FALSE(id.empty());
+  Process revoke({"tokens", "revoke", "--config", config_.string(), "--id", id}, dir_ / "cli-temp");
+  ASSERT_EQ(revoke.wait(), 0) << revoke.err();
+  EXPECT_EQ(next_of(stream, "stream.closed").data, R"({"reason":"credential_revoked"})");
+  EXPECT_TRUE(stream.ends());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
 
 #include "api/api_store.h"
 #include "auth/token.h"
@@ -28,6 +29,7 @@ using namespace std::chrono_literals;
 
 class SseTest : public ::testing::Test {
  protected:
+  static constexpr int kStreams = 6;  // more than the four the daemon used to allow
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
            ("sb-sse-" + std::to_string(std::random_device{}()));
@@ -47,10 +49,18 @@ class SseTest : public ::testing::Test {
     auto log = EventLog::open(db);
     ASSERT_TRUE(log);
     log_ = std::move(log).value();
-    stream_ = std::make_shared<EventStream>(log_, SseOptions{200ms, 2, 4});
+    restart(SseOptions{200ms, 2, kStreams});
+  }
+  // A fresh stream and server over the same log and tokens.
+  void restart(SseOptions options) {
+    server_.reset();
+    stream_ = std::make_shared<EventStream>(log_, options);
     auto router = std::make_shared<http::Router>();
     install_event_routes(*router, *tokens_, *store_, stream_);
-    server_ = std::make_unique<http::Server>(http::ServerOptions{}, router);
+    http::ServerOptions server_options;
+    server_options.threads = 2;
+    server_options.stream_threads = kStreams;
+    server_ = std::make_unique<http::Server>(server_options, router);
     ASSERT_TRUE(server_->start());
   }
   void TearDown() override {
@@ -66,6 +76,23 @@ class SseTest : public ::testing::Test {
     auto id = log_->append(type, data);
     EXPECT_TRUE(id);
     return id ? *id : 0;
+  }
+
+  int64_t token_id(const std::string& name) {
+    auto all = tokens_->tokens();
+    EXPECT_TRUE(all);
+    for (const auto& t : *all) {
+      if (t.name == name) return t.id;
+    }
+    return 0;
+  }
+  // Waits (bounded) for the number of open streams to become n.
+  bool active_becomes(int n, std::chrono::milliseconds within) {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (stream_->active() != n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(10ms);
+    }
+    return stream_->active() == n;
   }
 
   std::filesystem::path dir_;
@@ -149,6 +176,85 @@ TEST_F(SseTest, AnAgentStreamIsFilteredAndResumesFromASkippedId) {
   // Resuming after an id the agent never saw is fine.
   SseClient resumed(server_->port(), agent_, std::to_string(bobs));
   EXPECT_EQ(resumed.next().id, taken);
+}
+
+TEST_F(SseTest, ManyStreamsAtOnceThenA503JsonAboveTheLimit) {
+  std::vector<std::unique_ptr<SseClient>> clients;
+  for (int i = 0; i < kStreams; ++i) {
+    clients.push_back(std::make_unique<SseClient>(server_->port(), i % 2 ? agent_ : supervisor_));
+    ASSERT_EQ(clients.back()->response().getStatus(), 200) << "stream " << i;
+  }
+  const int64_t id = add("conversation.assigned", R"({"conversation_id":9,"agent_id":"ann"})");
+  for (auto& c : clients) EXPECT_EQ(c->next().id, id);  // every one of them live
+
+  Poco::Net::HTTPClientSession s("127.0.0.1", server_->port());
+  s.setTimeout(Poco::Timespan(5, 0));
+  Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, "/v1/events",
+                             Poco::Net::HTTPMessage::HTTP_1_1);
+  req.set("Authorization", "Bearer " + supervisor_);
+  s.sendRequest(req);
+  Poco::Net::HTTPResponse resp;
+  std::string body;
+  Poco::StreamCopier::copyToString(s.receiveResponse(resp), body);
+  EXPECT_EQ(resp.getStatus(), 503);
+  EXPECT_EQ(resp.getReason(), "Service Unavailable");
+  EXPECT_EQ(resp.getContentType(), "application/json");
+  EXPECT_EQ(resp.get("Retry-After", ""), "5");
+  EXPECT_NE(body.find(R"("code":"unavailable")"), std::string::npos) << body;
+}
+
+TEST_F(SseTest, AHungUpClientFreesItsSlotWithinASecondOrTwo) {
+  // A heartbeat far away: no write can reveal the hangup, only the stream watching its socket.
+  restart(SseOptions{60s, 2, kStreams});
+  std::vector<std::unique_ptr<SseClient>> clients;
+  for (int i = 0; i < kStreams; ++i) {
+    clients.push_back(std::make_unique<SseClient>(server_->port(), supervisor_));
+    ASSERT_EQ(clients.back()->response().getStatus(), 200);
+  }
+  EXPECT_EQ(stream_->active(), kStreams);
+  clients.front().reset();  // hangs up; no event and no heartbeat write is needed to notice
+  EXPECT_TRUE(active_becomes(kStreams - 1, 2s)) << stream_->active();
+  SseClient again(server_->port(), supervisor_);
+  EXPECT_EQ(again.response().getStatus(), 200);
+}
+
+TEST_F(SseTest, RevokingATokenEndsItsOpenStreamsAtOnce) {
+  // No heartbeat within the client's 5 s read timeout: only the revocation can end the stream.
+  restart(SseOptions{60s, 2, kStreams});
+  SseClient sup(server_->port(), supervisor_);
+  SseClient ann(server_->port(), agent_);
+  ASSERT_EQ(sup.response().getStatus(), 200);
+  ASSERT_EQ(ann.response().getStatus(), 200);
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(tokens_->revoke_token(token_id("sup")));
+  Parsed last = sup.next();  // no event flows: the stream ends on its own
+  EXPECT_EQ(last.type, "stream.closed");
+  EXPECT_EQ(last.data, R"({"reason":"credential_revoked"})");
+  EXPECT_TRUE(sup.ends());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  // The other token's stream lives on.
+  const int64_t id = add("conversation.assigned", R"({"conversation_id":9,"agent_id":"ann"})");
+  EXPECT_EQ(ann.next().id, id);
+  // And the revoked token cannot open a new one.
+  SseClient denied(server_->port(), supervisor_);
+  EXPECT_EQ(denied.response().getStatus(), 401);
+}
+
+TEST_F(SseTest, ATokenRevokedByAnotherProcessEndsItsStreamWithinSeconds) {
+  // No heartbeat within the client's 5 s read timeout: only the revocation can end the stream.
+  restart(SseOptions{60s, 2, kStreams});
+  // `switchboard tokens revoke` writes the database through its own connection: the daemon's
+  // token store hears nothing, the stream's periodic recheck notices.
+  SseClient sup(server_->port(), supervisor_);
+  ASSERT_EQ(sup.response().getStatus(), 200);
+  auto cli = api::ApiStore::open(dir_ / "switchboard.db");
+  ASSERT_TRUE(cli);
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE((*cli)->revoke_token(token_id("sup")));
+  EXPECT_EQ(sup.next().type, "stream.closed");
+  EXPECT_TRUE(sup.ends());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  EXPECT_TRUE(active_becomes(0, 1s));
 }
 
 TEST_F(SseTest, StreamsEndCleanlyAtShutdown) {

@@ -61,7 +61,7 @@ class HostFixture : public ::testing::Test {
     std::ofstream(path) << "{\n  // written by the test\n"
                         << "  \"data_dir\": \"data\",\n"
                         << "  \"http\": {\"host\": \"127.0.0.1\", \"port\": " << port
-                        << ", \"max_body_bytes\": 4096},\n"
+                        << ", \"max_body_bytes\": 4096, \"max_webhook_body_bytes\": 4096},\n"
                         << "  \"plugin_dirs\": [\"" << SBT_RT_PLUGIN_DIR << "\"],\n"
                         << "  \"log\": {\"level\": \"" << level << "\"},\n"
                         << extra << "  \"instances\": " << instances << "\n}\n";

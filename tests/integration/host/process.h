@@ -65,6 +65,7 @@ class Process {
   Process& operator=(const Process&) = delete;
 
   bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   std::string out() const { return read_file(out_); }
   std::string err() const { return read_file(err_); }
 

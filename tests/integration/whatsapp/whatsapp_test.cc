@@ -130,6 +130,47 @@ TEST_F(WhatsAppEndToEnd, ForgedSignatureIsRefusedAndNothingIsStored) {
             "0");
 }
 
+// HMACEngine needs the block and digest sizes as members; SHA2Engine does not declare them.
+class Sha256 : public Poco::SHA2Engine {
+ public:
+  enum { BLOCK_SIZE = 64, DIGEST_SIZE = 32 };
+  Sha256() : Poco::SHA2Engine(SHA_256) {}
+};
+
+std::string meta_signature(const std::string& body) {
+  Poco::HMACEngine<Sha256> hmac(kAppSecret);
+  hmac.update(body);
+  return "sha256=" + Poco::DigestEngine::digestToHex(hmac.digest());
+}
+
+TEST_F(WhatsAppEndToEnd, ASignedDeliveryOfOneAndAHalfMiBIsAcceptedAndTheApiKeepsItsOwnLimit) {
+  // Meta's deliveries reach 3 MB; the default http.max_body_bytes (1 MiB) used to answer 413.
+  const std::string padding(1536 * 1024, 'p');
+  const std::string body =
+      std::string(R"({"object":"whatsapp_business_account","entry":[{"id":")") + kWaba +
+      R"(","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":")" +
+      kNumber +
+      R"("},"contacts":[{"profile":{"name":"Big"},"wa_id":"4915100000001"}],"messages":[{"from":"4915100000001","id":"wamid.big","timestamp":"1700000000","type":"text","text":{"body":"big delivery"}}],"x_padding":")" +
+      padding + R"("}}]}]})";
+  Reply r = post_webhook(body, meta_signature(body));
+  EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
+  ASSERT_EQ(wait_inbound("wa-1", 1), 1) << host_->err();
+  EXPECT_EQ(db_->scalar("SELECT text FROM messages WHERE provider_message_id = 'wamid.big'"),
+            "big delivery");
+  // The REST API still refuses a body above http.max_body_bytes.
+  Poco::Net::HTTPClientSession session("127.0.0.1", host_port_);
+  Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, "/v1/contacts",
+                             Poco::Net::HTTPMessage::HTTP_1_1);
+  req.setContentType("application/json");
+  req.setContentLength(static_cast<std::streamsize>(body.size()));
+  session.sendRequest(req) << body;
+  Poco::Net::HTTPResponse resp;
+  std::string answer;
+  Poco::StreamCopier::copyToString(session.receiveResponse(resp), answer);
+  EXPECT_EQ(resp.getStatus(), 413);
+  EXPECT_NE(answer.find("payload_too_large"), std::string::npos) << answer;
+}
+
 TEST_F(WhatsAppEndToEnd, DuplicatedAndShuffledDeliveriesStoreEachMessageOnce) {
   ASSERT_EQ(post_sim("/_sim/config", R"({"duplicate_probability":1.0,"shuffle":true,)"
                                      R"("shuffle_window_ms":200})")

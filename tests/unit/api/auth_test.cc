@@ -36,6 +36,40 @@ TEST_F(ApiTest, MissingMalformedUnknownAndRevokedTokensAre401Json) {
   EXPECT_EQ(api_store_->revoke_token(999).code(), Code::kNotFound);
 }
 
+std::string challenge(const http::Response& r) {
+  for (const auto& [name, value] : r.headers) {
+    if (name == "WWW-Authenticate") return value;
+  }
+  return "";
+}
+
+TEST_F(ApiTest, Every401CarriesABearerChallengeNamingABadToken) {
+  // RFC 6750 §3: no error attribute when no credentials were given; invalid_token for a bad one.
+  EXPECT_EQ(challenge(call("GET", "/v1/conversations", "")), "Bearer realm=\"switchboard\"");
+  EXPECT_EQ(challenge(call("GET", "/v1/conversations", auth::generate_token())),
+            "Bearer realm=\"switchboard\", error=\"invalid_token\"");
+  http::Request basic;
+  basic.method = "GET";
+  basic.path = "/v1/conversations";
+  basic.headers.emplace_back("Authorization", "Basic dXNlcjpwYXNz");
+  EXPECT_EQ(challenge(router_.dispatch(basic)),
+            "Bearer realm=\"switchboard\", error=\"invalid_request\"");
+  EXPECT_EQ(challenge(call("GET", "/v1/conversations", agent_)), "");  // 200: no challenge
+}
+
+TEST_F(ApiTest, RevokingATokenEndsTheLeasesHeldOnIt) {
+  auto tokens = api_store_->tokens();
+  ASSERT_TRUE(tokens.is_ok());
+  ASSERT_FALSE(tokens->empty());
+  const int64_t id = tokens->front().id;
+  auto lease = api_store_->credentials().hold(id);
+  auto other = api_store_->credentials().hold(id + 1000);
+  EXPECT_TRUE(lease->valid());
+  ASSERT_TRUE(api_store_->revoke_token(id).is_ok());
+  EXPECT_FALSE(lease->valid());
+  EXPECT_TRUE(other->valid());
+}
+
 TEST_F(ApiTest, RoleBelowTheRoutesIs403WithMessage) {
   auto r = call("GET", "/v1/contacts", agent_);
   EXPECT_EQ(r.status, 403);

@@ -79,6 +79,23 @@ TEST(Config, DefaultsApply) {
   EXPECT_FALSE(cfg->log.file.has_value());
 }
 
+TEST(Config, EventStreamsAndWebhookBodiesHaveTheirOwnLimits) {
+  auto cfg = parse_config(R"({"data_dir": "d"})", "/etc/sb");
+  ASSERT_TRUE(cfg.is_ok());
+  EXPECT_EQ(cfg->http.max_event_streams, 500);            // a contact center's desks, not four
+  EXPECT_EQ(cfg->http.max_webhook_body_bytes, 4u << 20);  // Meta's deliveries reach 3 MB
+  cfg = parse_config(
+      R"({"data_dir": "d", "http": {"max_event_streams": 1200, "max_webhook_body_bytes": 8388608}})",
+      "/etc/sb");
+  ASSERT_TRUE(cfg.is_ok()) << cfg.status().message();
+  EXPECT_EQ(cfg->http.max_event_streams, 1200);
+  EXPECT_EQ(cfg->http.max_webhook_body_bytes, 8u << 20);
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "http": {"max_event_streams": 0}})"),
+            "value 0 out of range at $.http.max_event_streams: must be 1-10000");
+  EXPECT_EQ(error_of(R"({"data_dir": "d", "http": {"max_webhook_body_bytes": 0}})"),
+            "value 0 out of range at $.http.max_webhook_body_bytes: must be 1-1073741824");
+}
+
 TEST(ConfigErrors, UnknownKeysWithPath) {
   EXPECT_EQ(error_of(R"({"data_dir": "d", "htp": {}})"), R"(unknown key "htp" at $.htp)");
   EXPECT_EQ(error_of(R"({"data_dir": "d", "http": {"prot": 1}})"),

@@ -1,4 +1,5 @@
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -14,8 +15,10 @@
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
+#include "http/connection.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "raw_client.h"
 
 namespace sb::http {
 namespace {
@@ -58,11 +61,22 @@ class ServerTest : public ::testing::Test {
     });
     router->add("GET", "/boom",
                 [](const Request&) -> Response { throw std::runtime_error("handler bug"); });
+    router->add("GET", "/stream", [this](const Request&) {
+      Response r;
+      r.content_type = "text/plain";
+      r.stream = [this](std::ostream& out, const std::function<bool()>& client_gone) {
+        out << "hello\n" << std::flush;
+        while (!client_gone()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        stream_saw_hangup_ = true;
+      };
+      return r;
+    });
     metrics_ = std::make_shared<MetricsRegistry>();
     router->add("GET", "/metrics", metrics_handler(metrics_));
     ServerOptions opts;
     opts.port = 0;
     opts.max_body_bytes = 1024;
+    opts.body_limits.emplace_back("/webhooks/wa/", 8192);
     opts.threads = 4;
     opts.metrics = metrics_;
     server_ = std::make_unique<Server>(opts, router);
@@ -106,6 +120,7 @@ class ServerTest : public ::testing::Test {
 
   std::shared_ptr<MetricsRegistry> metrics_;
   std::unique_ptr<Server> server_;
+  std::atomic<bool> stream_saw_hangup_{false};
 };
 
 TEST_F(ServerTest, RoutesExactAndLongestPrefix) {
@@ -264,6 +279,83 @@ TEST_F(ServerTest, MetricsEndpointServesPrometheusText) {
   EXPECT_EQ(metrics_->value("sb_http_requests_total", {{"method", "GET"}, {"code", "200"}}), 1);
   EXPECT_EQ(metrics_->value("sb_http_requests_total", {{"method", "GET"}, {"code", "404"}}), 1);
   EXPECT_EQ(metrics_->value("sb_http_requests_total", {{"method", "POST"}, {"code", "413"}}), 1);
+}
+
+TEST_F(ServerTest, StatusLinesCarryTheirReasonPhrase) {
+  using test::raw_exchange;
+  EXPECT_EQ(
+      raw_exchange(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+          .status_line,
+      "HTTP/1.1 200 OK");
+  auto r =
+      raw_exchange(server_->port(), "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(r.status_line, "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(error_code(r.body), "not_found");
+  EXPECT_EQ(raw_exchange(server_->port(),
+                         "DELETE /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .status_line,
+            "HTTP/1.1 405 Method Not Allowed");
+  EXPECT_EQ(raw_exchange(server_->port(),
+                         "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: "
+                         "2000\r\n\r\n" +
+                             std::string(2000, 'x'))
+                .status_line,
+            "HTTP/1.1 413 Content Too Large");
+  EXPECT_EQ(detail::reason_phrase(422), "Unprocessable Content");
+  EXPECT_EQ(detail::reason_phrase(503), "Service Unavailable");
+}
+
+TEST_F(ServerTest, OverlongRequestLineIs414Json) {
+  auto r = test::raw_exchange(server_->port(), "GET /healthz?q=" + std::string(20'000, 'a') +
+                                                   " HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(r.status_line, "HTTP/1.1 414 URI Too Long");
+  EXPECT_NE(r.head.find("Content-Type: application/json"), std::string::npos) << r.head;
+  EXPECT_EQ(error_code(r.body), "uri_too_long");
+  EXPECT_EQ(call("GET", "/healthz").status, 200);  // the server lives on
+}
+
+TEST_F(ServerTest, OverlongHeaderIs431Json) {
+  auto r = test::raw_exchange(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                                   std::string(9 * 1024, 'b') + "\r\n\r\n");
+  EXPECT_EQ(r.status_line, "HTTP/1.1 431 Request Header Fields Too Large");
+  EXPECT_EQ(error_code(r.body), "headers_too_large");
+  std::string many = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < 150; ++i) many += "X-H" + std::to_string(i) + ": v\r\n";
+  r = test::raw_exchange(server_->port(), many + "\r\n");
+  EXPECT_EQ(r.status_line, "HTTP/1.1 431 Request Header Fields Too Large");
+  EXPECT_EQ(error_code(r.body), "headers_too_large");
+}
+
+TEST_F(ServerTest, GarbageRequestIs400Json) {
+  auto r = test::raw_exchange(server_->port(), "GET /healthz HTTP/1.1-and-more\r\n\r\n");
+  EXPECT_EQ(r.status_line, "HTTP/1.1 400 Bad Request");
+  EXPECT_EQ(error_code(r.body), "bad_request");
+}
+
+TEST_F(ServerTest, PathPrefixesHaveTheirOwnBodyLimit) {
+  // /webhooks/wa/ takes up to 8192 bytes; everything else keeps max_body_bytes (1024).
+  auto r = call("POST", "/webhooks/wa/x", std::string(5000, 'w'));
+  EXPECT_EQ(r.status, 200);
+  r = call("POST", "/webhooks/wa/x", std::string(9000, 'w'));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_NE(r.body.find("8192"), std::string::npos) << r.body;
+  EXPECT_EQ(call("POST", "/webhooks/other", std::string(2000, 'w')).status, 413);
+  EXPECT_EQ(call("POST", "/echo", std::string(2000, 'w')).status, 413);
+}
+
+TEST_F(ServerTest, AStreamingAnswerNoticesItsClientHangingUp) {
+  {
+    Poco::Net::StreamSocket s(Poco::Net::SocketAddress("127.0.0.1", server_->port()));
+    const std::string req = "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n";
+    s.sendBytes(req.data(), static_cast<int>(req.size()));
+    char buf[256];
+    ASSERT_GT(s.receiveBytes(buf, sizeof buf), 0);  // headers (and "hello") arrived
+  }                                                 // hang up without ever reading again
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (!stream_saw_hangup_ && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(stream_saw_hangup_);
 }
 
 }  // namespace
