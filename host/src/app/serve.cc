@@ -268,8 +268,7 @@ int serve(const fs::path& config_file, std::ostream& err) {
   outbox_options.clock = clock.fn();
   // A channel that reported "sent" before its send call returned has published it already.
   outbox_options.on_recorded = [event_log](const std::string& instance_id,
-                                           const store::OutboxAttempt& attempt,
-                                           bool status_moved) {
+                                           const store::OutboxAttempt& attempt, bool status_moved) {
     if (attempt.next != store::OutboxState::kSent || !status_moved) return;
     store::DeliveryUpdate sent;
     sent.instance_id = instance_id;

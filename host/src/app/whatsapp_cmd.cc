@@ -19,6 +19,7 @@
 #include "app/cli.h"
 #include "app/whatsapp_cli.h"
 #include "config/config.h"
+#include "core/text_input.h"
 
 namespace sb::app {
 namespace {
@@ -649,12 +650,9 @@ int template_send(const Ctx& c, const std::string& name) {
   }
   int wait_seconds = 10;
   if (a.has("--wait")) {
-    const std::string w = a.get("--wait");
-    wait_seconds =
-        w.empty() || w.size() > 4 || w.find_first_not_of("0123456789") != std::string::npos
-            ? -1
-            : std::stoi(w);
-    if (wait_seconds < 0 || wait_seconds > 600) return usage(c.err, "--wait: 0..600 seconds");
+    auto w = parse_integer(a.get("--wait"), 0, 600);
+    if (!w) return usage(c.err, "--wait: 0..600 seconds");
+    wait_seconds = static_cast<int>(*w);
   }
   Session s(a, c.err, c.env);
   int code = kExitOk;
@@ -719,8 +717,10 @@ int template_wait(const Ctx& c, const std::string& name) {
   std::transform(wanted.begin(), wanted.end(), wanted.begin(), ::toupper);
   int timeout_s = 60;
   if (!a.get("--timeout").empty()) {
-    timeout_s = std::atoi(a.get("--timeout").c_str());
-    if (timeout_s <= 0 || timeout_s > 86400) return usage(c.err, "--timeout: 1..86400 seconds");
+    // Read from its text: 4294967297 is refused, never taken as 1.
+    auto t = parse_integer(a.get("--timeout"), 1, 86400);
+    if (!t) return usage(c.err, "--timeout: 1..86400 seconds");
+    timeout_s = static_cast<int>(*t);
   }
   Session s(a, c.err, c.env);
   int code = kExitOk;

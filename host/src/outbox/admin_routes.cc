@@ -117,8 +117,11 @@ void install_admin_routes(http::Router& router, Outbox& outbox, std::string toke
       constexpr std::string_view kBearer = "Bearer ";
       if (auth.substr(0, kBearer.size()) != kBearer ||
           !same_secret(auth.substr(kBearer.size()), *token)) {
-        auto r = http::json_error(401, "unauthenticated", "admin bearer token required");
-        r.headers.emplace_back("WWW-Authenticate", "Bearer");
+        // The same code and challenge as the REST API's own 401s.
+        auto r = http::json_error(401, "unauthorized", "admin bearer token required");
+        r.headers.emplace_back("WWW-Authenticate", auth.empty() ? R"(Bearer realm="switchboard")"
+                                                                : R"(Bearer realm="switchboard", )"
+                                                                  R"(error="invalid_token")");
         return r;
       }
       return inner(req);

@@ -400,6 +400,20 @@ TEST_F(WhatsAppCliTest, TemplateSendWaitsForTheOutcomeAndFailsWithTheProvidersRe
   EXPECT_EQ(run({"templates", "send", "order_update", "--language", "en_US", "--to",
                  "+4915112345678", "--wait", "x"}),
             kExitUsage);
+  // Numbers are read from their text: past 32 or 64 bits is refused, never wrapped.
+  for (const char* hostile : {"4294967297", "18446744073709551617", "-1", "601", "1e2"}) {
+    requests.clear();
+    EXPECT_EQ(run({"templates", "send", "order_update", "--language", "en_US", "--to",
+                   "+4915112345678", "--wait", hostile}),
+              kExitUsage)
+        << hostile;
+    EXPECT_TRUE(requests.empty()) << hostile;
+    EXPECT_EQ(
+        run({"templates", "wait", "order_update", "--language", "en_US", "--timeout", hostile}),
+        kExitUsage)
+        << hostile;
+    EXPECT_TRUE(requests.empty()) << hostile;
+  }
 }
 
 TEST_F(WhatsAppCliTest, HelpDocumentsTheCommands) {

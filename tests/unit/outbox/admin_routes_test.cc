@@ -29,7 +29,15 @@ TEST_F(OutboxAdmin, EveryRouteNeedsTheToken) {
   const std::string body = R"({"instance_id":"lb","to":"+4915112345678","text":"hi"})";
   for (const std::string auth : {"", "Bearer wrong", "Bearer admin-secre", "Bearer admin-secretX",
                                  "admin-secret", "Basic admin-secret"}) {
-    EXPECT_EQ(call("POST", "/admin/outbox/messages", "", body, auth).status, 401) << auth;
+    auto refused = call("POST", "/admin/outbox/messages", "", body, auth);
+    EXPECT_EQ(refused.status, 401) << auth;
+    // The REST API's vocabulary: code unauthorized and a Bearer challenge.
+    EXPECT_NE(refused.body.find(R"("code":"unauthorized")"), std::string::npos) << refused.body;
+    bool challenged = false;
+    for (const auto& [name, value] : refused.headers) {
+      challenged = challenged || (name == "WWW-Authenticate" && value.rfind("Bearer", 0) == 0);
+    }
+    EXPECT_TRUE(challenged) << auth;
     EXPECT_EQ(call("GET", "/admin/outbox/reconcile", "instance=lb", "", auth).status, 401);
     EXPECT_EQ(call("POST", "/admin/outbox/retry", "id=1", "", auth).status, 401);
     EXPECT_EQ(call("GET", "/admin/outbox/message", "id=1", "", auth).status, 401);
