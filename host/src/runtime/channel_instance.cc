@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 
 #include "log/log.h"
+#include "plugin/utf8.h"
 #include "runtime/sinks.h"
 
 namespace sb::runtime {
@@ -546,9 +547,14 @@ constexpr size_t kMaxReason = 4096;
 
 Result<CanSendAnswer> ChannelInstance::can_send(std::string_view to, std::string_view from,
                                                 std::string_view content_type,
-                                                int64_t last_inbound_at_ms) {
+                                                int64_t last_inbound_at_ms,
+                                                std::string_view payload_json) {
   if (plugin().vtable().can_send == nullptr) {
     return failed_precondition("channel \"" + id() + "\" has no can_send");
+  }
+  // Strings cross the boundary as UTF-8 only (abi.h).
+  if (!plugin::is_valid_utf8(payload_json)) {
+    return invalid_argument("can_send: the payload is not valid UTF-8");
   }
   return on_strand([&]() -> Result<CanSendAnswer> {
     if (stopping_ || channel_ == nullptr) {
@@ -560,6 +566,7 @@ Result<CanSendAnswer> ChannelInstance::can_send(std::string_view to, std::string
     q.from = to_sb(from);
     q.content_type = to_sb(content_type);
     q.last_inbound_at_ms = last_inbound_at_ms;
+    q.payload_json = to_sb(payload_json);
     sb_can_send_result r{};
     r.struct_size = sizeof r;
     StringSink reason(kMaxReason);
