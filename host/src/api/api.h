@@ -68,10 +68,13 @@ class Channels {
   virtual std::vector<ChannelInfo> list() = 0;
   virtual bool exists(std::string_view instance_id) = 0;
   // A channel without can_send answers allowed, mode "unknown"; an error (not running, the
-  // plugin's can_send failed) means the channel could not answer.
+  // plugin's can_send failed) means the channel could not answer. payload_json is the message's
+  // structured content (what the send would carry; empty for none), so the channel can judge it
+  // (e.g. refuse a template it knows is not approved).
   virtual Result<CanSendInfo> can_send(std::string_view instance_id, std::string_view to,
                                        std::string_view from, std::string_view content_type,
-                                       int64_t last_inbound_at_ms) = 0;
+                                       int64_t last_inbound_at_ms,
+                                       std::string_view payload_json) = 0;
   virtual Result<std::string> invoke(std::string_view instance_id, std::string_view op,
                                      std::string_view json_in) = 0;
   // The channel's "media_download" op in its binary form (see docs/plugin-guide.md). The default

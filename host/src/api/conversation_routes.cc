@@ -246,9 +246,10 @@ http::Response send_message(const ApiDeps& deps, const Call& call) {
   auto earlier = deps.api_store->outbound_by_key(conv.instance_id, out.idempotency_key);
   if (!earlier) return status_response(earlier.status());
   if (!earlier->has_value()) {
-    if (auto refused = refuse_unless_sendable(
-            deps, {conv.instance_id, out.to, out.from, out.content_type, (*to)->last_inbound_at_ms},
-            "content_type")) {
+    if (auto refused = refuse_unless_sendable(deps,
+                                              {conv.instance_id, out.to, out.from, out.content_type,
+                                               (*to)->last_inbound_at_ms, out.payload_json},
+                                              "content_type")) {
       return std::move(*refused);
     }
   }
@@ -331,8 +332,8 @@ http::Response can_send(const ApiDeps& deps, const Call& call) {
     return error_response(409, "no_recipient", "the conversation has no address to reply to");
   }
   // The same question the send route asks before queueing, and the same 503 when it fails.
-  const SendQuery query{conv.instance_id, (*to)->to, (*to)->from, content_type,
-                        (*to)->last_inbound_at_ms};
+  const SendQuery query{conv.instance_id,          (*to)->to, (*to)->from, content_type,
+                        (*to)->last_inbound_at_ms, ""};
   auto asked = ask_can_send(deps, query);
   if (!asked) return can_send_failed(query, asked.status());
   const CanSendInfo& answer = *asked;

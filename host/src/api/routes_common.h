@@ -51,11 +51,13 @@ void emit_assigned(const ApiDeps& deps, int64_t conversation_id,
                    const std::optional<std::string>& agent, const std::optional<std::string>& queue,
                    const std::optional<std::string>& previous, std::string_view by);
 
-// What a send would be: the channel instance, the addresses, the content type and when the
-// customer last wrote (0 = never).
+// What a send would be: the channel instance, the addresses, the content type, when the
+// customer last wrote (0 = never) and the structured content the send would carry (empty for
+// none, e.g. for a "may I send text?" question).
 struct SendQuery {
   std::string instance_id, to, from, content_type;
   int64_t last_inbound_at_ms = 0;
+  std::string payload_json;
 };
 // A plugin's error as the runtime words it ("invoke <op>: SB_ERR_<X>: <text>") without the
 // runtime's prefix: the plugin's own text, for the API's error message. Other text as it is.

@@ -78,7 +78,8 @@ bool RuntimeChannels::read_receipts(std::string_view instance_id) {
 
 Result<CanSendInfo> RuntimeChannels::can_send(std::string_view instance_id, std::string_view to,
                                               std::string_view from, std::string_view content_type,
-                                              int64_t last_inbound_at_ms) {
+                                              int64_t last_inbound_at_ms,
+                                              std::string_view payload_json) {
   auto inst = runtime_.find(instance_id);
   if (!inst) return not_found("no channel \"" + std::string(instance_id) + "\"");
   if (inst->plugin().vtable().can_send == nullptr) {  // no rules to ask: its send decides
@@ -86,7 +87,7 @@ Result<CanSendInfo> RuntimeChannels::can_send(std::string_view instance_id, std:
                        "channel \"" + std::string(instance_id) +
                            "\" has no can_send; the channel decides when sending"};
   }
-  auto answer = inst->can_send(to, from, content_type, last_inbound_at_ms);
+  auto answer = inst->can_send(to, from, content_type, last_inbound_at_ms, payload_json);
   if (!answer) return answer.status();
   return CanSendInfo{answer->allowed, mode_name(answer->mode), answer->expires_at_ms,
                      answer->reason};

@@ -15,7 +15,7 @@ class RuntimeChannels : public Channels {
   bool read_receipts(std::string_view instance_id) override;
   Result<CanSendInfo> can_send(std::string_view instance_id, std::string_view to,
                                std::string_view from, std::string_view content_type,
-                               int64_t last_inbound_at_ms) override;
+                               int64_t last_inbound_at_ms, std::string_view payload_json) override;
   Result<std::string> invoke(std::string_view instance_id, std::string_view op,
                              std::string_view json_in) override;
   MediaDownload download_media(std::string_view instance_id, std::string_view media_id,

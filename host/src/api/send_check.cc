@@ -43,8 +43,8 @@ Result<CanSendInfo> ask_can_send(const ApiDeps& deps, const SendQuery& q) {
   }
   // A channel without can_send answers "unknown" (its send decides). An error is no answer: the
   // send is refused rather than queued on a guess.
-  auto answer =
-      deps.channels->can_send(q.instance_id, q.to, q.from, q.content_type, q.last_inbound_at_ms);
+  auto answer = deps.channels->can_send(q.instance_id, q.to, q.from, q.content_type,
+                                        q.last_inbound_at_ms, q.payload_json);
   if (!answer) {
     log::logger("api")->warn("can_send of channel \"{}\" failed: {}", q.instance_id,
                              answer.status().message());
@@ -67,7 +67,9 @@ std::optional<http::Response> refuse_unless_sendable(const ApiDeps& deps, const 
   if (answer.allowed) return std::nullopt;
   std::string message = "channel \"" + q.instance_id + "\" refuses " + q.content_type + " to " +
                         q.to + ": " + answer.reason;
-  if (answer.mode == "template_only") {
+  // The hint only helps a non-template: a refused template is refused for its own reason (not
+  // approved, not known to the channel), named by the channel.
+  if (answer.mode == "template_only" && q.content_type != "template") {
     message += " (send an approved template instead: " + field + " \"template\")";
   }
   return error_response(422, "cannot_send", message, field);

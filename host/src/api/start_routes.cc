@@ -236,9 +236,10 @@ http::Response start_conversation(const ApiDeps& deps, const Call& call) {
       last_inbound_at_ms = (*to)->last_inbound_at_ms;
     }
   }
-  if (auto refused = refuse_unless_sendable(
-          deps, {req.instance_id, out.to, out.from, out.content_type, last_inbound_at_ms},
-          "message.content_type")) {
+  if (auto refused = refuse_unless_sendable(deps,
+                                            {req.instance_id, out.to, out.from, out.content_type,
+                                             last_inbound_at_ms, out.payload_json},
+                                            "message.content_type")) {
     return std::move(*refused);
   }
 

@@ -27,7 +27,7 @@ int plugins_inspect(const std::filesystem::path& path, bool json, std::ostream& 
 // tokens create|list|revoke (args[0] == "tokens").
 int tokens_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-// "switchboard 0.1.0 (plugin ABI 1.0)"
+// "switchboard 0.1.0 (plugin ABI 1.1)"
 std::string version_line();
 
 }  // namespace sb::app

@@ -577,12 +577,14 @@ constexpr size_t kMaxReason = 4096;
 
 Result<CanSendAnswer> ChannelInstance::can_send(std::string_view to, std::string_view from,
                                                 std::string_view content_type,
-                                                int64_t last_inbound_at_ms) {
+                                                int64_t last_inbound_at_ms,
+                                                std::string_view payload_json) {
   if (plugin().vtable().can_send == nullptr) {
     return failed_precondition("channel \"" + id() + "\" has no can_send");
   }
-  if (Status s =
-          check_utf8("can_send", {{"to", to}, {"from", from}, {"content_type", content_type}});
+  if (Status s = check_utf8(
+          "can_send",
+          {{"to", to}, {"from", from}, {"content_type", content_type}, {"payload", payload_json}});
       !s) {
     return s;
   }
@@ -596,6 +598,7 @@ Result<CanSendAnswer> ChannelInstance::can_send(std::string_view to, std::string
     q.from = to_sb(from);
     q.content_type = to_sb(content_type);
     q.last_inbound_at_ms = last_inbound_at_ms;
+    q.payload_json = to_sb(payload_json);
     sb_can_send_result r{};
     r.struct_size = sizeof r;
     StringSink reason(kMaxReason);

@@ -153,10 +153,13 @@ class ChannelInstance : public std::enable_shared_from_this<ChannelInstance> {
   // Records the message (queued), calls the plugin's send on the strand, records the outcome.
   Result<SendOutcome> send(const store::OutboundMessage& message);
 
-  // The channel's rules for sending content_type to `to` now. kFailedPrecondition when the
-  // instance is not running or the plugin has no can_send; a plugin error maps as in sinks.h.
+  // The channel's rules for sending content_type to `to` now; payload_json is the structured
+  // content the send would carry (ABI 1.1), empty for none. kFailedPrecondition when the instance
+  // is not running or the plugin has no can_send, kInvalidArgument for a payload that is not
+  // UTF-8; a plugin error maps as in sinks.h.
   Result<CanSendAnswer> can_send(std::string_view to, std::string_view from,
-                                 std::string_view content_type, int64_t last_inbound_at_ms);
+                                 std::string_view content_type, int64_t last_inbound_at_ms,
+                                 std::string_view payload_json = {});
   // A channel-specific control operation; the plugin's JSON answer ("{}" when it wrote none).
   Result<std::string> invoke(std::string_view op, std::string_view json_in);
   // The same call for operations whose answer is bytes (e.g. media_download with format

@@ -203,6 +203,48 @@ sw::Result<std::string> WhatsAppChannel::template_preview(const json::Value& in)
   return out.dump();
 }
 
+sw::Error WhatsAppChannel::check_template(const std::string& pnid, const json::Value& payload,
+                                          TemplateCheck how) {
+  const bool gate = how == TemplateCheck::kBeforeQueueing;
+  std::string name = str_of(payload, "name");
+  const json::Value* l = payload.find("language");
+  std::string lang = l == nullptr ? "" : l->is_string() ? l->as_string() : str_of(*l, "code");
+  if (gate && name.empty()) return sw::Error::invalid_arg("template: payload.name is required");
+  const std::string waba = onboarding_.waba_for(pnid);
+  const std::string named = "template " + name + " (" + lang + ") in WABA " + waba;
+  std::optional<TemplateRecord> rec = templates_.get(waba, name, normalize_language(lang));
+  if (!rec) {
+    if (!gate || !templates_.synced_at(waba)) return sw::Error(SB_OK, "");
+    return sw::Error::rejected(
+        named +
+            " is unknown: the last sync of the WABA's templates did not list it, so WhatsApp "
+            "would refuse it (132001); check the name and language, or run a template sync if it "
+            "was created since",
+        "132001");
+  }
+  if (template_blocked(rec->status)) {
+    return sw::Error::rejected(named + " is " + rec->status +
+                                   (rec->reason.empty() ? "" : " (" + rec->reason + ")") +
+                                   ": WhatsApp would refuse it; use another approved template",
+                               rec->status == "PAUSED"     ? "132015"
+                               : rec->status == "DISABLED" ? "132016"
+                                                           : "132001");
+  }
+  if (gate && !rec->status.empty() && rec->status != "APPROVED") {
+    return sw::Error::rejected(
+        named + " is " + rec->status + ": only APPROVED templates can be sent", "132001");
+  }
+  if (rec->status == "APPROVED" && !rec->components.items().empty()) {
+    std::vector<FieldError> errs =
+        check_send_components(rec->components, arr_of(payload, "components"));
+    if (!errs.empty()) {
+      return sw::Error(SB_ERR_INVALID_ARG, "template " + name + ": " + errors_text(errs), false, {},
+                       "132000");
+    }
+  }
+  return sw::Error(SB_OK, "");
+}
+
 void WhatsAppChannel::arm_template_sync(std::chrono::milliseconds delay) {
   sync_timer_ = host().set_timer(delay, [this] {
     sync_timer_ = 0;

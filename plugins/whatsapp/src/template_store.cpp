@@ -6,6 +6,10 @@ namespace wa {
 
 namespace {
 constexpr std::string_view kIndexKey = "tpl/index";
+// "tplsync/<waba>": when that WABA was last listed in full (decimal Unix ms).
+std::string synced_key(std::string_view waba) {
+  return "tplsync/" + std::string(waba);
+}
 // Index entries are "<waba>/<name>/<language>"; names ([a-z0-9_]), languages and WABA ids never
 // contain '/'. Versions before per-WABA records wrote "<name>/<language>" under
 // "tpl/<name>/<language>".
@@ -205,6 +209,13 @@ void TemplateStore::replace_waba(const std::vector<TemplateRecord>& fresh, std::
     host_.kv_put(record_key(w, rec.name, rec.language), rec.to_json().dump());
   }
   save_index(entries);
+  host_.kv_put(synced_key(w), std::to_string(host_.now_ms()));
+}
+
+std::optional<int64_t> TemplateStore::synced_at(std::string_view waba) const {
+  std::optional<std::string> raw = host_.kv_get(synced_key(waba_or_default(waba)));
+  if (!raw || raw->empty() || raw->size() > 19 || !all_digits(*raw)) return std::nullopt;
+  return std::stoll(*raw);
 }
 
 }  // namespace wa

@@ -44,8 +44,11 @@ class TemplateStore {
   void set_status(std::string_view waba, std::string_view name, std::string_view language,
                   std::string_view status, std::string_view reason, std::string_view id);
   // After a full listing of one WABA: that WABA's records not in `fresh` are dropped, other
-  // WABAs' records are kept.
+  // WABAs' records are kept, and the WABA counts as synced from now on.
   void replace_waba(const std::vector<TemplateRecord>& fresh, std::string_view waba);
+  // When `waba`'s templates were last listed in full (Unix ms), nullopt if never: only then does
+  // a template missing from the store mean that WhatsApp does not have it either.
+  std::optional<int64_t> synced_at(std::string_view waba) const;
 
   // The owning WABA of a record (its waba_id, else the default).
   std::string owner(const TemplateRecord& r) const;

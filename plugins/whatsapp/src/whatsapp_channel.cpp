@@ -132,32 +132,6 @@ sw::Result<std::string> WhatsAppChannel::number_for(std::string_view from) const
                                 " is not a business number of this instance");
 }
 
-sw::Error WhatsAppChannel::check_template(const std::string& pnid, const json::Value& payload) {
-  std::string name = str_of(payload, "name");
-  const json::Value* l = payload.find("language");
-  std::string lang = l == nullptr ? "" : l->is_string() ? l->as_string() : str_of(*l, "code");
-  std::optional<TemplateRecord> rec =
-      templates_.get(onboarding_.waba_for(pnid), name, normalize_language(lang));
-  if (!rec) return sw::Error(SB_OK, "");
-  if (template_blocked(rec->status)) {
-    return sw::Error::rejected("template " + name + " (" + lang + ") is " + rec->status +
-                                   (rec->reason.empty() ? "" : " (" + rec->reason + ")") +
-                                   ": WhatsApp would refuse it; use another approved template",
-                               rec->status == "PAUSED"     ? "132015"
-                               : rec->status == "DISABLED" ? "132016"
-                                                           : "132001");
-  }
-  if (rec->status == "APPROVED" && !rec->components.items().empty()) {
-    std::vector<FieldError> errs =
-        check_send_components(rec->components, arr_of(payload, "components"));
-    if (!errs.empty()) {
-      return sw::Error(SB_ERR_INVALID_ARG, "template " + name + ": " + errors_text(errs), false, {},
-                       "132000");
-    }
-  }
-  return sw::Error(SB_OK, "");
-}
-
 sw::SendResult WhatsAppChannel::send(const sw::OutboundMessage& m) {
   if (!running_) return sw::Error::state("the instance is not running");
   sw::Result<std::string> pnid = number_for(m.from());
@@ -187,7 +161,7 @@ sw::SendResult WhatsAppChannel::send(const sw::OutboundMessage& m) {
         "131047");
   }
   if (in.content_type == "template") {
-    sw::Error blocked = check_template(pnid.value(), in.payload);
+    sw::Error blocked = check_template(pnid.value(), in.payload, TemplateCheck::kSend);
     if (blocked.status != SB_OK) return blocked;
   }
   sw::Result<json::Value> body = build_send_body(in);
@@ -253,14 +227,27 @@ sw::CanSendAnswer WhatsAppChannel::can_send(const sw::CanSendQuery& q) {
     a.mode = SB_SEND_MODE_FREE_TEXT;
     a.expires_at_ms = expires;
     a.reason = "inside the 24-hour customer service window";
-    return a;
+  } else {
+    a.mode = SB_SEND_MODE_TEMPLATE_ONLY;
+    a.allowed = !needs_window(lower(q.content_type()));
+    a.expires_at_ms = 0;
+    a.reason =
+        "outside the 24-hour customer service window: only approved templates may be sent until "
+        "the customer writes again";
   }
-  a.mode = SB_SEND_MODE_TEMPLATE_ONLY;
-  a.allowed = !needs_window(lower(q.content_type()));
-  a.expires_at_ms = 0;
-  a.reason =
-      "outside the 24-hour customer service window: only approved templates may be sent until "
-      "the customer writes again";
+  // A template is judged by its payload (a host of ABI 1.1 or later passes it; an older one does
+  // not, and send() and Meta decide).
+  std::optional<std::string_view> payload = q.payload_json();
+  if (a.allowed && lower(q.content_type()) == "template" && payload && !payload->empty()) {
+    std::optional<json::Value> p = parse_json(*payload);
+    sw::Error refused = p && p->is_object()
+                            ? check_template(pnid.value(), *p, TemplateCheck::kBeforeQueueing)
+                            : sw::Error::invalid_arg("payload_json: must be a JSON object");
+    if (refused.status != SB_OK) {
+      a.allowed = false;
+      a.reason = refused.message;
+    }
+  }
   return a;
 }
 

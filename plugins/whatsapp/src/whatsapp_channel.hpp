@@ -59,8 +59,15 @@ class WhatsAppChannel : public sw::Channel {
   };
   sw::Result<MediaInfo> media_lookup(std::string_view phone_number_id, const std::string& media_id,
                                      const Query& q) const;
-  // The stored record of the template in `payload`, in the WABA of the sending number.
-  sw::Error check_template(const std::string& pnid, const json::Value& payload);
+  // The template in `payload` against the store of the sending number's WABA
+  // (channel_templates.cpp). kSend refuses what Meta certainly refuses: a PAUSED/DISABLED/REJECTED
+  // template and, for an APPROVED one, parameters that do not fit it. kBeforeQueueing (can_send)
+  // also refuses a template whose status is anything but APPROVED (PENDING, IN_APPEAL, ...) and one
+  // the store does not know although the WABA was synced: the sync listed every template, so Meta
+  // does not have it either. Before the WABA's first sync an unknown template is left to Meta (a
+  // fresh instance is not blocked). SB_OK when nothing stands against it.
+  enum class TemplateCheck { kSend, kBeforeQueueing };
+  sw::Error check_template(const std::string& pnid, const json::Value& payload, TemplateCheck how);
 
   // Templates (channel_templates.cpp).
   std::optional<sw::Result<std::string>> invoke_template(std::string_view op,

@@ -35,7 +35,7 @@ extern "C" {
  * ------------------------------------------------------------------------------------------------
  */
 #define SB_ABI_MAJOR 1
-#define SB_ABI_MINOR 0
+#define SB_ABI_MINOR 1
 
 /* The single symbol a plugin exports. Its name carries the major version, so a host of another
  * major never finds it. It must return a pointer to a static entry and have no other effect. */
@@ -285,6 +285,10 @@ typedef struct sb_can_send_query {
   sb_str content_type; /* what the caller wants to send ("text", "template", ...) */
   int64_t
       last_inbound_at_ms; /* when the host last stored a message from this recipient, 0 = never */
+  /* since 1.1: the structured content the send would carry, as sb_outbound_message.payload_json
+   * (e.g. the template's name, language and parameters); empty when the message has none. A host
+   * of 1.0 does not fill it: its struct_size ends before this field, so it reads as absent. */
+  sb_str payload_json;
 } sb_can_send_query;
 
 /* Filled by the channel. The host zeroes it and sets struct_size; the channel writes only fields

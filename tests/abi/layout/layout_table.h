@@ -126,6 +126,9 @@ static void layout_table_structs(emitter* e) {
   SB_FIELD(sb_can_send_query, from);
   SB_FIELD(sb_can_send_query, content_type);
   SB_FIELD(sb_can_send_query, last_inbound_at_ms);
+#if SB_ABI_MINOR >= 1
+  SB_FIELD(sb_can_send_query, payload_json);
+#endif
 
   SB_STRUCT(sb_can_send_result);
   SB_FIELD(sb_can_send_result, struct_size);

@@ -62,7 +62,7 @@ TEST_F(CliTest, VersionAndHelp) {
   auto v = run({"--version"});
   EXPECT_EQ(v.code, 0);
   EXPECT_NE(v.out.find("switchboard "), std::string::npos);
-  EXPECT_NE(v.out.find("plugin ABI 1.0"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("plugin ABI 1.1"), std::string::npos) << v.out;
   for (auto args : std::vector<std::vector<std::string>>{{"--help"},
                                                          {"serve", "--help"},
                                                          {"plugins", "--help"},
@@ -147,7 +147,7 @@ TEST_F(CliTest, InspectShowsEntryFactsWithoutInit) {
     EXPECT_NE(r.out.find("vtable slots:       destroy, start, stop, send, handle_webhook, health"),
               std::string::npos)
         << r.out;
-    EXPECT_NE(r.out.find("host abi:           1.0"), std::string::npos);
+    EXPECT_NE(r.out.find("host abi:           1.1"), std::string::npos);
   }
   auto j = run({"plugins", "inspect", dir.string(), "--json"});
   EXPECT_EQ(j.code, 0);

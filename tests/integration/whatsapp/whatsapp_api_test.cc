@@ -143,9 +143,12 @@ TEST_F(WhatsAppApiTest, OnboardsANumberThroughChannelOps) {
 TEST_F(WhatsAppApiTest, ApprovedTemplateIsSentWithItsParameters) {
   const std::string conversation = customer_writes("4915112345678", "where is my order");
   ASSERT_FALSE(conversation.empty());
-  // A template nobody created fails (Meta's 132001) and is never retried into a send.
-  const std::string unknown = send(conversation, kTemplateSend, "tpl-0");
-  EXPECT_EQ(wait_status(unknown, "failed sent delivered read"), "failed");
+  // A template nobody created, once the WABA's templates were synced: the channel's can_send
+  // knows WhatsApp would refuse it (132001), so the send is refused before anything is written.
+  ASSERT_EQ(op("template_sync", "{}").status, 200);
+  const std::string refused = refused_send(conversation, kTemplateSend, "tpl-0");
+  EXPECT_NE(refused.find("template order_update (en_US) in WABA"), npos) << refused;
+  EXPECT_NE(refused.find("is unknown"), npos) << refused;
   EXPECT_TRUE(sim_sends("order_update").empty());
   create_approved_template();
 

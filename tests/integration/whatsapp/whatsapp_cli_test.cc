@@ -172,13 +172,33 @@ TEST_F(WhatsAppCliTest, TemplateIsCreatedApprovedPreviewedAndSentWithTheCliOnly)
   EXPECT_FALSE(started.empty());
   EXPECT_NE(started, conversation);
 
-  // A template WhatsApp does not know: the CLI waits for Meta's answer and fails with its reason
-  // instead of reporting "queued".
-  CliRun unknown = cli(
-      {"templates", "send", "no_such_template", "--language", "en_US", "--to", "+4915112345678"});
-  EXPECT_EQ(unknown.code, 1) << unknown.out << unknown.err;
-  EXPECT_IN("failed: ", unknown.err);
-  EXPECT_IN("132001", unknown.err);
+  // A template WhatsApp does not have, once the WABA's templates were synced: the channel's
+  // can_send refuses it before anything is written, so the CLI fails with the reason and neither
+  // the known customer's conversation nor a new number gets a contact, conversation, message,
+  // outbox row or event, and nothing reaches Meta.
+  ASSERT_EQ(cli({"templates", "sync"}).code, 0);
+  // (Delivery reports of the earlier sends may still add status events meanwhile.)
+  auto counts = [&] {
+    std::string all;
+    for (const char* from : {"contacts", "identities", "conversations", "messages", "outbox",
+                             "events WHERE type IN ('conversation.created', 'message.created')"}) {
+      all += std::string(from) + ": " + db_->scalar(std::string("SELECT COUNT(*) FROM ") + from) +
+             "\n";
+    }
+    return all;
+  };
+  const std::string before = counts();
+  const size_t meta_before = sim_sends("no_such_template").size();
+  for (const char* to : {"+4915112345678", "+4917111111111"}) {
+    CliRun unknown =
+        cli({"templates", "send", "no_such_template", "--language", "en_US", "--to", to});
+    EXPECT_EQ(unknown.code, 1) << unknown.out << unknown.err;
+    EXPECT_IN("template no_such_template (en_US) in WABA", unknown.err);
+    EXPECT_IN("is unknown", unknown.err);
+    EXPECT_EQ(unknown.out.find("queued"), npos) << unknown.out;
+  }
+  EXPECT_EQ(counts(), before);
+  EXPECT_EQ(sim_sends("no_such_template").size(), meta_before);
 
   ASSERT_EQ(cli({"templates", "delete", "order_update", "--language", "en_US"}).code, 0);
   CliRun after = cli({"templates", "list", "--json"});

@@ -228,6 +228,25 @@ TEST_F(ConversationsApi, SendOutsideTheWindowIsRefusedBeforeAnythingIsWritten) {
   EXPECT_EQ(sent_.size(), 2u);
 }
 
+TEST_F(ConversationsApi, ATemplateTheChannelKnowsIsUnknownIsRefusedBeforeAnythingIsWritten) {
+  // Outside the window too: the refusal is the template's own, without the "send a template" hint.
+  channels_.window_open = false;
+  auto r = call("POST", conv_ + "/messages", supervisor_,
+                R"({"content_type":"template",)"
+                R"("payload":{"name":"no_such_template","language":"en_US"}})",
+                {{"Idempotency-Key", "unknown"}});
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(error_code(r), "cannot_send");
+  const std::string message = json(r)->getObject("error")->getValue<std::string>("message");
+  EXPECT_NE(message.find("template no_such_template (en_US) is not known"), std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("send an approved template instead"), std::string::npos) << message;
+  // The channel saw what the send would have carried.
+  EXPECT_EQ(channels_.last_payload, R"({"language":"en_US","name":"no_such_template"})");
+  EXPECT_TRUE(sent_.empty());
+  EXPECT_TRUE(events_.empty());
+}
+
 TEST_F(ConversationsApi, ARetryOfAnAcceptedMessageIsAnsweredEvenAfterTheWindowClosed) {
   const std::vector<std::pair<std::string, std::string>> key = {{"Idempotency-Key", "k-1"}};
   auto first = call("POST", conv_ + "/messages", supervisor_, R"({"text":"hi Ann"})", key);

@@ -37,14 +37,22 @@ class FakeChannels : public Channels {
     return {c};
   }
   bool exists(std::string_view id) override { return id == "wa1"; }
+  // A template whose payload names "no_such_template" is one the channel knows does not exist.
   Result<CanSendInfo> can_send(std::string_view id, std::string_view to, std::string_view,
-                               std::string_view content_type, int64_t last_inbound) override {
+                               std::string_view content_type, int64_t last_inbound,
+                               std::string_view payload_json) override {
     if (id != "wa1") return not_found("no channel");
     ++can_send_calls;
     last_to = std::string(to);
     last_inbound_at_ms = last_inbound;
+    last_payload = std::string(payload_json);
     if (!can_send_error.is_ok()) return can_send_error;
     if (no_can_send) return CanSendInfo{true, "unknown", 0, "channel \"wa1\" has no can_send"};
+    if (content_type == "template" &&
+        payload_json.find("\"no_such_template\"") != std::string_view::npos) {
+      return CanSendInfo{false, window_open ? "free_text" : "template_only", 0,
+                         "template no_such_template (en_US) is not known in WABA 1"};
+    }
     if (content_type == "template" || window_open) return CanSendInfo{true, "free_text", 0, ""};
     return CanSendInfo{false, "template_only", 0, "outside the 24-hour window"};
   }
@@ -100,7 +108,7 @@ class FakeChannels : public Channels {
   bool receipts = false;
   Status mark_read_error;
   std::vector<std::string> mark_read_calls, media_uploads;
-  std::string last_to;
+  std::string last_to, last_payload;
   int64_t last_inbound_at_ms = -1;
   std::string last_media_id, media_mime = "image/png";
   size_t last_max_bytes = 0;

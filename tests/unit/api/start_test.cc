@@ -161,6 +161,47 @@ TEST_F(StartApi, AStartWhoseMessageCannotBeQueuedLeavesNoContactConversationOrEv
   EXPECT_EQ(events_.front().first, "conversation.created");
 }
 
+TEST_F(StartApi, ATemplateTheChannelKnowsIsUnknownIsRefusedAndCreatesNothing) {
+  // The channel judges the template by the payload the send would carry (ABI 1.1).
+  const std::string unknown = R"("message":{"content_type":"template",)"
+                              R"("payload":{"name":"no_such_template","language":"en_US"}})";
+  auto r = start(supervisor_, to_address("+4915133333333", unknown));
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(error_code(r), "cannot_send");
+  EXPECT_EQ(field(r), "message.content_type");
+  EXPECT_NE(r.body.find("template no_such_template (en_US) is not known"), std::string::npos)
+      << r.body;
+  // A template is not told to send a template instead.
+  EXPECT_EQ(r.body.find("send an approved template instead"), std::string::npos) << r.body;
+  EXPECT_NE(channels_.last_payload.find("\"no_such_template\""), std::string::npos)
+      << channels_.last_payload;
+  EXPECT_TRUE(sent_.empty()) << "no message may be queued";
+  EXPECT_TRUE(events_.empty());
+  auto contact = service_->find_contact("+4915133333333", "phone");
+  ASSERT_TRUE(contact.is_ok());
+  EXPECT_FALSE(contact->has_value()) << "a refused start must not create a contact";
+  auto none = call("GET", "/v1/conversations", supervisor_);
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_EQ(json(none)->getArray("items")->size(), 0u) << none.body;
+
+  // A known customer's open conversation gets no message either.
+  auto first = inbound("m1", "+4915111111111", "hello", "Ann");
+  auto refused = start(supervisor_, to_address("+4915111111111", unknown), "k2");
+  ASSERT_EQ(refused.status, 422) << refused.body;
+  EXPECT_TRUE(sent_.empty());
+  EXPECT_TRUE(events_.empty());
+  auto one = call("GET", "/v1/conversations", supervisor_);
+  ASSERT_EQ(one.status, 200) << one.body;
+  ASSERT_EQ(json(one)->getArray("items")->size(), 1u) << one.body;
+  EXPECT_EQ(json(one)->getArray("items")->getObject(0)->getValue<int64_t>("id"),
+            first.resolution.conversation_id);
+
+  // A template the channel knows goes through, with its payload asked about as it is sent.
+  auto ok = start(supervisor_, to_address("+4915133333333"), "k3");
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  EXPECT_EQ(channels_.last_payload, sent_.at(0).payload_json);
+}
+
 TEST_F(StartApi, ACanSendThatFailsRefusesTheStartAndCreatesNothing) {
   channels_.can_send_error = internal_error("can_send: SB_ERR_INTERNAL: template store locked");
   auto r = start(supervisor_, to_address("+4915133333333", R"("message":{"text":"hi"})"));

@@ -68,6 +68,32 @@ TEST(HostWrapper, ReadStructZeroesFieldsThePeerDidNotSend) {
   EXPECT_EQ(m.attachment_count(), 0u);
 }
 
+// payload_json was appended in ABI 1.1: a 1.1 host's query shows it (empty when the message has
+// none), a 1.0 host's query ends before it and the view says it is absent, whatever lies behind.
+TEST(CanSendQueryView, PayloadIsSeenFromANewHostAndAbsentFromAOneDotZeroHost) {
+  const std::string payload = R"({"name":"order_update","language":"en_US"})";
+  sb_can_send_query q{};
+  q.struct_size = sizeof q;
+  q.to = sw::to_sb_str("+4915112345678");
+  q.content_type = sw::to_sb_str("template");
+  q.payload_json = sw::to_sb_str(payload);
+  sw::CanSendQuery current(&q);
+  ASSERT_TRUE(current.payload_json().has_value());
+  EXPECT_EQ(*current.payload_json(), payload);
+  EXPECT_EQ(current.content_type(), "template");
+
+  q.struct_size = static_cast<uint32_t>(offsetof(sb_can_send_query, payload_json));  // 1.0 host
+  sw::CanSendQuery old(&q);
+  EXPECT_FALSE(old.payload_json().has_value());
+  EXPECT_EQ(old.to(), "+4915112345678");
+
+  sb_can_send_query none{};
+  none.struct_size = sizeof none;
+  sw::CanSendQuery empty(&none);
+  ASSERT_TRUE(empty.payload_json().has_value());
+  EXPECT_TRUE(empty.payload_json()->empty());
+}
+
 TEST(HostWrapper, TimerOwnsItsCallableUntilItRuns) {
   FakeHost fake;
   sw::Host host(&fake.api(), fake.ctx());

@@ -352,6 +352,71 @@ TEST_F(WaTemplateOps, SyncFollowsPagingAndReplacesTheStore) {
   EXPECT_EQ(rejected.find("templates")->items().size(), 1u);
 }
 
+// can_send sees the template a send would carry (ABI 1.1) and refuses, before anything is queued,
+// what the store knows WhatsApp would refuse; before the WABA's first sync an unknown template is
+// left to Meta.
+TEST_F(WaTemplateOps, CanSendRefusesAnUnknownOrUnapprovedTemplateOnceTheWabaIsSynced) {
+  on("GET", std::string("/") + kWaba + "/message_templates", 200,
+     R"({"data":[{"id":"1","name":"greet","language":"en","status":"APPROVED",)"
+     R"("components":[{"type":"BODY","text":"Hi {{1}}"}]},)"
+     R"({"id":"2","name":"promo","language":"en_US","status":"REJECTED"},)"
+     R"({"id":"3","name":"later","language":"en","status":"PENDING"},)"
+     R"({"id":"4","name":"quiet","language":"en","status":"PAUSED"}]})");
+  const std::string to = "+16505551234";
+  auto ask = [&](const std::string& payload, uint32_t size = sizeof(sb_can_send_query)) {
+    return fake.can_send(to, "template", 0, {}, payload, size);
+  };
+  const std::string unknown = R"({"name":"no_such_template","language":"en_US"})";
+
+  // Never synced: the store cannot know every template, so Meta decides.
+  auto fresh = ask(unknown);
+  ASSERT_EQ(fresh.status, SB_OK);
+  EXPECT_TRUE(fresh.allowed) << fresh.reason;
+
+  ASSERT_EQ(fake.invoke("template_sync").status, SB_OK);
+  auto a = ask(unknown);
+  ASSERT_EQ(a.status, SB_OK);
+  EXPECT_FALSE(a.allowed);
+  EXPECT_EQ(a.mode, SB_SEND_MODE_TEMPLATE_ONLY);  // the window's mode is kept
+  EXPECT_NE(a.reason.find(std::string("template no_such_template (en_US) in WABA ") + kWaba +
+                          " is unknown"),
+            std::string::npos)
+      << a.reason;
+  for (const char* status : {"REJECTED", "PENDING", "PAUSED"}) {
+    const std::string name = status == std::string("REJECTED")  ? "promo"
+                             : status == std::string("PENDING") ? "later"
+                                                                : "quiet";
+    const std::string lang = name == "promo" ? "en_US" : "en";
+    auto r = ask(R"({"name":")" + name + R"(","language":{"code":")" + lang + R"("}})");
+    EXPECT_FALSE(r.allowed) << status;
+    EXPECT_NE(
+        r.reason.find("template " + name + " (" + lang + ") in WABA " + kWaba + " is " + status),
+        std::string::npos)
+        << r.reason;
+  }
+  // An approved template with the parameters it needs may go; with the wrong count it may not.
+  auto ok = ask(R"({"name":"greet","language":"en","components":[{"type":"body",)"
+                R"("parameters":[{"type":"text","text":"Ann"}]}]})");
+  EXPECT_TRUE(ok.allowed) << ok.reason;
+  auto short_of = ask(R"({"name":"greet","language":"en"})");
+  EXPECT_FALSE(short_of.allowed);
+  EXPECT_NE(short_of.reason.find("expects 1 parameter(s), 0 given"), std::string::npos)
+      << short_of.reason;
+  // A host of ABI 1.0 passes no payload: the template cannot be judged, send() and Meta decide.
+  auto old_host = ask(unknown, offsetof(sb_can_send_query, payload_json));
+  EXPECT_TRUE(old_host.allowed) << old_host.reason;
+  // Free text outside the window stays refused for the window, whatever the payload.
+  EXPECT_FALSE(fake.can_send(to, "text", 0, {}, unknown).allowed);
+  EXPECT_TRUE(calls_to(std::string("/v21.0/") + kPnid + "/messages").empty());
+}
+
+TEST_F(WaTemplateOps, ASyncOfAnotherWabaDoesNotMakeTemplatesUnknownInThisOne) {
+  fake.kv_set("tplsync/999000111", "1");  // another WABA was synced, this one never
+  auto a = fake.can_send("+16505551234", "template", 0, {},
+                         R"({"name":"no_such_template","language":"en_US"})");
+  EXPECT_TRUE(a.allowed) << a.reason;
+}
+
 TEST_F(WaTemplateOps, DeleteOneLanguageUsesTheTemplateId) {
   const std::string w = kWaba;
   fake.kv_set("tpl/index", R"([")" + w + R"(/promo/en",")" + w + R"(/promo/de"])");

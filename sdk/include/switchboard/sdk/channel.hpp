@@ -63,6 +63,13 @@ class CanSendQuery {
     if (q_.last_inbound_at_ms == 0) return std::nullopt;
     return std::chrono::system_clock::time_point(std::chrono::milliseconds(q_.last_inbound_at_ms));
   }
+  // The structured content the send would carry (as OutboundMessage::payload_json; empty when the
+  // message has none). nullopt when the host is older than ABI 1.1 and does not pass it: the
+  // channel then cannot judge the content and should leave that to send.
+  std::optional<std::string_view> payload_json() const noexcept {
+    if (!has_field(&q_, &sb_can_send_query::payload_json)) return std::nullopt;
+    return view(q_.payload_json);
+  }
 
  private:
   sb_can_send_query q_;

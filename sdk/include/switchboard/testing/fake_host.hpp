@@ -338,19 +338,24 @@ class FakeHost {
     return reply;
   }
 
+  // `payload_json` is passed as a 1.1 host does; query_size (e.g. offsetof(sb_can_send_query,
+  // payload_json)) makes the query look like an older host's, which ends before the payload.
   CanSendOutcome can_send(std::string_view to, std::string_view content_type = "text",
-                          int64_t last_inbound_at_ms = 0, std::string_view from = {}) {
+                          int64_t last_inbound_at_ms = 0, std::string_view from = {},
+                          std::string_view payload_json = {},
+                          uint32_t query_size = sizeof(sb_can_send_query)) {
     CanSendOutcome out;
     if (channel_ == nullptr || vtable_.can_send == nullptr) {
       out.status = channel_ == nullptr ? SB_ERR_STATE : SB_ERR_UNSUPPORTED;
       return out;
     }
     sb_can_send_query q{};
-    q.struct_size = sizeof(q);
+    q.struct_size = std::min<uint32_t>(query_size, sizeof(q));
     q.to = to_sb_str(to);
     q.from = to_sb_str(from);
     q.content_type = to_sb_str(content_type);
     q.last_inbound_at_ms = last_inbound_at_ms;
+    q.payload_json = to_sb_str(payload_json);
     sb_can_send_result r{};
     r.struct_size = sizeof(r);
     StringSink reason;
