@@ -10,6 +10,7 @@
 namespace waapi {
 namespace {
 
+// HMACEngine needs the block and digest sizes as members; SHA2Engine does not declare them.
 class Sha256 : public Poco::SHA2Engine {
  public:
   enum { BLOCK_SIZE = 64, DIGEST_SIZE = 32 };
@@ -128,19 +129,6 @@ TEST_F(WhatsAppEndToEnd, ForgedSignatureIsRefusedAndNothingIsStored) {
   EXPECT_EQ(count_inbound("wa-1"), 0);
   EXPECT_EQ(db_->scalar("SELECT COUNT(*) FROM messages WHERE provider_message_id = 'wamid.forged'"),
             "0");
-}
-
-// HMACEngine needs the block and digest sizes as members; SHA2Engine does not declare them.
-class Sha256 : public Poco::SHA2Engine {
- public:
-  enum { BLOCK_SIZE = 64, DIGEST_SIZE = 32 };
-  Sha256() : Poco::SHA2Engine(SHA_256) {}
-};
-
-std::string meta_signature(const std::string& body) {
-  Poco::HMACEngine<Sha256> hmac(kAppSecret);
-  hmac.update(body);
-  return "sha256=" + Poco::DigestEngine::digestToHex(hmac.digest());
 }
 
 TEST_F(WhatsAppEndToEnd, ASignedDeliveryOfOneAndAHalfMiBIsAcceptedAndTheApiKeepsItsOwnLimit) {

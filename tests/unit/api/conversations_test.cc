@@ -242,7 +242,7 @@ TEST_F(ConversationsApi, ATemplateTheChannelKnowsIsUnknownIsRefusedBeforeAnythin
       << message;
   EXPECT_EQ(message.find("send an approved template instead"), std::string::npos) << message;
   // The channel saw what the send would have carried.
-  EXPECT_EQ(channels_.last_payload, R"({"language":"en_US","name":"no_such_template"})");
+  EXPECT_EQ(channels_.last_payload, R"({"name":"no_such_template","language":"en_US"})");
   EXPECT_TRUE(sent_.empty());
   EXPECT_TRUE(events_.empty());
 }

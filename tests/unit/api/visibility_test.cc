@@ -234,7 +234,7 @@ TEST_F(VisibilityApi, HostileSearchText) {
       {"(alpha", 200, 1},
       {"alpha%20%2B%20secret", 200, 1},
       {"%F0%9F%98%80", 200, 0},  // an emoji: no token, no match
-      {"%FF%FE", 200, 0},        // not UTF-8
+      {"%FF%FE", 400, 0},        // not UTF-8: refused as input, before any search
   };
   for (const auto& c : cases) {
     auto r = call("GET", "/v1/search?q=" + c.q, supervisor_);

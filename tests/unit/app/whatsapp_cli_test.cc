@@ -408,6 +408,9 @@ TEST_F(WhatsAppCliTest, TemplateSendWaitsForTheOutcomeAndFailsWithTheProvidersRe
               kExitUsage)
         << hostile;
     EXPECT_TRUE(requests.empty()) << hostile;
+  }
+  for (const char* hostile : {"4294967297", "18446744073709551617", "-1", "0", "86401", "1e2"}) {
+    requests.clear();
     EXPECT_EQ(
         run({"templates", "wait", "order_update", "--language", "en_US", "--timeout", hostile}),
         kExitUsage)

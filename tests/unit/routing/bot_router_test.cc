@@ -137,7 +137,7 @@ TEST_F(BotRouterTest, HandoversAreNotesOnTheConversationsTimeline) {
   auto counters_before = store_->counters();
   ASSERT_TRUE(counters_before.is_ok());
   ASSERT_TRUE(router_->handover(a, std::nullopt, "bot:bot", "wants a refund").is_ok());
-  auto page = store_->model()->timeline(contact, "", 10);
+  auto page = store_->model()->timeline(contact, "", 10, sb::store::ConversationScope());
   ASSERT_TRUE(page.is_ok()) << page.status().message();
   ASSERT_FALSE(page->messages.empty());
   const store::MessageRecord& note = page->messages.front();  // newest first
@@ -158,7 +158,8 @@ TEST_F(BotRouterTest, HandoversAreNotesOnTheConversationsTimeline) {
   EXPECT_EQ(outbound(*counters_after), outbound(*counters_before));
 
   deliver(msg("+491709", "agent please"));
-  auto keyword = store_->model()->timeline(last_.resolution.contact_id, "", 10);
+  auto keyword = store_->model()->timeline(last_.resolution.contact_id, "", 10,
+                                           sb::store::ConversationScope());
   ASSERT_TRUE(keyword.is_ok());
   ASSERT_FALSE(keyword->messages.empty());
   EXPECT_EQ(keyword->messages.front().text,
