@@ -1,0 +1,657 @@
+#include "session.hpp"
+
+#include <switchboard/abi.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <map>
+
+namespace sms {
+namespace {
+
+int64_t mono_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+bool temporary(uint32_t st) {
+  return st == status::kSysErr || st == status::kRxTAppn || st == status::kInvBndSts;
+}
+
+}  // namespace
+
+struct Session::Job {
+  int64_t message_id = 0;
+  std::vector<std::string> bodies;
+  std::vector<std::string> ids;
+  std::size_t accepted = 0;
+  bool done = false;
+};
+
+struct Session::Link {
+  enum class St { kIdle, kConnecting, kBinding, kBound, kUnbinding };
+  struct Out {
+    uint32_t command_id = 0;
+    int64_t deadline = 0;
+    bool has_part = false;
+    Part part;
+  };
+  int index = 0;
+  uint32_t bind_cmd = cmd::kBindTransceiver;
+  St st = St::kIdle;
+  int fd = -1;
+  std::string rbuf, wbuf;
+  uint32_t seq = 0;
+  std::map<uint32_t, Out> outstanding;
+  int submits_out = 0;
+  int64_t next_connect_at = 0, bind_deadline = 0, bound_at = 0, last_rx = 0;
+  int64_t enquire_deadline = 0, paused_until = 0, tokens_at = 0;
+  double tokens = 0;
+  int attempts = 0;
+  std::string fail_reason;
+  bool can_tx() const { return bind_cmd != cmd::kBindReceiver; }
+  bool can_rx() const { return bind_cmd != cmd::kBindTransmitter; }
+  const char* kind() const {
+    return bind_cmd == cmd::kBindTransceiver   ? "transceiver"
+           : bind_cmd == cmd::kBindTransmitter ? "transmitter"
+                                               : "receiver";
+  }
+};
+
+Session::Session(SessionConfig config, SessionSink& sink)
+    : config_(std::move(config)), sink_(sink) {
+  for (int b = 0; b < std::max(1, config_.binds); ++b) {
+    std::vector<uint32_t> kinds =
+        config_.transceiver ? std::vector<uint32_t>{cmd::kBindTransceiver}
+                            : std::vector<uint32_t>{cmd::kBindTransmitter, cmd::kBindReceiver};
+    for (uint32_t k : kinds) {
+      auto l = std::make_unique<Link>();
+      l->index = static_cast<int>(links_.size());
+      l->bind_cmd = k;
+      links_.push_back(std::move(l));
+    }
+  }
+}
+
+Session::~Session() {
+  stop();
+}
+
+void Session::start() {
+  if (thread_.joinable()) return;
+  if (::pipe2(wake_, O_NONBLOCK | O_CLOEXEC) != 0) {
+    log(SB_LOG_ERROR, std::string("cannot create the wake-up pipe: ") + std::strerror(errno));
+    return;
+  }
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Session::stop() {
+  if (!thread_.joinable()) return;
+  stopping_ = true;
+  char c = 1;
+  [[maybe_unused]] auto n = ::write(wake_[1], &c, 1);
+  thread_.join();
+  for (int& fd : wake_) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+}
+
+bool Session::submit(SubmitJob job) {
+  if (bound_tx_.load() == 0) return false;
+  {
+    std::lock_guard lock(mu_);
+    incoming_.push_back(std::move(job));
+    ++stats_.queued;
+  }
+  char c = 1;
+  [[maybe_unused]] auto n = ::write(wake_[1], &c, 1);
+  return true;
+}
+
+SessionStats Session::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+uint32_t Session::next_seq(Link& l) {
+  l.seq = l.seq >= 0x7FFFFFFF ? 1 : l.seq + 1;
+  while (l.outstanding.count(l.seq) != 0) l.seq = l.seq >= 0x7FFFFFFF ? 1 : l.seq + 1;
+  return l.seq;
+}
+
+void Session::send_pdu(Link& l, const std::string& bytes) {
+  l.wbuf += bytes;
+}
+
+void Session::flush(Link& l) {
+  while (l.fd >= 0 && !l.wbuf.empty()) {
+    ssize_t n = ::send(l.fd, l.wbuf.data(), l.wbuf.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      l.wbuf.erase(0, static_cast<std::size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      return;  // EAGAIN: POLLOUT resumes; errors show up on the next read
+    }
+  }
+}
+
+void Session::connect(Link& l, int64_t now) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  const std::string port = std::to_string(config_.port);
+  if (int rc = ::getaddrinfo(config_.host.c_str(), port.c_str(), &hints, &res); rc != 0) {
+    drop(l, "cannot resolve " + config_.host + ": " + gai_strerror(rc), now);
+    return;
+  }
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owned(res, &::freeaddrinfo);
+  l.fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (l.fd < 0) {
+    drop(l, std::string("socket: ") + std::strerror(errno), now);
+    return;
+  }
+  int one = 1;
+  ::setsockopt(l.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  l.rbuf.clear();
+  l.wbuf.clear();
+  l.seq = 0;
+  l.bind_deadline = now + config_.bind_timeout_ms;
+  if (::connect(l.fd, res->ai_addr, res->ai_addrlen) != 0 && errno != EINPROGRESS) {
+    drop(l, "connect to " + config_.host + ":" + port + ": " + std::strerror(errno), now);
+    return;
+  }
+  l.st = Link::St::kConnecting;
+}
+
+void Session::drop(Link& l, const std::string& why, int64_t now, int64_t retry_in_ms) {
+  const bool was_bound = l.st == Link::St::kBound || l.st == Link::St::kUnbinding;
+  if (l.fd >= 0) ::close(l.fd);
+  l.fd = -1;
+  if (was_bound && l.can_tx()) --bound_tx_;
+  if (was_bound && now - l.bound_at >= 60'000) l.attempts = 0;
+  for (auto& [seq, out] : l.outstanding) {
+    if (!out.has_part || out.part.job->done) continue;
+    SubmitOutcome o;
+    o.kind = SubmitOutcome::Kind::kUnknown;
+    o.detail = "submit_sm (part " + std::to_string(out.part.index + 1) + ", sequence " +
+               std::to_string(seq) + ") was written but not answered before the session closed (" +
+               why + "); the SMSC may have accepted it, so it is not sent again";
+    finish(out.part.job, std::move(o));
+  }
+  l.outstanding.clear();
+  l.submits_out = 0;
+  l.enquire_deadline = 0;
+  l.wbuf.clear();
+  l.rbuf.clear();
+  if (retry_in_ms < 0) {
+    const int64_t cap = std::min<int64_t>(config_.reconnect_max_ms,
+                                          config_.reconnect_min_ms << std::min(l.attempts, 16));
+    std::uniform_int_distribution<int64_t> jitter(cap / 2, std::max<int64_t>(cap / 2, cap));
+    retry_in_ms = jitter(rng_);
+  }
+  ++l.attempts;
+  l.st = Link::St::kIdle;
+  l.next_connect_at = now + retry_in_ms;
+  {
+    std::lock_guard lock(mu_);
+    stats_.last_error = why;
+    ++stats_.reconnects;
+  }
+  if (!stopping_) {
+    log(SB_LOG_WARN, std::string(l.kind()) + " " + std::to_string(l.index) + " closed: " + why +
+                         "; reconnecting in " + std::to_string(retry_in_ms) + " ms");
+  }
+  update_state();
+}
+
+void Session::finish(const std::shared_ptr<Job>& job, SubmitOutcome outcome) {
+  if (job->done) return;
+  job->done = true;
+  {
+    std::lock_guard lock(mu_);
+    --stats_.queued;
+    switch (outcome.kind) {
+      case SubmitOutcome::Kind::kAccepted:
+        ++stats_.accepted;
+        break;
+      case SubmitOutcome::Kind::kRejected:
+        ++stats_.rejected;
+        break;
+      case SubmitOutcome::Kind::kUnknown:
+        ++stats_.unknown;
+        break;
+      default:
+        break;
+    }
+  }
+  if (outcome.kind == SubmitOutcome::Kind::kAccepted) outcome.part_ids = job->ids;
+  sink_.on_outcome(job->message_id, outcome);
+}
+
+void Session::fail_unbound_jobs() {
+  std::deque<Part> keep;
+  for (Part& p : ready_) {
+    if (p.job->done) continue;
+    if (p.job->accepted > 0) {  // partly accepted: ours to finish once a bind is back
+      keep.push_back(std::move(p));
+      continue;
+    }
+    SubmitOutcome o;
+    o.kind = SubmitOutcome::Kind::kTransient;
+    o.detail = "no SMPP transmitter is bound";
+    finish(p.job, std::move(o));
+  }
+  ready_ = std::move(keep);
+}
+
+void Session::on_bind_resp(Link& l, const Pdu& pdu, int64_t now) {
+  if (pdu.status == status::kOk) {
+    l.st = Link::St::kBound;
+    l.bound_at = now;
+    l.last_rx = now;
+    l.fail_reason.clear();
+    l.tokens = 1;
+    l.tokens_at = now;
+    if (l.can_tx()) ++bound_tx_;
+    log(SB_LOG_INFO, std::string(l.kind()) + " " + std::to_string(l.index) + " bound to " +
+                         config_.host + ":" + std::to_string(config_.port) + " as " +
+                         config_.system_id);
+    update_state();
+    return;
+  }
+  const uint32_t st = pdu.status;
+  std::string what = status_name(st);
+  if (st == status::kInvPaswd) what += " (wrong password)";
+  if (st == status::kInvSysId) what += " (unknown system_id)";
+  l.fail_reason = "bind_" + std::string(l.kind()) + " refused by " + config_.host + ":" +
+                  std::to_string(config_.port) + ": " + what;
+  const bool auth = st == status::kInvPaswd || st == status::kInvSysId;
+  drop(l, l.fail_reason, now, auth ? config_.auth_retry_ms : -1);
+}
+
+void Session::on_submit_resp(Link& l, Part part, const Pdu& pdu, int64_t now) {
+  auto& job = part.job;
+  if (job->done) return;
+  const uint32_t st = pdu.status;
+  if (st == status::kOk && pdu.command_id != cmd::kGenericNack) {
+    auto id = decode_message_id(pdu.body);
+    if (!id || id->empty()) {
+      log(SB_LOG_WARN,
+          "submit_sm_resp without a message_id for message " + std::to_string(job->message_id));
+    }
+    job->ids[part.index] = id.value_or("");
+    ++job->accepted;
+    if (part.index == 0) {
+      for (std::size_t i = job->bodies.size(); i-- > 1;) ready_.push_front(Part{job, i});
+    }
+    if (job->accepted == job->bodies.size()) finish(job, SubmitOutcome{});
+    return;
+  }
+  SubmitOutcome o;
+  o.smpp_status = st;
+  o.detail = command_name(pdu.command_id) + " " + status_name(st);
+  if (st == status::kThrottled || st == status::kMsgQFul) {
+    const int64_t pause =
+        st == status::kThrottled ? config_.throttle_pause_ms : config_.queue_full_pause_ms;
+    l.paused_until = now + pause;
+    {
+      std::lock_guard lock(mu_);
+      ++stats_.throttled;
+    }
+    if (part.index > 0) {  // accepted parts make the rest ours: resubmit after the pause
+      ready_.push_front(part);
+      return;
+    }
+    o.kind = SubmitOutcome::Kind::kRateLimited;
+    o.retry_after_ms = pause;
+  } else if (temporary(st)) {
+    if (st == status::kInvBndSts) drop(l, "SMSC says the bind state is wrong", now, 0);
+    if (part.index > 0) {
+      l.paused_until = now + config_.throttle_pause_ms;
+      ready_.push_front(part);
+      return;
+    }
+    o.kind = SubmitOutcome::Kind::kTransient;
+  } else {
+    o.kind = SubmitOutcome::Kind::kRejected;
+    if (part.index > 0) o.detail += " on part " + std::to_string(part.index + 1);
+  }
+  finish(job, std::move(o));
+}
+
+void Session::on_pdu(Link& l, Pdu& pdu, int64_t now) {
+  l.last_rx = now;
+  const uint32_t id = pdu.command_id;
+  if ((id & cmd::kRespBit) != 0) {
+    auto it = l.outstanding.find(pdu.sequence);
+    if (it == l.outstanding.end() ||
+        (id != cmd::kGenericNack && id != (it->second.command_id | cmd::kRespBit))) {
+      log(SB_LOG_WARN, "unmatched " + command_name(id) + " sequence " +
+                           std::to_string(pdu.sequence) + " dropped");
+      return;
+    }
+    Link::Out out = std::move(it->second);
+    l.outstanding.erase(it);
+    if (id == cmd::kGenericNack) {
+      std::lock_guard lock(mu_);
+      ++stats_.generic_nacks;
+    }
+    switch (out.command_id) {
+      case cmd::kSubmitSm:
+        --l.submits_out;
+        on_submit_resp(l, std::move(out.part), pdu, now);
+        return;
+      case cmd::kEnquireLink:
+        l.enquire_deadline = 0;
+        return;
+      case cmd::kUnbind:
+        drop(l, "unbound", now, stopping_ ? 0 : config_.reconnect_min_ms);
+        return;
+      default:
+        on_bind_resp(l, pdu, now);
+        return;
+    }
+  }
+  switch (id) {
+    case cmd::kEnquireLink:
+      send_pdu(l, encode_header_only(id | cmd::kRespBit, 0, pdu.sequence));
+      return;
+    case cmd::kUnbind:
+      send_pdu(l, encode_header_only(id | cmd::kRespBit, 0, pdu.sequence));
+      flush(l);
+      drop(l, "the SMSC unbound the session", now, config_.reconnect_min_ms);
+      return;
+    case cmd::kDeliverSm:
+    case cmd::kDataSm: {
+      const uint32_t resp = id | cmd::kRespBit;
+      if (l.st != Link::St::kBound || !l.can_rx()) {
+        send_pdu(l, encode_header_only(resp, status::kInvBndSts, pdu.sequence));
+        return;
+      }
+      std::string err;
+      auto sm = id == cmd::kDeliverSm ? decode_short_message(pdu.body, &err)
+                                      : decode_data_sm(pdu.body, &err);
+      uint32_t st = status::kInvMsgLen;
+      if (!sm) {
+        log(SB_LOG_WARN, "malformed " + command_name(id) + " (sequence " +
+                             std::to_string(pdu.sequence) + "): " + err);
+      } else {
+        {
+          std::lock_guard lock(mu_);
+          ++stats_.delivered_pdus;
+        }
+        st = sink_.on_deliver(*sm, id);
+      }
+      send_pdu(l, encode(Pdu{resp, st, pdu.sequence,
+                             st == status::kOk ? encode_message_id_body("") : std::string()}));
+      return;
+    }
+    case cmd::kAlertNotification:
+    case cmd::kOutbind:
+      log(SB_LOG_DEBUG, "ignored " + command_name(id));
+      return;
+    default:
+      log(SB_LOG_WARN, "unsupported " + command_name(id) + " answered with generic_nack");
+      send_pdu(l, encode_header_only(cmd::kGenericNack, status::kInvCmdId, pdu.sequence));
+      return;
+  }
+}
+
+void Session::on_readable(Link& l, int64_t now) {
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::recv(l.fd, buf, sizeof buf, 0);
+    if (n > 0) {
+      l.rbuf.append(buf, static_cast<std::size_t>(n));
+      if (static_cast<std::size_t>(n) < sizeof buf) break;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    drop(l, n == 0 ? "the SMSC closed the connection" : std::string(std::strerror(errno)), now);
+    return;
+  }
+  std::size_t at = 0;
+  while (l.fd >= 0) {
+    Pdu pdu;
+    std::size_t used = 0;
+    FrameResult r =
+        next_frame(std::string_view(l.rbuf).substr(at), config_.max_pdu_size, &pdu, &used);
+    if (r == FrameResult::kNeedMore) break;
+    if (r == FrameResult::kBadLength) {
+      send_pdu(l, encode_header_only(cmd::kGenericNack, status::kInvCmdLen, pdu.sequence));
+      flush(l);
+      drop(l, "PDU with an invalid command_length (stream position lost)", now);
+      return;
+    }
+    at += used;
+    on_pdu(l, pdu, now);
+  }
+  if (l.fd >= 0) l.rbuf.erase(0, at);
+}
+
+void Session::timers(Link& l, int64_t now) {
+  if (l.st == Link::St::kIdle) {
+    if (!stopping_ && now >= l.next_connect_at) connect(l, now);
+    return;
+  }
+  if ((l.st == Link::St::kConnecting || l.st == Link::St::kBinding) && now >= l.bind_deadline) {
+    drop(l, "no bind response within " + std::to_string(config_.bind_timeout_ms) + " ms", now);
+    return;
+  }
+  if (l.st != Link::St::kBound) return;
+  if (l.enquire_deadline != 0 && now >= l.enquire_deadline) {
+    drop(l,
+         "enquire_link not answered within " + std::to_string(config_.enquire_timeout_ms) + " ms",
+         now);
+    return;
+  }
+  if (l.enquire_deadline == 0 && now - l.last_rx >= config_.enquire_interval_ms) {
+    const uint32_t seq = next_seq(l);
+    l.outstanding[seq] = Link::Out{cmd::kEnquireLink, now + config_.enquire_timeout_ms, false, {}};
+    l.enquire_deadline = now + config_.enquire_timeout_ms;
+    send_pdu(l, encode_header_only(cmd::kEnquireLink, 0, seq));
+  }
+  for (auto it = l.outstanding.begin(); it != l.outstanding.end();) {
+    if (it->second.has_part && now >= it->second.deadline) {
+      --l.submits_out;
+      SubmitOutcome o;
+      o.kind = SubmitOutcome::Kind::kUnknown;
+      o.detail = "no submit_sm_resp within " + std::to_string(config_.response_timeout_ms) +
+                 " ms (sequence " + std::to_string(it->first) +
+                 "); the SMSC may have accepted it, so it is not sent again";
+      Part p = std::move(it->second.part);
+      it = l.outstanding.erase(it);
+      finish(p.job, std::move(o));
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Session::dispatch(int64_t now) {
+  {
+    std::lock_guard lock(mu_);
+    for (SubmitJob& j : incoming_) {
+      auto job = std::make_shared<Job>();
+      job->message_id = j.message_id;
+      job->bodies = std::move(j.bodies);
+      job->ids.resize(job->bodies.size());
+      ready_.push_back(Part{std::move(job), 0});
+    }
+    incoming_.clear();
+  }
+  if (bound_tx_.load() == 0) {
+    fail_unbound_jobs();
+    return;
+  }
+  while (!ready_.empty()) {
+    if (ready_.front().job->done) {
+      ready_.pop_front();
+      continue;
+    }
+    Link* chosen = nullptr;
+    for (std::size_t k = 0; k < links_.size() && chosen == nullptr; ++k) {
+      Link& l = *links_[(rr_ + k) % links_.size()];
+      if (l.st != Link::St::kBound || !l.can_tx() || l.submits_out >= config_.window ||
+          now < l.paused_until) {
+        continue;
+      }
+      if (config_.rate_per_bind > 0) {
+        const double burst = std::max(1.0, config_.rate_per_bind / 20);
+        l.tokens = std::min(burst, l.tokens + static_cast<double>(now - l.tokens_at) *
+                                                  config_.rate_per_bind / 1000.0);
+        l.tokens_at = now;
+        if (l.tokens < 1) continue;
+        l.tokens -= 1;
+      }
+      chosen = &l;
+      rr_ = (rr_ + k + 1) % links_.size();
+    }
+    if (chosen == nullptr) return;
+    Part p = std::move(ready_.front());
+    ready_.pop_front();
+    const uint32_t seq = next_seq(*chosen);
+    send_pdu(*chosen, encode(Pdu{cmd::kSubmitSm, 0, seq, p.job->bodies[p.index]}));
+    chosen->outstanding[seq] =
+        Link::Out{cmd::kSubmitSm, now + config_.response_timeout_ms, true, std::move(p)};
+    ++chosen->submits_out;
+    std::lock_guard lock(mu_);
+    ++stats_.submitted;
+  }
+}
+
+void Session::update_state() {
+  int bound = 0;
+  std::string reason;
+  for (const auto& l : links_) {
+    if (l->st == Link::St::kBound) ++bound;
+    if (!l->fail_reason.empty() && reason.empty()) reason = l->fail_reason;
+  }
+  int32_t state = SB_STATE_RUNNING;
+  std::string last;
+  {
+    std::lock_guard lock(mu_);
+    stats_.links = static_cast<int>(links_.size());
+    stats_.bound = bound;
+    last = stats_.last_error;
+  }
+  if (!reason.empty()) {
+    state = SB_STATE_DEGRADED;
+  } else if (bound < static_cast<int>(links_.size())) {
+    state = bound > 0 ? SB_STATE_RUNNING : (last.empty() ? SB_STATE_STARTING : SB_STATE_DEGRADED);
+    reason = std::to_string(bound) + " of " + std::to_string(links_.size()) + " binds up" +
+             (last.empty() ? "" : "; last error: " + last);
+  }
+  if (stopping_ || (state == reported_state_ && reason == reported_reason_)) return;
+  reported_state_ = state;
+  reported_reason_ = reason;
+  sink_.on_state(state, reason);
+}
+
+void Session::poll_once() {
+  std::vector<pollfd> fds;
+  fds.push_back(pollfd{wake_[0], POLLIN, 0});
+  for (const auto& l : links_) {
+    short ev = POLLIN;
+    if (l->st == Link::St::kConnecting || !l->wbuf.empty()) ev |= POLLOUT;
+    fds.push_back(pollfd{l->fd, static_cast<short>(l->fd >= 0 ? ev : 0), 0});
+  }
+  int timeout = 100;
+  if (!ready_.empty() && config_.rate_per_bind > 0) timeout = 2;
+  ::poll(fds.data(), fds.size(), timeout);
+  if ((fds[0].revents & POLLIN) != 0) {
+    char drain[256];
+    while (::read(wake_[0], drain, sizeof drain) > 0) {
+    }
+  }
+  int64_t now = mono_ms();
+  for (std::size_t i = 0; i < links_.size(); ++i) {
+    Link& l = *links_[i];
+    const short re = fds[i + 1].revents;
+    if (l.fd < 0 || re == 0) continue;
+    if (l.st == Link::St::kConnecting && (re & (POLLOUT | POLLERR | POLLHUP)) != 0) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      ::getsockopt(l.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      if (err != 0) {
+        drop(l,
+             "connect to " + config_.host + ":" + std::to_string(config_.port) + ": " +
+                 std::strerror(err),
+             now);
+        continue;
+      }
+      BindRequest b;
+      b.command_id = l.bind_cmd;
+      b.system_id = config_.system_id;
+      b.password = config_.password;
+      b.system_type = config_.system_type;
+      const uint32_t seq = next_seq(l);
+      l.outstanding[seq] = Link::Out{l.bind_cmd, l.bind_deadline, false, {}};
+      send_pdu(l, encode_bind(b, seq));
+      l.st = Link::St::kBinding;
+    } else if ((re & (POLLIN | POLLERR | POLLHUP)) != 0) {
+      on_readable(l, now);
+    }
+  }
+  for (auto& l : links_) timers(*l, now);
+  dispatch(now);
+  for (auto& l : links_) flush(*l);
+  {
+    std::lock_guard lock(mu_);
+    int out = 0;
+    for (const auto& l : links_) out += l->submits_out;
+    stats_.outstanding = out;
+  }
+  sink_.on_tick();
+}
+
+void Session::run() {
+  update_state();
+  while (!stopping_) poll_once();
+  // Unbind what is bound, wait up to a second for the answers, then close everything.
+  const int64_t until = mono_ms() + 1'000;
+  for (auto& l : links_) {
+    if (l->st != Link::St::kBound) continue;
+    const uint32_t seq = next_seq(*l);
+    l->outstanding[seq] = Link::Out{cmd::kUnbind, until, false, {}};
+    send_pdu(*l, encode_header_only(cmd::kUnbind, 0, seq));
+    l->st = Link::St::kUnbinding;
+    flush(*l);
+  }
+  while (mono_ms() < until && std::any_of(links_.begin(), links_.end(), [](const auto& l) {
+           return l->st == Link::St::kUnbinding;
+         })) {
+    std::vector<pollfd> fds;
+    for (const auto& l : links_)
+      fds.push_back(pollfd{l->fd, static_cast<short>(l->fd >= 0 ? POLLIN : 0), 0});
+    ::poll(fds.data(), fds.size(), 50);
+    const int64_t now = mono_ms();
+    for (auto& l : links_) {
+      if (l->fd >= 0 && l->st == Link::St::kUnbinding) on_readable(*l, now);
+    }
+  }
+  for (auto& l : links_) {
+    if (l->fd >= 0) ::close(l->fd);
+    l->fd = -1;
+  }
+}
+
+}  // namespace sms
