@@ -10,6 +10,7 @@
 #include <memory>
 #include <random>
 #include <regex>
+#include <set>
 #include <string>
 
 #include <gtest/gtest.h>

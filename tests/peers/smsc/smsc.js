@@ -184,8 +184,13 @@ function scheduleReceipts(session, parts) {
   const list = parts.filter((m) => (m.registered_delivery & 0x03) === 1 ||
     ((m.registered_delivery & 0x03) === 2 && statFor(m.destination_addr) !== 'DELIVRD'));
   if (r.order === 'shuffled') list.sort(() => Math.random() - 0.5);
-  setTimeout(() => list.forEach((m) => sessions.has(session) && sendReceipt(session, m)),
-    r.before_resp ? 0 : r.delay_ms);
+  // A transmitter cannot take deliver_sm: receipts go to a receiver (or transceiver) of the account.
+  const pick = () => (session.bindType !== 'bind_transmitter' && sessions.has(session) ? session
+    : [...sessions].find((s) => s.bound && s.bindType !== 'bind_transmitter'));
+  setTimeout(() => list.forEach((m) => {
+    const target = pick();
+    if (target) sendReceipt(target, m);
+  }), r.before_resp ? 0 : r.delay_ms);
 }
 
 // Multipart submits are grouped by their UDH/sar reference until every part was accepted.
