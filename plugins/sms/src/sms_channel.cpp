@@ -151,34 +151,52 @@ sw::SendResult SmsChannel::send(const sw::OutboundMessage& m) {
 }
 
 void SmsChannel::on_outcome(int64_t message_id, const SubmitOutcome& o) {
-  using K = SubmitOutcome::Kind;
-  if (o.kind == K::kAccepted) {
-    host().complete_send(message_id, o.part_ids.empty() ? "" : o.part_ids.front());
+  if (o.kind == SubmitOutcome::Kind::kAccepted) {
     for (const ReceiptUpdate& u : receipts_.record(message_id, o.part_ids, host().now_ms())) {
       report(u);
     }
-    return;
   }
-  const std::string code = o.smpp_status != 0 ? status_name(o.smpp_status) : "";
-  sw::Error e;
-  switch (o.kind) {
-    case K::kRateLimited:
-      e = sw::Error::rate_limited(o.detail, std::chrono::milliseconds(o.retry_after_ms));
-      e.provider_code = code;
-      break;
-    case K::kTransient:
-      e = sw::Error::transient(o.detail);
-      e.provider_code = code;
-      break;
-    case K::kUnknown:
-      // Never resent: the SMSC may have it. Not retryable, so the host does not send it again.
-      e = sw::Error::rejected(o.detail, "SMPP_UNKNOWN_OUTCOME");
-      break;
-    default:
-      e = sw::Error::rejected(o.detail, code);
-      break;
+  // complete_send goes through the strand: the host learns that a send is pending only when send()
+  // returns there, and an outcome from this thread may be faster than that. While the instance
+  // stops no post is taken, and no send() can be running: complete directly.
+  if (host().post([this, message_id, o] { complete(message_id, o); }) != SB_OK) {
+    complete(message_id, o);
   }
-  host().complete_send(message_id, e);
+}
+
+void SmsChannel::complete(int64_t message_id, const SubmitOutcome& o) {
+  using K = SubmitOutcome::Kind;
+  int32_t rc = SB_OK;
+  if (o.kind == K::kAccepted) {
+    rc = host().complete_send(message_id, o.part_ids.empty() ? "" : o.part_ids.front());
+  } else {
+    const std::string code = o.smpp_status != 0 ? status_name(o.smpp_status) : "";
+    sw::Error e;
+    switch (o.kind) {
+      case K::kRateLimited:
+        e = sw::Error::rate_limited(o.detail, std::chrono::milliseconds(o.retry_after_ms));
+        e.provider_code = code;
+        break;
+      case K::kTransient:
+        e = sw::Error::transient(o.detail);
+        e.provider_code = code;
+        break;
+      case K::kUnknown:
+        // Never resent: the SMSC may have it. A 1.1 host puts it in the outbox's reconcile state;
+        // a 1.0 host records it failed (not retryable), which also never resends it.
+        e = sw::Error::rejected(o.detail, "SMPP_UNKNOWN_OUTCOME");
+        if (host().abi_minor() >= 1) e.status = SB_ERR_UNKNOWN_OUTCOME;
+        break;
+      default:
+        e = sw::Error::rejected(o.detail, code);
+        break;
+    }
+    rc = host().complete_send(message_id, e);
+  }
+  if (rc != SB_OK) {
+    host().warn("sms: complete_send for message " + std::to_string(message_id) +
+                " refused with status " + std::to_string(rc));
+  }
 }
 
 sw::CanSendAnswer SmsChannel::can_send(const sw::CanSendQuery& q) {

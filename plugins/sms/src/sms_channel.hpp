@@ -44,6 +44,7 @@ class SmsChannel : public sw::Channel, public SessionSink {
   void on_state(int32_t state, const std::string& reason) override;
   void on_log(int32_t level, const std::string& message) override;
   void on_tick() override;
+  void complete(int64_t message_id, const SubmitOutcome& outcome);  // on the strand
 
   // inbound.cpp
   uint32_t on_receipt(const ShortMessage& sm);
