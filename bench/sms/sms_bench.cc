@@ -12,7 +12,7 @@
 //
 // The SMSC (tests/peers/smsc, node + npm smpp) runs as its own process on 127.0.0.1 with receipts
 // and its submit log off. Every message goes to a distinct recipient. items_per_second is
-// submit_sm/s.
+// submit_sm/s. SB_BENCH_MAX_IN_FLIGHT sets the outbox's window (default 32).
 #include <benchmark/benchmark.h>
 
 #include <arpa/inet.h>
@@ -211,6 +211,7 @@ class Host {
       check(runtime_->start_instance(spec.id));
     }
     sb::outbox::OutboxOptions options;
+    if (const char* w = std::getenv("SB_BENCH_MAX_IN_FLIGHT")) options.max_in_flight = std::atoi(w);
     options.on_recorded = [this](const std::string&, const sb::store::OutboxAttempt& a) {
       on_recorded(a);
     };
