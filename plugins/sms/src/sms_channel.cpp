@@ -4,6 +4,7 @@
 
 #include <switchboard/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 
 namespace sms {
@@ -255,7 +256,8 @@ sw::Result<std::string> SmsChannel::preview(std::string_view json_in) {
   json::Value price = json::Value::object();
   price.set("currency", config_.rate_card.currency);
   price.set("per_segment", per);
-  price.set("total", per * static_cast<double>(plan->parts.size()));
+  // Rounded to a millionth so 3 x 0.07 reads 0.21, not 0.21000000000000002.
+  price.set("total", std::round(per * static_cast<double>(plan->parts.size()) * 1e6) / 1e6);
   out.set("price", std::move(price));
   return out.dump();
 }

@@ -115,6 +115,10 @@ TEST_F(SmsTest, PreviewTellsEncodingSegmentsAndPrice) {
   ASSERT_EQ(u.status, 200) << u.body;
   EXPECT_EQ(str(parse(u.body), "encoding"), "ucs2");
   EXPECT_EQ(parse(u.body)->getValue<int>("characters_left"), 61);
+  // Three segments at the default 0.05: the total reads 0.15, not 0.15000000000000002.
+  Reply three = api("POST", "/v1/channels/sms-1/ops/preview",
+                    R"({"text":")" + std::string(400, 'a') + R"(","to":"+15551234567"})");
+  EXPECT_NE(three.body.find("\"total\":0.15}"), std::string::npos) << three.body;
   Reply bad = api("POST", "/v1/channels/sms-1/ops/preview", R"({"txt":"x"})");
   EXPECT_EQ(bad.status, 400) << bad.body;
 }
