@@ -187,10 +187,13 @@ function scheduleReceipts(session, parts) {
   // A transmitter cannot take deliver_sm: receipts go to a receiver (or transceiver) of the account.
   const pick = () => (session.bindType !== 'bind_transmitter' && sessions.has(session) ? session
     : [...sessions].find((s) => s.bound && s.bindType !== 'bind_transmitter'));
-  setTimeout(() => list.forEach((m) => {
+  const send = () => list.forEach((m) => {
     const target = pick();
     if (target) sendReceipt(target, m);
-  }), r.before_resp ? 0 : r.delay_ms);
+  });
+  // before_resp: written on the socket ahead of the submit_sm_resp.
+  if (r.before_resp) send();
+  else setTimeout(send, r.delay_ms);
 }
 
 // Multipart submits are grouped by their UDH/sar reference until every part was accepted.
