@@ -1,73 +1,26 @@
+// The SMPP protocol side of a session: binds and their answers, submits within the window,
+// responses matched by sequence number, keepalive and response timers, and the state reported.
 #include "session.hpp"
+
+#include "session_internal.hpp"
 
 #include <switchboard/abi.h>
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
-#include <map>
 
 namespace sms {
 namespace {
-
-int64_t mono_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
 
 bool temporary(uint32_t st) {
   return st == status::kSysErr || st == status::kRxTAppn || st == status::kInvBndSts;
 }
 
 }  // namespace
-
-struct Session::Job {
-  int64_t message_id = 0;
-  std::vector<std::string> bodies;
-  std::vector<std::string> ids;
-  std::size_t accepted = 0;
-  bool done = false;
-};
-
-struct Session::Link {
-  enum class St { kIdle, kConnecting, kBinding, kBound, kUnbinding };
-  struct Out {
-    uint32_t command_id = 0;
-    int64_t deadline = 0;
-    bool has_part = false;
-    Part part;
-  };
-  int index = 0;
-  uint32_t bind_cmd = cmd::kBindTransceiver;
-  St st = St::kIdle;
-  int fd = -1;
-  std::string rbuf, wbuf;
-  uint32_t seq = 0;
-  std::map<uint32_t, Out> outstanding;
-  int submits_out = 0;
-  int64_t next_connect_at = 0, bind_deadline = 0, bound_at = 0, last_rx = 0;
-  int64_t enquire_deadline = 0, paused_until = 0, tokens_at = 0;
-  double tokens = 0;
-  int attempts = 0;
-  std::string fail_reason;
-  bool can_tx() const { return bind_cmd != cmd::kBindReceiver; }
-  bool can_rx() const { return bind_cmd != cmd::kBindTransmitter; }
-  const char* kind() const {
-    return bind_cmd == cmd::kBindTransceiver   ? "transceiver"
-           : bind_cmd == cmd::kBindTransmitter ? "transmitter"
-                                               : "receiver";
-  }
-};
 
 Session::Session(SessionConfig config, SessionSink& sink)
     : config_(std::move(config)), sink_(sink) {
@@ -135,49 +88,6 @@ uint32_t Session::next_seq(Link& l) {
 
 void Session::send_pdu(Link& l, const std::string& bytes) {
   l.wbuf += bytes;
-}
-
-void Session::flush(Link& l) {
-  while (l.fd >= 0 && !l.wbuf.empty()) {
-    ssize_t n = ::send(l.fd, l.wbuf.data(), l.wbuf.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      l.wbuf.erase(0, static_cast<std::size_t>(n));
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      return;  // EAGAIN: POLLOUT resumes; errors show up on the next read
-    }
-  }
-}
-
-void Session::connect(Link& l, int64_t now) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* res = nullptr;
-  const std::string port = std::to_string(config_.port);
-  if (int rc = ::getaddrinfo(config_.host.c_str(), port.c_str(), &hints, &res); rc != 0) {
-    drop(l, "cannot resolve " + config_.host + ": " + gai_strerror(rc), now);
-    return;
-  }
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owned(res, &::freeaddrinfo);
-  l.fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (l.fd < 0) {
-    drop(l, std::string("socket: ") + std::strerror(errno), now);
-    return;
-  }
-  int one = 1;
-  ::setsockopt(l.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  l.rbuf.clear();
-  l.wbuf.clear();
-  l.seq = 0;
-  l.bind_deadline = now + config_.bind_timeout_ms;
-  if (::connect(l.fd, res->ai_addr, res->ai_addrlen) != 0 && errno != EINPROGRESS) {
-    drop(l, "connect to " + config_.host + ":" + port + ": " + std::strerror(errno), now);
-    return;
-  }
-  l.st = Link::St::kConnecting;
 }
 
 void Session::drop(Link& l, const std::string& why, int64_t now, int64_t retry_in_ms) {
@@ -414,39 +324,6 @@ void Session::on_pdu(Link& l, Pdu& pdu, int64_t now) {
   }
 }
 
-void Session::on_readable(Link& l, int64_t now) {
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::recv(l.fd, buf, sizeof buf, 0);
-    if (n > 0) {
-      l.rbuf.append(buf, static_cast<std::size_t>(n));
-      if (static_cast<std::size_t>(n) < sizeof buf) break;
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    drop(l, n == 0 ? "the SMSC closed the connection" : std::string(std::strerror(errno)), now);
-    return;
-  }
-  std::size_t at = 0;
-  while (l.fd >= 0) {
-    Pdu pdu;
-    std::size_t used = 0;
-    FrameResult r =
-        next_frame(std::string_view(l.rbuf).substr(at), config_.max_pdu_size, &pdu, &used);
-    if (r == FrameResult::kNeedMore) break;
-    if (r == FrameResult::kBadLength) {
-      send_pdu(l, encode_header_only(cmd::kGenericNack, status::kInvCmdLen, pdu.sequence));
-      flush(l);
-      drop(l, "PDU with an invalid command_length (stream position lost)", now);
-      return;
-    }
-    at += used;
-    on_pdu(l, pdu, now);
-  }
-  if (l.fd >= 0) l.rbuf.erase(0, at);
-}
-
 void Session::timers(Link& l, int64_t now) {
   if (l.st == Link::St::kIdle) {
     if (!stopping_ && now >= l.next_connect_at) connect(l, now);
@@ -564,94 +441,6 @@ void Session::update_state() {
   reported_state_ = state;
   reported_reason_ = reason;
   sink_.on_state(state, reason);
-}
-
-void Session::poll_once() {
-  std::vector<pollfd> fds;
-  fds.push_back(pollfd{wake_[0], POLLIN, 0});
-  for (const auto& l : links_) {
-    short ev = POLLIN;
-    if (l->st == Link::St::kConnecting || !l->wbuf.empty()) ev |= POLLOUT;
-    fds.push_back(pollfd{l->fd, static_cast<short>(l->fd >= 0 ? ev : 0), 0});
-  }
-  int timeout = 100;
-  if (!ready_.empty() && config_.rate_per_bind > 0) timeout = 2;
-  ::poll(fds.data(), fds.size(), timeout);
-  if ((fds[0].revents & POLLIN) != 0) {
-    char drain[256];
-    while (::read(wake_[0], drain, sizeof drain) > 0) {
-    }
-  }
-  int64_t now = mono_ms();
-  for (std::size_t i = 0; i < links_.size(); ++i) {
-    Link& l = *links_[i];
-    const short re = fds[i + 1].revents;
-    if (l.fd < 0 || re == 0) continue;
-    if (l.st == Link::St::kConnecting && (re & (POLLOUT | POLLERR | POLLHUP)) != 0) {
-      int err = 0;
-      socklen_t len = sizeof err;
-      ::getsockopt(l.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-      if (err != 0) {
-        drop(l,
-             "connect to " + config_.host + ":" + std::to_string(config_.port) + ": " +
-                 std::strerror(err),
-             now);
-        continue;
-      }
-      BindRequest b;
-      b.command_id = l.bind_cmd;
-      b.system_id = config_.system_id;
-      b.password = config_.password;
-      b.system_type = config_.system_type;
-      const uint32_t seq = next_seq(l);
-      l.outstanding[seq] = Link::Out{l.bind_cmd, l.bind_deadline, false, {}};
-      send_pdu(l, encode_bind(b, seq));
-      l.st = Link::St::kBinding;
-    } else if ((re & (POLLIN | POLLERR | POLLHUP)) != 0) {
-      on_readable(l, now);
-    }
-  }
-  for (auto& l : links_) timers(*l, now);
-  dispatch(now);
-  for (auto& l : links_) flush(*l);
-  {
-    std::lock_guard lock(mu_);
-    int out = 0;
-    for (const auto& l : links_) out += l->submits_out;
-    stats_.outstanding = out;
-  }
-  sink_.on_tick();
-}
-
-void Session::run() {
-  update_state();
-  while (!stopping_) poll_once();
-  // Unbind what is bound, wait up to a second for the answers, then close everything.
-  const int64_t until = mono_ms() + 1'000;
-  for (auto& l : links_) {
-    if (l->st != Link::St::kBound) continue;
-    const uint32_t seq = next_seq(*l);
-    l->outstanding[seq] = Link::Out{cmd::kUnbind, until, false, {}};
-    send_pdu(*l, encode_header_only(cmd::kUnbind, 0, seq));
-    l->st = Link::St::kUnbinding;
-    flush(*l);
-  }
-  while (mono_ms() < until && std::any_of(links_.begin(), links_.end(), [](const auto& l) {
-           return l->st == Link::St::kUnbinding;
-         })) {
-    std::vector<pollfd> fds;
-    for (const auto& l : links_)
-      fds.push_back(pollfd{l->fd, static_cast<short>(l->fd >= 0 ? POLLIN : 0), 0});
-    ::poll(fds.data(), fds.size(), 50);
-    const int64_t now = mono_ms();
-    for (auto& l : links_) {
-      if (l->fd >= 0 && l->st == Link::St::kUnbinding) on_readable(*l, now);
-    }
-  }
-  for (auto& l : links_) {
-    if (l->fd >= 0) ::close(l->fd);
-    l->fd = -1;
-  }
 }
 
 }  // namespace sms
