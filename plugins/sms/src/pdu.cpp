@@ -85,6 +85,28 @@ class Reader {
   std::string error_;
 };
 
+// The fields submit_sm, deliver_sm and data_sm start with: service_type, both addresses, esm_class.
+void read_addresses(Reader& r, ShortMessage& sm) {
+  sm.service_type = r.cstr("service_type", 6);
+  sm.source_ton = r.u8("source_addr_ton");
+  sm.source_npi = r.u8("source_addr_npi");
+  sm.source_addr = r.cstr("source_addr", 65);
+  sm.dest_ton = r.u8("dest_addr_ton");
+  sm.dest_npi = r.u8("dest_addr_npi");
+  sm.dest_addr = r.cstr("destination_addr", 65);
+  sm.esm_class = r.u8("esm_class");
+}
+
+// The TLVs after the mandatory fields, then the message or the first error.
+std::optional<ShortMessage> finish_tlvs(Reader& r, ShortMessage sm, std::string* error) {
+  sm.tlvs = r.tlvs();
+  if (!r.ok()) {
+    if (error != nullptr) *error = r.error();
+    return std::nullopt;
+  }
+  return sm;
+}
+
 }  // namespace
 
 std::string status_name(uint32_t s) {
@@ -270,14 +292,7 @@ std::optional<std::string> encode_short_message(const ShortMessage& sm) {
 std::optional<ShortMessage> decode_short_message(std::string_view body, std::string* error) {
   Reader r(body);
   ShortMessage sm;
-  sm.service_type = r.cstr("service_type", 6);
-  sm.source_ton = r.u8("source_addr_ton");
-  sm.source_npi = r.u8("source_addr_npi");
-  sm.source_addr = r.cstr("source_addr", 65);
-  sm.dest_ton = r.u8("dest_addr_ton");
-  sm.dest_npi = r.u8("dest_addr_npi");
-  sm.dest_addr = r.cstr("destination_addr", 65);
-  sm.esm_class = r.u8("esm_class");
+  read_addresses(r, sm);
   sm.protocol_id = r.u8("protocol_id");
   sm.priority = r.u8("priority_flag");
   sm.schedule_delivery_time = r.cstr("schedule_delivery_time", 17);
@@ -288,33 +303,16 @@ std::optional<ShortMessage> decode_short_message(std::string_view body, std::str
   sm.sm_default_msg_id = r.u8("sm_default_msg_id");
   const uint8_t len = r.u8("sm_length");
   sm.short_message = r.bytes("short_message", len);
-  sm.tlvs = r.tlvs();
-  if (!r.ok()) {
-    if (error != nullptr) *error = r.error();
-    return std::nullopt;
-  }
-  return sm;
+  return finish_tlvs(r, std::move(sm), error);
 }
 
 std::optional<ShortMessage> decode_data_sm(std::string_view body, std::string* error) {
   Reader r(body);
   ShortMessage sm;
-  sm.service_type = r.cstr("service_type", 6);
-  sm.source_ton = r.u8("source_addr_ton");
-  sm.source_npi = r.u8("source_addr_npi");
-  sm.source_addr = r.cstr("source_addr", 65);
-  sm.dest_ton = r.u8("dest_addr_ton");
-  sm.dest_npi = r.u8("dest_addr_npi");
-  sm.dest_addr = r.cstr("destination_addr", 65);
-  sm.esm_class = r.u8("esm_class");
+  read_addresses(r, sm);
   sm.registered_delivery = r.u8("registered_delivery");
   sm.data_coding = r.u8("data_coding");
-  sm.tlvs = r.tlvs();
-  if (!r.ok()) {
-    if (error != nullptr) *error = r.error();
-    return std::nullopt;
-  }
-  return sm;
+  return finish_tlvs(r, std::move(sm), error);
 }
 
 std::optional<std::string> decode_message_id(std::string_view body) {
