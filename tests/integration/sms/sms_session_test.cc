@@ -139,5 +139,27 @@ TEST_F(SmsTest, KilledDaemonLeavesSubmitsInFlightToReconcile) {
     EXPECT_NE(str(subs->getObject(i), "status"), "accepted");
 }
 
+TEST_F(SmsTest, AcknowledgedMoPartsSurviveAKilledDaemon) {
+  ASSERT_TRUE(bound());
+  const std::string mo = R"({"from":"447700900801","text":"first-second-third","parts":3,)"
+                         R"("part_octets":6,"ref":77)";
+  ASSERT_EQ(smsc_->call("POST", "/mo", mo + R"(,"drop_part":2})").status, 200);
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto resps = smsc_->stats()->getArray("deliver_resps");
+        return resps && resps->size() == 2;
+      },
+      10s));
+  EXPECT_EQ(inbound_count(), 0);  // incomplete: kept, acknowledged
+  host_->signal(SIGKILL);
+  host_->wait();
+  db_.reset();
+  ASSERT_NO_FATAL_FAILURE(start_host());
+  ASSERT_TRUE(eventually([&] { return smsc_->binds() == 1; }, 10s));
+  ASSERT_EQ(smsc_->call("POST", "/mo", mo + R"(,"only_part":2})").status, 200);
+  ASSERT_TRUE(eventually([&] { return inbound_count() == 1; }, 10s));
+  EXPECT_EQ(db_->scalar("SELECT text FROM messages WHERE direction = 'in'"), "first-second-third");
+}
+
 }  // namespace
 }  // namespace smstest

@@ -367,6 +367,7 @@ function buildMoParts(req) {
 function injectMo(req) {
   let parts = buildMoParts(req);
   if (req.drop_part) parts = parts.filter((_, i) => i + 1 !== req.drop_part);
+  if (req.only_part) parts = parts.filter((_, i) => i + 1 === req.only_part);
   if (req.duplicate_part) parts.push(parts[req.duplicate_part - 1]);
   if (req.shuffle) parts.sort(() => Math.random() - 0.5);
   const target = [...sessions].find((s) => s.bound && s.bindType !== 'bind_transmitter');
