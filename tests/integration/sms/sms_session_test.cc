@@ -161,5 +161,51 @@ TEST_F(SmsTest, AcknowledgedMoPartsSurviveAKilledDaemon) {
   EXPECT_EQ(db_->scalar("SELECT text FROM messages WHERE direction = 'in'"), "first-second-third");
 }
 
+TEST_F(SmsTest, ADropUnderLoadLosesNothingAndSendsNothingTwice) {
+  ASSERT_TRUE(bound());
+  // 120 messages; the SMSC drops the connection on its 60th submit, leaving the last 5 unanswered.
+  ASSERT_EQ(smsc_
+                ->call("POST", "/config",
+                       R"({"drop_after":{"submits":60,"unanswered":5},)"
+                       R"("receipts":{"enabled":false}})")
+                .status,
+            200);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 120; ++i) {
+    ids.push_back(send("+4477009" + std::to_string(10000 + i), "load " + std::to_string(i),
+                       "load-" + std::to_string(i)));
+  }
+  int sent = 0, reconcile = 0;
+  ASSERT_TRUE(eventually(
+      [&] {
+        sent = std::stoi("0" + db_->scalar("SELECT COUNT(*) FROM outbox WHERE state = 'sent'"));
+        reconcile =
+            std::stoi("0" + db_->scalar("SELECT COUNT(*) FROM outbox WHERE state = 'reconcile'"));
+        return sent + reconcile == 120;
+      },
+      60s))
+      << db_->scalar(
+             "SELECT group_concat(state || ':' || n, ' ') FROM "
+             "(SELECT state, COUNT(*) AS n FROM outbox GROUP BY state)");
+  EXPECT_GE(reconcile, 1);
+  EXPECT_LE(reconcile, 10);  // at most the window was in flight
+  // Every recipient reached the SMSC at most once with an accepted submit, and each unanswered
+  // submit is a message in reconcile that was never submitted again.
+  auto subs = smsc_->submitted();
+  std::map<std::string, int> accepted, unanswered;
+  for (size_t i = 0; i < subs->size(); ++i) {
+    JsonPtr m = subs->getObject(static_cast<unsigned>(i));
+    const std::string to = str(m, "destination_addr"), st = str(m, "status");
+    if (st == "accepted") ++accepted[to];
+    if (st == "unanswered") ++unanswered[to];
+  }
+  for (const auto& [to, n] : accepted) {
+    EXPECT_EQ(n, 1) << to;
+    EXPECT_EQ(unanswered.count(to), 0u) << to;
+  }
+  EXPECT_EQ(static_cast<int>(unanswered.size()), reconcile);
+  EXPECT_EQ(static_cast<int>(accepted.size()), sent);
+}
+
 }  // namespace
 }  // namespace smstest
