@@ -208,6 +208,8 @@ uint32_t SmsChannel::on_mo_part(const ShortMessage& sm, const ConcatInfo& c, std
   Reassembled done;
   auto added = reassembler_.add(key, c.seq, sm.data_coding, std::move(payload),
                                 sm.source_addr + "#" + seq, rec.find("first_at")->as_int(), &done);
+  // Too many open at once (a flood of single parts): the oldest are stored as they are.
+  for (const Reassembled& r : reassembler_.overflow()) store_reassembled(r);
   if (added != Reassembler::Added::kComplete) return status::kOk;
   store_reassembled(done);
   return status::kOk;
@@ -233,8 +235,9 @@ void SmsChannel::store_reassembled(const Reassembled& r) {
     for (uint8_t m : r.missing) missing.push(static_cast<int64_t>(m));
     pj.set("incomplete", true);
     pj.set("missing_parts", std::move(missing));
-    pj.set("note", "reassembly timed out: " + std::to_string(r.missing.size()) + " of " +
-                       std::to_string(r.key.total) + " parts never arrived");
+    pj.set("note",
+           "stored incomplete (timeout or too many open): " + std::to_string(r.missing.size()) +
+               " of " + std::to_string(r.key.total) + " parts never arrived");
   }
   const std::string id = "mo-" + fnv_hex(r.key.str()) + "-" + std::to_string(r.first_at_ms);
   if (store_mo(sm, id, r.text, pj.dump(), "") != status::kOk) {

@@ -63,6 +63,19 @@ std::vector<Reassembled> Reassembler::expire(int64_t now_ms) {
   return out;
 }
 
+std::vector<Reassembled> Reassembler::overflow() {
+  std::vector<Reassembled> out;
+  while (open_.size() > max_open_) {
+    auto oldest = open_.begin();
+    for (auto it = open_.begin(); it != open_.end(); ++it) {
+      if (it->second.first_at_ms < oldest->second.first_at_ms) oldest = it;
+    }
+    out.push_back(finish(oldest->first, oldest->second));
+    open_.erase(oldest);
+  }
+  return out;
+}
+
 std::optional<int64_t> Reassembler::next_deadline() const {
   std::optional<int64_t> best;
   for (const auto& [k, o] : open_) {

@@ -37,7 +37,9 @@ struct Reassembled {
 
 class Reassembler {
  public:
-  explicit Reassembler(int64_t timeout_ms) : timeout_ms_(timeout_ms) {}
+  // At most max_open messages are reassembled at once; overflow() releases the oldest beyond that.
+  explicit Reassembler(int64_t timeout_ms, std::size_t max_open = 10'000)
+      : timeout_ms_(timeout_ms), max_open_(max_open) {}
 
   enum class Added { kStored, kDuplicate, kComplete };
   // Adds part `seq` (1..total) with its payload octets (UDH removed) and an id of its own. On
@@ -46,6 +48,8 @@ class Reassembler {
             std::string part_id, int64_t now_ms, Reassembled* done);
   // Messages whose first part came more than the timeout before now, incomplete.
   std::vector<Reassembled> expire(int64_t now_ms);
+  // The oldest open messages while more than max_open are open, incomplete.
+  std::vector<Reassembled> overflow();
   // The earliest time expire() has something to do; nullopt when nothing is pending.
   std::optional<int64_t> next_deadline() const;
   std::size_t pending() const { return open_.size(); }
@@ -59,6 +63,7 @@ class Reassembler {
   static Reassembled finish(const PartKey& key, Open& open);
 
   int64_t timeout_ms_;
+  std::size_t max_open_;
   std::map<PartKey, Open> open_;
 };
 

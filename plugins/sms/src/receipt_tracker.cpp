@@ -27,6 +27,7 @@ std::vector<ReceiptUpdate> ReceiptTracker::record(int64_t message_id,
   for (std::size_t i = 0; i < part_ids.size(); ++i) {
     if (!part_ids[i].empty()) by_id_[normalize_id(part_ids[i])] = {message_id, i};
   }
+  while (messages_.size() > max_tracked_) forget(messages_.begin());  // the oldest host ids
   std::vector<ReceiptUpdate> out;
   std::deque<std::pair<Receipt, int64_t>> still;
   for (auto& [r, at] : waiting_) {
@@ -74,6 +75,7 @@ ReceiptTracker::Applied ReceiptTracker::apply(const Receipt& r, int64_t now_ms,
                                               ReceiptUpdate* out) {
   auto hit = find(r.id);
   if (!hit) {
+    if (waiting_.size() >= max_waiting_) waiting_.pop_front();
     waiting_.emplace_back(r, now_ms);
     return Applied::kWaiting;
   }
@@ -100,10 +102,16 @@ std::vector<Receipt> ReceiptTracker::expire(int64_t now_ms) {
       ++it;
       continue;
     }
-    for (const std::string& id : it->second.ids) by_id_.erase(normalize_id(id));
-    it = messages_.erase(it);
+    auto next = std::next(it);
+    forget(it);
+    it = next;
   }
   return dropped;
+}
+
+void ReceiptTracker::forget(std::map<int64_t, Tracked>::iterator it) {
+  for (const std::string& id : it->second.ids) by_id_.erase(normalize_id(id));
+  messages_.erase(it);
 }
 
 }  // namespace sms

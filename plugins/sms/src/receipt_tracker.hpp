@@ -29,7 +29,14 @@ struct ReceiptUpdate {
 
 class ReceiptTracker {
  public:
-  ReceiptTracker(int64_t wait_ms, int64_t keep_ms) : wait_ms_(wait_ms), keep_ms_(keep_ms) {}
+  // At most max_tracked messages are remembered (the oldest ids are forgotten first) and at most
+  // max_waiting early receipts wait, so a flood cannot exhaust memory.
+  ReceiptTracker(int64_t wait_ms, int64_t keep_ms, std::size_t max_tracked = 500'000,
+                 std::size_t max_waiting = 100'000)
+      : wait_ms_(wait_ms),
+        keep_ms_(keep_ms),
+        max_tracked_(max_tracked),
+        max_waiting_(max_waiting) {}
 
   // Records the accepted parts of a message. Returns the updates of receipts that were waiting
   // for these ids.
@@ -54,7 +61,10 @@ class ReceiptTracker {
   std::optional<std::pair<int64_t, std::size_t>> find(const std::string& id) const;
   ReceiptUpdate update(int64_t message_id, Tracked& t, std::size_t part, const Receipt& r);
 
+  void forget(std::map<int64_t, Tracked>::iterator it);
+
   int64_t wait_ms_, keep_ms_;
+  std::size_t max_tracked_, max_waiting_;
   std::map<int64_t, Tracked> messages_;
   std::unordered_map<std::string, std::pair<int64_t, std::size_t>> by_id_;  // normalized id
   std::deque<std::pair<Receipt, int64_t>> waiting_;

@@ -62,5 +62,21 @@ TEST(SmsReassembly, TimeoutReleasesWhatCameWithGapMarkers) {
   EXPECT_FALSE(r.next_deadline());
 }
 
+TEST(SmsReassembly, TooManyOpenReleasesTheOldest) {
+  Reassembler r(600'000, 2);
+  Reassembled done;
+  for (uint16_t ref = 1; ref <= 3; ++ref) {
+    PartKey k = key(2);
+    k.ref = ref;
+    r.add(k, 1, 0, "p" + std::to_string(ref), "id", ref * 10, &done);
+  }
+  auto out = r.overflow();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].key.ref, 1);
+  EXPECT_EQ(out[0].text, "p1\xE2\x80\xA6");
+  EXPECT_EQ(r.pending(), 2u);
+  EXPECT_TRUE(r.overflow().empty());
+}
+
 }  // namespace
 }  // namespace sms

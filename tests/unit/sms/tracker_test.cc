@@ -116,5 +116,19 @@ TEST(SmsConfig, ParsesAndNamesEveryBadField) {
   EXPECT_NE(config_schema_json().find("\"system_id\""), std::string::npos);
 }
 
+TEST(SmsTracker, BoundedInMessagesAndWaitingReceipts) {
+  ReceiptTracker t(60'000, 3'600'000, /*max_tracked=*/2, /*max_waiting=*/2);
+  t.record(1, {"m1"}, 0);
+  t.record(2, {"m2"}, 0);
+  t.record(3, {"m3"}, 0);  // forgets message 1, the oldest
+  EXPECT_EQ(t.tracked(), 2u);
+  ReceiptUpdate u;
+  EXPECT_EQ(t.apply(receipt("m1", "DELIVRD"), 1, &u), ReceiptTracker::Applied::kWaiting);
+  EXPECT_EQ(t.apply(receipt("m3", "DELIVRD"), 1, &u), ReceiptTracker::Applied::kUpdate);
+  t.apply(receipt("u1", "DELIVRD"), 1, &u);
+  t.apply(receipt("u2", "DELIVRD"), 1, &u);
+  EXPECT_EQ(t.waiting(), 2u);
+}
+
 }  // namespace
 }  // namespace sms
