@@ -32,6 +32,7 @@ Session::Session(SessionConfig config, SessionSink& sink)
       auto l = std::make_unique<Link>();
       l->index = static_cast<int>(links_.size());
       l->bind_cmd = k;
+      l->rate = SubmitRate(config_.rate_per_bind);
       links_.push_back(std::move(l));
     }
   }
@@ -177,8 +178,7 @@ void Session::on_bind_resp(Link& l, const Pdu& pdu, int64_t now) {
     l.bound_at = now;
     l.last_rx = now;
     l.fail_reason.clear();
-    l.tokens = 1;
-    l.tokens_at = now;
+    l.rate.reset(now);
     if (l.can_tx()) ++bound_tx_;
     log(SB_LOG_INFO, std::string(l.kind()) + " " + std::to_string(l.index) + " bound to " +
                          config_.host + ":" + std::to_string(config_.port) + " as " +
@@ -221,6 +221,7 @@ void Session::on_submit_resp(Link& l, Part part, const Pdu& pdu, int64_t now) {
     const int64_t pause =
         st == status::kThrottled ? config_.throttle_pause_ms : config_.queue_full_pause_ms;
     l.paused_until = now + pause;
+    if (st == status::kThrottled) l.rate.throttled(now);
     {
       std::lock_guard lock(mu_);
       ++stats_.throttled;
@@ -391,14 +392,7 @@ void Session::dispatch(int64_t now) {
           now < l.paused_until) {
         continue;
       }
-      if (config_.rate_per_bind > 0) {
-        const double burst = std::max(1.0, config_.rate_per_bind / 20);
-        l.tokens = std::min(burst, l.tokens + static_cast<double>(now - l.tokens_at) *
-                                                  config_.rate_per_bind / 1000.0);
-        l.tokens_at = now;
-        if (l.tokens < 1) continue;
-        l.tokens -= 1;
-      }
+      if (!l.rate.take(now)) continue;
       chosen = &l;
       rr_ = (rr_ + k + 1) % links_.size();
     }

@@ -2,6 +2,7 @@
 // timers) and session_io.cpp (sockets, poll, the thread's loop). Not part of the plugin's API.
 #pragma once
 
+#include "rate.hpp"
 #include "session.hpp"
 
 #include <chrono>
@@ -43,8 +44,8 @@ struct Session::Link {
   std::map<uint32_t, Out> outstanding;
   int submits_out = 0;
   int64_t next_connect_at = 0, bind_deadline = 0, bound_at = 0, last_rx = 0;
-  int64_t enquire_deadline = 0, paused_until = 0, tokens_at = 0;
-  double tokens = 0;
+  int64_t enquire_deadline = 0, paused_until = 0;
+  SubmitRate rate;
   int attempts = 0;
   std::string fail_reason;
   bool can_tx() const { return bind_cmd != cmd::kBindReceiver; }
