@@ -243,7 +243,10 @@ void Dispatcher::record(int64_t message_id, const SendAttempt& attempt) {
       a.error_text = attempt.error_message;
       a.retry_after_ms = attempt.retry_after_ms;
       a.next = store::OutboxState::kFailed;
-      if (should_retry(attempt.status, attempt.retryable)) {
+      if (attempt.status == SB_ERR_UNKNOWN_OUTCOME) {
+        // The provider may have it (ABI 1.1): neither resent nor failed, a supervisor decides.
+        a.next = store::OutboxState::kReconcile;
+      } else if (should_retry(attempt.status, attempt.retryable)) {
         auto row = rows_.outbox_get(message_id);
         const int attempts = row && *row ? (*row)->attempts : 1;
         const int64_t horizon_start = row && *row ? (*row)->horizon_start_ms : now;

@@ -59,6 +59,8 @@ std::string status_name(int32_t status) {
       return "SB_ERR_INTERNAL";
     case SB_ERR_TIMEOUT:
       return "SB_ERR_TIMEOUT";
+    case SB_ERR_UNKNOWN_OUTCOME:
+      return "SB_ERR_UNKNOWN_OUTCOME";
     default:
       return "status " + std::to_string(status);
   }

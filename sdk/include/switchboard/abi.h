@@ -65,6 +65,11 @@ extern "C" {
 #define SB_ERR_STATE (-8)        /* wrong state for this call (e.g. not started, already stopped) */
 #define SB_ERR_INTERNAL (-9)     /* a bug or an unexpected condition on the callee's side */
 #define SB_ERR_TIMEOUT (-10)     /* an operation ran out of time; treat as transient */
+/* since 1.1: complete_send only: the request reached the provider but its answer never came (the
+ * connection dropped, the response timed out), so whether the provider accepted it is unknown and
+ * a resend could duplicate it. The host neither resends nor fails the message: the outbox puts it
+ * in `reconcile` for a supervisor. A 1.0 host treats it as a non-retryable error. */
+#define SB_ERR_UNKNOWN_OUTCOME (-11)
 
 /* Log levels (since 1.0). */
 #define SB_LOG_TRACE 0
@@ -379,7 +384,8 @@ typedef struct sb_host_api {
   const void* (*get_extension)(sb_host_ctx* host, const char* id, size_t size);
 
   /* Finish a send that returned SB_PENDING: status is SB_OK (provider_message_id set) or an
-   * SB_ERR_* with err describing it (may be NULL). Call exactly once per pending send. */
+   * SB_ERR_* with err describing it (may be NULL); SB_ERR_UNKNOWN_OUTCOME (since 1.1) when the
+   * provider may or may not have it. Call exactly once per pending send. */
   int32_t (*complete_send)(sb_host_ctx* host, int64_t message_id, int32_t status,
                            const char* provider_message_id, size_t provider_message_id_size,
                            const sb_error_info* err);

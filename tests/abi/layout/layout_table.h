@@ -241,6 +241,9 @@ static void layout_table_values(emitter* e) {
   SB_VALUE(SB_CAP_THREADING);
   SB_VALUE(SB_INBOUND_AUTOMATED);
   SB_VALUE(SB_INBOUND_SYSTEM);
+#if SB_ABI_MINOR >= 1
+  SB_VALUE(SB_ERR_UNKNOWN_OUTCOME);
+#endif
 }
 
 #endif /* SB_ABI_LAYOUT_TABLE_H */

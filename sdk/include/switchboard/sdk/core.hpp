@@ -92,6 +92,8 @@ inline std::string_view status_name(int32_t status) noexcept {
       return "INTERNAL";
     case SB_ERR_TIMEOUT:
       return "TIMEOUT";
+    case SB_ERR_UNKNOWN_OUTCOME:
+      return "UNKNOWN_OUTCOME";
     default:
       return "UNKNOWN";
   }
