@@ -212,7 +212,7 @@ class Host {
     }
     sb::outbox::OutboxOptions options;
     if (const char* w = std::getenv("SB_BENCH_MAX_IN_FLIGHT")) options.max_in_flight = std::atoi(w);
-    options.on_recorded = [this](const std::string&, const sb::store::OutboxAttempt& a) {
+    options.on_recorded = [this](const std::string&, const sb::store::OutboxAttempt& a, bool) {
       on_recorded(a);
     };
     outbox_ = std::make_unique<sb::outbox::Outbox>(*store_, *runtime_, options);

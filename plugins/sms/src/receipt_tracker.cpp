@@ -23,6 +23,7 @@ std::vector<ReceiptUpdate> ReceiptTracker::record(int64_t message_id,
   Tracked& t = messages_[message_id];
   t.ids = part_ids;
   t.stats.assign(part_ids.size(), "");
+  t.receipts.assign(part_ids.size(), Receipt{});
   t.at_ms = now_ms;
   for (std::size_t i = 0; i < part_ids.size(); ++i) {
     if (!part_ids[i].empty()) by_id_[normalize_id(part_ids[i])] = {message_id, i};
@@ -45,6 +46,7 @@ std::vector<ReceiptUpdate> ReceiptTracker::record(int64_t message_id,
 ReceiptUpdate ReceiptTracker::update(int64_t message_id, Tracked& t, std::size_t part,
                                      const Receipt& r) {
   t.stats[part] = r.stat;
+  t.receipts[part] = r;
   ReceiptUpdate u;
   u.message_id = message_id;
   u.part = part;
@@ -67,6 +69,20 @@ ReceiptUpdate ReceiptTracker::update(int64_t message_id, Tracked& t, std::size_t
   extra.set("stat", r.stat);
   if (!r.err.empty()) extra.set("err", r.err);
   if (!r.done_date.empty()) extra.set("done_date", r.done_date);
+  // Every part's receipt so far: the host's status history records a report only when it moves
+  // the message's status (sent -> delivered or failed), so the entry that does carries them all.
+  switchboard::json::Value parts = switchboard::json::Value::array();
+  for (std::size_t i = 0; i < t.receipts.size(); ++i) {
+    if (t.stats[i].empty()) continue;
+    switchboard::json::Value p = switchboard::json::Value::object();
+    p.set("part", static_cast<int64_t>(i + 1));
+    p.set("part_id", t.ids[i]);
+    p.set("stat", t.receipts[i].stat);
+    if (!t.receipts[i].err.empty()) p.set("err", t.receipts[i].err);
+    if (!t.receipts[i].done_date.empty()) p.set("done_date", t.receipts[i].done_date);
+    parts.push(std::move(p));
+  }
+  extra.set("receipts", std::move(parts));
   u.extra_json = extra.dump();
   return u;
 }

@@ -56,6 +56,7 @@ class ReceiptTracker {
   struct Tracked {
     std::vector<std::string> ids;
     std::vector<std::string> stats;  // per part, "" until a receipt came
+    std::vector<Receipt> receipts;   // per part, the latest receipt (empty id until one came)
     int64_t at_ms = 0;
   };
   std::optional<std::pair<int64_t, std::size_t>> find(const std::string& id) const;

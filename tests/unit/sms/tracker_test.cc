@@ -30,6 +30,14 @@ TEST(SmsTracker, MultipartIsDeliveredWhenEveryPartIsAndFailedWhenOneFails) {
   EXPECT_EQ(u.status, SB_DELIVERY_SENT);
   ASSERT_EQ(t.apply(receipt("a3", "DELIVRD"), 1, &u), ReceiptTracker::Applied::kUpdate);
   EXPECT_EQ(u.status, SB_DELIVERY_DELIVERED);
+  // The report that delivers the message carries every part's receipt, in part order.
+  const size_t p1 = u.extra_json.find(R"({"part":1,"part_id":"a1","stat":"DELIVRD"})");
+  const size_t p2 = u.extra_json.find(R"({"part":2,"part_id":"a2","stat":"DELIVRD"})");
+  const size_t p3 = u.extra_json.find(R"({"part":3,"part_id":"a3","stat":"DELIVRD"})");
+  EXPECT_NE(p1, std::string::npos) << u.extra_json;
+  EXPECT_LT(p1, p2) << u.extra_json;
+  EXPECT_LT(p2, p3) << u.extra_json;
+  EXPECT_NE(p3, std::string::npos) << u.extra_json;
   t.record(8, {"b1", "b2"}, 0);
   ASSERT_EQ(t.apply(receipt("b2", "UNDELIV"), 1, &u), ReceiptTracker::Applied::kUpdate);
   EXPECT_EQ(u.status, SB_DELIVERY_FAILED);
