@@ -468,13 +468,36 @@ SendAttempt ChannelInstance::attempt_on_strand(const store::MessageRecord& row) 
   m.reply_to_provider_id = to_sb(row.reply_to_provider_id);
   StringSink provider_id(1024);
   ErrorCapture err;
-  attempt.status = plugin().vtable().send(channel_, &m, provider_id.sink(), err.sink());
-  if (attempt.status == SB_PENDING) {
+  {
+    // complete_send may come from a plugin thread before send() returns: it finds the id here.
     std::lock_guard lock(mu_);
-    pending_attempts_.insert(row.id);
-    ++counters_.send_pending;
-    attempt.kind = SendAttempt::Kind::kPending;
-    return attempt;
+    sends_in_call_.insert(row.id);
+  }
+  attempt.status = plugin().vtable().send(channel_, &m, provider_id.sink(), err.sink());
+  std::optional<SendAttempt> early;
+  {
+    std::lock_guard lock(mu_);
+    sends_in_call_.erase(row.id);
+    if (auto it = early_completions_.find(row.id); it != early_completions_.end()) {
+      early = std::move(it->second);
+      early_completions_.erase(it);
+    }
+    if (attempt.status == SB_PENDING && !early) {
+      pending_attempts_.insert(row.id);
+      ++counters_.send_pending;
+      attempt.kind = SendAttempt::Kind::kPending;
+      return attempt;
+    }
+  }
+  if (early) {
+    if (attempt.status == SB_PENDING) {
+      ++counters_.send_pending;
+      return std::move(*early);  // answered before send() returned: the send's own result
+    }
+    logger_->warn(
+        "[{}] message {}: complete_send for a send that did not return SB_PENDING "
+        "ignored",
+        id(), row.id);
   }
   if (attempt.status >= 0) {
     ++counters_.sent;

@@ -244,6 +244,10 @@ class ChannelInstance : public std::enable_shared_from_this<ChannelInstance> {
   uint64_t next_timer_id_ = 1;
   std::set<int64_t> pending_sends_;
   std::set<int64_t> pending_attempts_;  // post_attempt sends awaiting complete_send
+  // Outbox sends whose plugin send() has not returned yet, and the answers complete_send ([any
+  // thread]) gave for them meanwhile: applied as the send's own result when send() returns.
+  std::set<int64_t> sends_in_call_;
+  std::map<int64_t, SendAttempt> early_completions_;
   AttemptHandler attempt_completion_;
 
   struct Counters {

@@ -502,9 +502,13 @@ int32_t ChannelInstance::api_complete_send(int64_t message_id, int32_t status,
     return SB_ERR_INVALID_ARG;
   }
   AttemptHandler outbox;  // set when the send came from the outbox dispatcher
+  bool in_call = false;   // the outbox's send() has not returned yet: its answer is kept for it
   {
     std::lock_guard lock(mu_);
-    if (pending_attempts_.erase(message_id) != 0) {
+    if (sends_in_call_.contains(message_id)) {
+      if (early_completions_.contains(message_id)) return SB_ERR_STATE;  // exactly once
+      in_call = true;
+    } else if (pending_attempts_.erase(message_id) != 0) {
       outbox = attempt_completion_;
     } else if (pending_sends_.erase(message_id) == 0) {
       return SB_ERR_NOT_FOUND;
@@ -521,7 +525,7 @@ int32_t ChannelInstance::api_complete_send(int64_t message_id, int32_t status,
       code = std::string(view(e->provider_code).substr(0, 256));
     }
   }
-  if (outbox) {
+  if (outbox || in_call) {
     SendAttempt attempt;
     attempt.status = status;
     if (status >= 0) {
@@ -536,6 +540,11 @@ int32_t ChannelInstance::api_complete_send(int64_t message_id, int32_t status,
       attempt.retry_after_ms = retry_after_ms;
       attempt.retryable = retryable || status == SB_ERR_TRANSIENT ||
                           status == SB_ERR_RATE_LIMITED || status == SB_ERR_TIMEOUT;
+    }
+    if (in_call) {
+      std::lock_guard lock(mu_);
+      early_completions_.emplace(message_id, std::move(attempt));
+      return SB_OK;
     }
     outbox(message_id, std::move(attempt));
     return SB_OK;

@@ -34,7 +34,8 @@ bool is_failure(FaultKind k) {
 
 std::optional<Fault> parse_fault(const json::Value& v, const std::string& at, InputError& err) {
   ObjectReader r(v, at, err);
-  r.only({"kind", "message", "retry_after_ms", "delay_ms", "provider_code", "complete_with"});
+  r.only({"kind", "message", "retry_after_ms", "delay_ms", "provider_code", "complete_with",
+          "complete_first"});
   Fault f;
   std::optional<std::string> kind = r.str("kind", true, false);
   if (!r.ok()) return std::nullopt;
@@ -57,6 +58,10 @@ std::optional<Fault> parse_fault(const json::Value& v, const std::string& at, In
     } else {
       f.complete_with = c;
     }
+  }
+  f.complete_first = r.boolean("complete_first", false);
+  if (f.complete_first && f.kind != FaultKind::kPending) {
+    r.fail("complete_first", "only for kind \"pending\"");
   }
   if (!r.ok()) return std::nullopt;
   return f;
@@ -143,6 +148,7 @@ json::Value FaultQueue::to_json() const {
                            .set("retry_after_ms", json::Value(f.retry_after.count()))
                            .set("delay_ms", json::Value(f.delay.count()))
                            .set("provider_code", json::Value(f.provider_code))
+                           .set("complete_first", json::Value(f.complete_first))
                            .set("match_to", json::Value(f.match_to));
     if (f.complete_with) item.set("complete_with", json::Value(kind_name(*f.complete_with)));
     list.push(std::move(item));

@@ -29,6 +29,9 @@ struct Fault {
   std::string match_to;  // empty: any recipient
   // pending only: finish with this failure instead of success.
   std::optional<FaultKind> complete_with;
+  // pending only: call complete_send before send returns SB_PENDING, as a provider thread that
+  // answers at once may (complete_send is [any thread]); the host must not lose that answer.
+  bool complete_first = false;
 };
 
 std::string_view kind_name(FaultKind kind);

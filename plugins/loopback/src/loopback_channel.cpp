@@ -151,6 +151,13 @@ sw::SendResult LoopbackChannel::accept(SentRecord record) {
 sw::SendResult LoopbackChannel::start_pending(SentRecord record, const Fault& fault) {
   const uint64_t seq = record.seq;
   const int64_t message_id = record.message_id;
+  if (fault.complete_first) {
+    record.outcome = "pending";
+    record_send(std::move(record));
+    ++counters_.pending;
+    complete_pending(seq, message_id, fault);
+    return sw::SendResult::pending();
+  }
   if (arm(fault.delay,
           [this, seq, message_id, fault] { complete_pending(seq, message_id, fault); }) == 0) {
     return fail_send(std::move(record), "stopping", Error::state("the instance is stopping"));

@@ -238,6 +238,21 @@ TEST_F(OutboxFixture, PendingThatCompletesTransientIsRetried) {
   ASSERT_TRUE(reaches(e.message_id, OutboxState::kSent, 2));
 }
 
+// complete_send is [any thread]: a provider thread may answer before the plugin's send() has
+// returned SB_PENDING. That answer is the send's result, never refused as unknown and lost.
+TEST_F(OutboxFixture, ACompletionBeforeSendReturnsIsTheSendsResult) {
+  boot();
+  faults(R"([{"kind":"pending","complete_first":true},)"
+         R"({"kind":"pending","complete_first":true,"complete_with":"transient"}])");
+  const auto sent = enqueue("+4915112345678", "hi");
+  ASSERT_TRUE(reaches(sent.message_id, OutboxState::kSent, 1));
+  EXPECT_FALSE(row(sent.message_id).message.provider_message_id.empty());
+  const auto retried = enqueue("+4915112345679", "hi");
+  ASSERT_TRUE(reaches(retried.message_id, OutboxState::kQueued, 1));
+  advance(500);
+  ASSERT_TRUE(reaches(retried.message_id, OutboxState::kSent, 2));
+}
+
 TEST_F(OutboxFixture, NoPluginCallAfterStop) {
   boot();
   outbox_->stop();
