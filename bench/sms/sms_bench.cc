@@ -37,6 +37,7 @@
 
 #include "bench_support.h"
 #include "outbox/outbox.h"
+#include "outbox_outcomes.h"
 #include "pdu.hpp"
 #include "plugin/manifest.h"
 #include "store/outbox_store.h"
@@ -213,7 +214,7 @@ class Host {
     sb::outbox::OutboxOptions options;
     if (const char* w = std::getenv("SB_BENCH_MAX_IN_FLIGHT")) options.max_in_flight = std::atoi(w);
     options.on_recorded = [this](const std::string&, const sb::store::OutboxAttempt& a, bool) {
-      on_recorded(a);
+      outcomes_.recorded(a);
     };
     outbox_ = std::make_unique<sb::outbox::Outbox>(*store_, *runtime_, options);
     check(outbox_->start());
@@ -243,63 +244,19 @@ class Host {
         *error = r.status().to_string();
         return 0;
       }
-      std::lock_guard lock(mu_);
-      if (auto e = early_.find(r->message_id); e != early_.end()) {
-        finish(e->second.first, e->second.second - at);
-        early_.erase(e);
-      } else {
-        started_[r->message_id] = at;
-      }
+      outcomes_.started(r->message_id, at);
     }
-    std::unique_lock lock(mu_);
-    if (!done_.wait_for(lock, std::chrono::minutes(5), [&] { return started_.empty(); })) {
-      *error = std::to_string(started_.size()) + " message(s) not finished after 5 minutes";
-      return 0;
-    }
-    for (auto d : finished_) latencies.add(d);
-    finished_.clear();
-    const int64_t sent = sent_;
-    sent_ = 0;
-    if (failed_ > 0) *error = std::to_string(failed_) + " message(s) failed";
-    failed_ = 0;
-    return sent;
+    return outcomes_.wait(latencies, error);
   }
 
  private:
-  void on_recorded(const sb::store::OutboxAttempt& a) {
-    if (a.next != sb::store::OutboxState::kSent && a.next != sb::store::OutboxState::kFailed)
-      return;
-    const auto now = Clock::now();
-    std::lock_guard lock(mu_);
-    auto it = started_.find(a.message_id);
-    if (it == started_.end()) {
-      early_[a.message_id] = {a.next, now};
-      return;
-    }
-    finish(a.next, now - it->second);
-    started_.erase(it);
-    if (started_.empty()) done_.notify_all();
-  }
-  void finish(sb::store::OutboxState next, Clock::duration d) {
-    if (next == sb::store::OutboxState::kSent) {
-      ++sent_;
-      finished_.push_back(d);
-    } else {
-      ++failed_;
-    }
-  }
-
+  // Declared first: it outlives the outbox, whose strands call it until the outbox is gone.
+  sb::bench::OutboxOutcomes outcomes_;
   std::filesystem::path dir_;
   std::unique_ptr<sb::store::Store> store_;
   std::shared_ptr<sb::plugin::LoadedPlugin> plugin_;
   std::unique_ptr<sb::runtime::Runtime> runtime_;
   std::unique_ptr<sb::outbox::Outbox> outbox_;
-  std::mutex mu_;
-  std::condition_variable done_;
-  std::map<int64_t, Clock::time_point> started_;
-  std::map<int64_t, std::pair<sb::store::OutboxState, Clock::time_point>> early_;
-  std::vector<Clock::duration> finished_;
-  int64_t sent_ = 0, failed_ = 0;
 };
 
 void BM_RawSmpp(benchmark::State& state) {

@@ -36,6 +36,7 @@
 
 #include "bench_support.h"
 #include "outbox/outbox.h"
+#include "outbox_outcomes.h"
 #include "plugin/manifest.h"
 #include "store/outbox_store.h"
 #include "wa_sim_process.h"
@@ -165,7 +166,7 @@ class Fleet {
     }
     sb::outbox::OutboxOptions options;
     options.on_recorded = [this](const std::string&, const sb::store::OutboxAttempt& a, bool) {
-      on_recorded(a);
+      outcomes_.recorded(a);
     };
     outbox_ = std::make_unique<sb::outbox::Outbox>(*store_, *runtime_, options);
     check(outbox_->start());
@@ -196,76 +197,20 @@ class Fleet {
         *error = r.status().to_string();
         return 0;
       }
-      std::lock_guard lock(mu_);
-      // The outcome may have been recorded (on the instance's strand) before we got here.
-      if (auto e = early_.find(r->message_id); e != early_.end()) {
-        finish(e->second.next, e->second.at - at, e->second.error);
-        early_.erase(e);
-      } else {
-        started_[r->message_id] = at;
-      }
+      outcomes_.started(r->message_id, at);
     }
-    std::unique_lock lock(mu_);
-    if (!done_cv_.wait_for(lock, std::chrono::minutes(5), [&] { return started_.empty(); })) {
-      *error = std::to_string(started_.size()) + " message(s) not finished after 5 minutes";
-      return 0;
-    }
-    for (auto d : finished_) latencies.add(d);
-    finished_.clear();
-    const int64_t sent = sent_;
-    sent_ = 0;
-    if (failed_ > 0) *error = std::to_string(failed_) + " message(s) failed: " + last_failure_;
-    failed_ = 0;
-    return sent;
+    return outcomes_.wait(latencies, error);
   }
 
  private:
-  struct Early {
-    sb::store::OutboxState next;
-    Clock::time_point at;
-    std::string error;
-  };
-
-  void on_recorded(const sb::store::OutboxAttempt& a) {
-    if (a.next != sb::store::OutboxState::kSent && a.next != sb::store::OutboxState::kFailed) {
-      return;  // a retry or a pending answer: not finished
-    }
-    const auto now = Clock::now();
-    std::lock_guard lock(mu_);
-    auto it = started_.find(a.message_id);
-    if (it == started_.end()) {
-      early_[a.message_id] = {a.next, now, a.error_code + " " + a.error_text};
-      return;
-    }
-    finish(a.next, now - it->second, a.error_code + " " + a.error_text);
-    started_.erase(it);
-    if (started_.empty()) done_cv_.notify_all();
-  }
-
-  void finish(sb::store::OutboxState next, Clock::duration took, const std::string& error) {
-    if (next == sb::store::OutboxState::kSent) {
-      ++sent_;
-      finished_.push_back(took);
-    } else {
-      ++failed_;
-      last_failure_ = error;
-    }
-  }
-
+  // Declared first: it outlives the outbox, whose strands call it until the outbox is gone.
+  sb::bench::OutboxOutcomes outcomes_;
   std::filesystem::path dir_;
   std::unique_ptr<sb::store::Store> store_;
   std::shared_ptr<sb::plugin::LoadedPlugin> plugin_;
   std::unique_ptr<sb::runtime::Runtime> runtime_;
   std::unique_ptr<sb::outbox::Outbox> outbox_;
   std::vector<std::pair<std::string, std::string>> senders_;  // instance, number
-
-  std::mutex mu_;
-  std::condition_variable done_cv_;
-  std::map<int64_t, Clock::time_point> started_;
-  std::map<int64_t, Early> early_;
-  std::vector<Clock::duration> finished_;
-  int64_t sent_ = 0, failed_ = 0;
-  std::string last_failure_;
 };
 
 void BM_RawGraphPost_Numbers(benchmark::State& state) {
